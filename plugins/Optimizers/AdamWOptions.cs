@@ -1,0 +1,28 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+
+namespace Forge.Plugins.Optimizers;
+
+/// <summary>Options of the <c>adamw</c> optimizer.</summary>
+public sealed class AdamWOptions
+{
+    [Description("Global learning rate (scaled per tensor by the parametrization).")]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double Lr { get; set; } = 1e-3;
+
+    [Description("Exponential decay of the first moment.")]
+    [Range(0.0, 1.0, MaximumIsExclusive = true)]
+    public double Beta1 { get; set; } = 0.9;
+
+    [Description("Exponential decay of the second moment.")]
+    [Range(0.0, 1.0, MaximumIsExclusive = true)]
+    public double Beta2 { get; set; } = 0.999;
+
+    [Description("Added to the denominator for numerical stability (scaled per tensor by the parametrization).")]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double Eps { get; set; } = 1e-8;
+
+    [Description("Decoupled weight decay (p -= lr * weightDecay * p), scaled per tensor by the parametrization.")]
+    [Range(0.0, double.MaxValue)]
+    public double WeightDecay { get; set; } = 0.01;
+}

@@ -1,0 +1,27 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+
+namespace Forge.Plugins.Optimizers;
+
+/// <summary>Options of the <c>sgd</c> optimizer.</summary>
+public sealed class SgdOptions
+{
+    [Description("Global learning rate (scaled per tensor by the parametrization).")]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double Lr { get; set; } = 0.1;
+
+    [Description("Momentum coefficient (0 = plain SGD).")]
+    [Range(0.0, 1.0, MaximumIsExclusive = true)]
+    public double Momentum { get; set; }
+
+    [Description("Dampening for momentum.")]
+    [Range(0.0, 1.0)]
+    public double Dampening { get; set; }
+
+    [Description("Use Nesterov momentum (needs momentum > 0 and dampening = 0).")]
+    public bool Nesterov { get; set; }
+
+    [Description("L2 penalty added to the gradient (coupled weight decay), scaled per tensor by the parametrization.")]
+    [Range(0.0, double.MaxValue)]
+    public double WeightDecay { get; set; }
+}

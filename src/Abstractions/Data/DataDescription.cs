@@ -1,0 +1,13 @@
+namespace Forge.Abstractions.Data;
+
+/// <summary>The shapes a dataset produces, so a model can be built to fit it.</summary>
+/// <param name="Task">What is predicted (and so which loss applies).</param>
+/// <param name="InputFeatures">Length of a real-valued input vector; 0 when inputs are token indices.</param>
+/// <param name="VocabularySize">Number of distinct input tokens; 0 when inputs are real-valued.</param>
+/// <param name="Outputs">Regression targets, classes, or vocabulary size for language modeling.</param>
+/// <param name="SequenceLength">Tokens per example for sequence data; 0 otherwise.</param>
+public sealed record DataDescription(TaskKind Task, int InputFeatures, int VocabularySize, int Outputs, int SequenceLength)
+{
+    /// <summary>True when inputs are token indices (an embedding is needed) rather than feature vectors.</summary>
+    public bool HasTokenInputs => VocabularySize > 0;
+}

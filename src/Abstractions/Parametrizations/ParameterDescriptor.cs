@@ -1,0 +1,16 @@
+namespace Forge.Abstractions.Parametrizations;
+
+/// <summary>Everything a parametrization needs to know about one tensor to decide its scaling.</summary>
+/// <param name="Name">The tensor's name within the model, e.g. <c>layers.0.weight</c>.</param>
+/// <param name="Role">What the tensor does.</param>
+/// <param name="Shape">The stored shape; weights are stored (fan_out, fan_in) as in <c>nn.Linear</c>.</param>
+/// <param name="FanOut">The output side. For a bias or norm gain this is its length.</param>
+/// <param name="FanIn">The input side. For a bias or norm gain this is <c>Dimension.Fixed(1)</c>.</param>
+public sealed record ParameterDescriptor(string Name, ParameterRole Role, long[] Shape, Dimension FanOut, Dimension FanIn)
+{
+    /// <summary>For a <see cref="ParameterRole.Bias"/>: the fan-in of the layer it belongs to (PyTorch's default bias init uses it).</summary>
+    public Dimension? LayerFanIn { get; init; }
+
+    /// <summary>How many of fan-in and fan-out scale with width: 0 scalar-like, 1 vector-like, 2 matrix-like (TP5's classes).</summary>
+    public int WidthDimensions => (FanOut.ScalesWithWidth ? 1 : 0) + (FanIn.ScalesWithWidth ? 1 : 0);
+}

@@ -1,0 +1,75 @@
+using TorchSharp;
+using TorchSharp.Modules;
+
+namespace Forge.Abstractions.Parametrizations;
+
+/// <summary>
+/// The only way a model creates trainable tensors. Each call describes the tensor (role, fan-in, fan-out, which
+/// of them scale with width), asks the parametrization for its scaling, initialises the tensor from the run's
+/// seeded generator and records the decision so the host can build per-tensor optimizer groups and
+/// <c>forge inspect</c> can show it. The host creates one factory per model build.
+/// </summary>
+public sealed class ParameterFactory
+{
+    private readonly List<ScaledParameter> _created = new();
+    private readonly torch.Device _device;
+    private readonly torch.Generator _generator;
+
+    /// <summary>Creates a factory that asks <paramref name="parametrization"/> and draws initial values from <paramref name="generator"/> (a CPU generator).</summary>
+    public ParameterFactory(IParametrizationPlugin parametrization, ParametrizationContext context, torch.Device device, torch.Generator generator)
+    {
+        Parametrization = parametrization;
+        Context = context;
+        _device = device;
+        _generator = generator;
+    }
+
+    /// <summary>The rule in force.</summary>
+    public IParametrizationPlugin Parametrization { get; }
+
+    /// <summary>The model dimensions and optimizer family the rule sees.</summary>
+    public ParametrizationContext Context { get; }
+
+    /// <summary>Every tensor created so far, in creation order.</summary>
+    public IReadOnlyList<ScaledParameter> Created => _created;
+
+    /// <summary>A weight matrix stored (fan_out, fan_in).</summary>
+    public ScaledParameter Weight(string name, ParameterRole role, Dimension fanOut, Dimension fanIn) =>
+        Create(new ParameterDescriptor(name, role, new[] { fanOut.Size, fanIn.Size }, fanOut, fanIn));
+
+    /// <summary>A bias vector of length <paramref name="size"/> for a layer whose fan-in is <paramref name="layerFanIn"/>.</summary>
+    public ScaledParameter Bias(string name, Dimension size, Dimension layerFanIn) =>
+        Create(new ParameterDescriptor(name, ParameterRole.Bias, new[] { size.Size }, size, Dimension.Fixed(1)) { LayerFanIn = layerFanIn });
+
+    /// <summary>A norm gain (<see cref="ParameterRole.NormGain"/>) or norm bias (<see cref="ParameterRole.NormBias"/>) of length <paramref name="size"/>.</summary>
+    public ScaledParameter NormParameter(string name, ParameterRole role, Dimension size)
+    {
+        if (role is not (ParameterRole.NormGain or ParameterRole.NormBias))
+            throw new ArgumentException($"NormParameter takes NormGain or NormBias, not {role}.", nameof(role));
+        return Create(new ParameterDescriptor(name, role, new[] { size.Size }, size, Dimension.Fixed(1)));
+    }
+
+    /// <summary>Creates a tensor from a full descriptor (for shapes the helpers above do not cover, e.g. convolution kernels).</summary>
+    public ScaledParameter Create(ParameterDescriptor descriptor)
+    {
+        var scaling = Parametrization.Scale(descriptor, Context);
+        using var noGrad = torch.no_grad();
+        using var values = Initialise(descriptor.Shape, scaling.Init);
+        var parameter = new Parameter(values.to(_device), requires_grad: true);
+        var created = new ScaledParameter(parameter, descriptor, scaling);
+        _created.Add(created);
+        return created;
+    }
+
+    private torch.Tensor Initialise(long[] shape, Initialization init)
+    {
+        var tensor = torch.empty(shape, dtype: torch.float32);
+        return init.Kind switch
+        {
+            InitializationKind.Normal => tensor.normal_(0.0, init.Scale, _generator),
+            InitializationKind.Uniform => tensor.uniform_(-init.Scale, init.Scale, _generator),
+            InitializationKind.Constant => tensor.fill_(init.Scale),
+            _ => throw new ArgumentOutOfRangeException(nameof(init), init.Kind, "Unknown initialization kind."),
+        };
+    }
+}

@@ -1,0 +1,18 @@
+namespace Forge.Abstractions.Parametrizations;
+
+/// <summary>
+/// A parametrization's decision for one tensor, in the abc form of Tensor Programs V: the layer computes with
+/// <c>ForwardMultiplier · W</c>, <c>W₀</c> is drawn from <see cref="Init"/>, and the optimizer uses
+/// <c>lr · LearningRateFactor</c>. None of these may be baked into the stored weight.
+/// </summary>
+/// <param name="Init">The initial distribution of the stored tensor (B).</param>
+/// <param name="ForwardMultiplier">The constant the layer multiplies the tensor by in the forward pass (A).</param>
+/// <param name="LearningRateFactor">Multiplies the global learning rate for this tensor (C / η).</param>
+/// <param name="WeightDecayFactor">Multiplies the optimizer's weight decay for this tensor (0 disables it).</param>
+/// <param name="EpsilonFactor">Multiplies an adaptive optimizer's ε for this tensor.</param>
+public sealed record ParameterScaling(
+    Initialization Init,
+    double ForwardMultiplier = 1.0,
+    double LearningRateFactor = 1.0,
+    double WeightDecayFactor = 1.0,
+    double EpsilonFactor = 1.0);

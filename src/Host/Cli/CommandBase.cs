@@ -1,0 +1,48 @@
+using Forge.Host.Native;
+using Forge.Host.Plugins;
+using Forge.Host.Specs;
+using Forge.Host.Training;
+
+namespace Forge.Host.Cli;
+
+/// <summary>What every command shares: its output streams and the translation of errors into messages and exit codes.</summary>
+internal abstract class CommandBase(TextWriter output, TextWriter error)
+{
+    protected TextWriter Output { get; } = output;
+    protected TextWriter Error { get; } = error;
+
+    /// <summary>Shows what the native setup did (e.g. patched TorchSharp's wrapper), once per process.</summary>
+    protected void ReportNativeSetup()
+    {
+        foreach (var note in TorchNativeSetup.TakeNotes())
+            Error.WriteLine($"note: {note}");
+    }
+
+    /// <summary>Runs <paramref name="body"/>, turning expected failures into one-paragraph messages and exit codes.</summary>
+    protected async Task<int> GuardAsync(Func<Task<int>> body, bool verbose = false)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (SpecException e)
+        {
+            await Error.WriteLineAsync($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (RunSetupException e)
+        {
+            await Error.WriteLineAsync($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e) when (e is PluginFaultException or PluginCatalogException)
+        {
+            await Error.WriteLineAsync($"error: {e.Message}");
+            if (verbose && e.InnerException is not null)
+                await Error.WriteLineAsync(e.InnerException.ToString());
+            return ExitCodes.Failed;
+        }
+    }
+
+    protected static PluginCatalog LoadCatalog() => PluginCatalog.BuiltIn();
+}

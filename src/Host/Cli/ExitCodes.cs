@@ -1,0 +1,14 @@
+namespace Forge.Host.Cli;
+
+/// <summary>The process exit codes of <c>forge</c>.</summary>
+internal static class ExitCodes
+{
+    /// <summary>The command did what was asked.</summary>
+    public const int Success = 0;
+    /// <summary>The run started but failed or diverged, or a plugin crashed.</summary>
+    public const int Failed = 1;
+    /// <summary>Bad input: the spec, its overrides, a file it names, or the command line.</summary>
+    public const int BadInput = 2;
+    /// <summary>Stopped by Ctrl-C / SIGTERM (128 + SIGINT).</summary>
+    public const int Interrupted = 130;
+}

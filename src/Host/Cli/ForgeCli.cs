@@ -1,0 +1,58 @@
+using System.CommandLine;
+
+namespace Forge.Host.Cli;
+
+/// <summary>The <c>forge</c> command line: <c>run</c>, <c>validate</c>, <c>schema</c> and <c>plugins</c>.</summary>
+internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interactiveConsole)
+{
+    public static Task<int> RunAsync(string[] args) =>
+        new ForgeCli(System.Console.Out, System.Console.Error, interactiveConsole: true).InvokeAsync(args);
+
+    public async Task<int> InvokeAsync(string[] args, CancellationToken cancellationToken = default)
+    {
+        var root = BuildCommands();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0 && parsed.Action is not System.CommandLine.Help.HelpAction)
+        {
+            foreach (var parseError in parsed.Errors)
+                await error.WriteLineAsync($"error: {parseError.Message}");
+            await error.WriteLineAsync("Run 'forge --help' for usage.");
+            return ExitCodes.BadInput;
+        }
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+    }
+
+    private RootCommand BuildCommands()
+    {
+        var spec = new Argument<string>("spec") { Description = "Path of the experiment spec (JSON), e.g. experiments/quickstart.json" };
+        var set = new Option<string[]>("--set")
+        {
+            Description = "Override a spec field: --set optimizer.lr=0.01 --set model.width=256 (repeatable; recorded in the run folder)",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var runs = new Option<string>("--runs") { Description = "Folder that run folders are created in", DefaultValueFactory = _ => "runs" };
+        var plain = new Option<bool>("--plain") { Description = "Plain progress lines instead of a live progress bar" };
+        var verbose = new Option<bool>("--verbose") { Description = "Show informational logs and stack traces" };
+        var schemaOutput = new Option<string?>("--output") { Description = "Write the schema to this file instead of standard output" };
+
+        var run = new Command("run", "Train a model as the spec describes and leave a run folder behind") { spec, set, runs, plain, verbose };
+        run.SetAction((result, token) => new RunCommand(output, error).ExecuteAsync(
+            result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(), result.GetValue(runs)!,
+            plain: result.GetValue(plain) || !interactiveConsole, result.GetValue(verbose), token));
+
+        var validate = new Command("validate", "Check a spec (and the plugins it names) without training") { spec, set };
+        validate.SetAction((result, token) => new ValidateCommand(output, error).ExecuteAsync(
+            result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(), token));
+
+        var schema = new Command("schema", "Print the JSON Schema of experiment specs, generated from the plugins' options") { schemaOutput };
+        schema.SetAction((result, token) => new SchemaCommand(output, error).ExecuteAsync(result.GetValue(schemaOutput), token));
+
+        var plugins = new Command("plugins", "List the available plugins by family");
+        plugins.SetAction((_, token) => new PluginsCommand(output, error).ExecuteAsync(token));
+
+        return new RootCommand("Forge: train models under hyperparameter-transfer parametrizations from a JSON experiment spec")
+        {
+            run, validate, schema, plugins,
+        };
+    }
+}

@@ -1,0 +1,101 @@
+using System.Globalization;
+using Forge.Host.Console;
+using Forge.Host.Specs;
+using Forge.Host.Training;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+using TorchSharp;
+
+namespace Forge.Host.Cli;
+
+/// <summary><c>forge run SPEC</c>: validate, compose the plugins, train, and leave a run folder with the spec, metrics and summary.</summary>
+internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandBase(output, error)
+{
+    public Task<int> ExecuteAsync(string specPath, IReadOnlyList<string> overrides, string runsRoot, bool plain, bool verbose, CancellationToken cancellationToken) =>
+        GuardAsync(async () =>
+        {
+            var catalog = LoadCatalog();
+            var spec = await new SpecLoader(catalog).LoadAsync(specPath, overrides, cancellationToken);
+            ReportNativeSetup();
+            var environment = RunPreparation.Prepare(spec);
+            using var host = ForgeHostFactory.Build(environment, catalog, verbose);
+            using var experiment = host.Services.GetRequiredService<ExperimentBuilder>().Build(spec, environment);
+
+            var startedAt = DateTimeOffset.UtcNow;
+            var folder = await RunFolder.CreateAsync(runsRoot, spec, startedAt, cancellationToken);
+            await Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{spec.Spec.Name}: {spec.Model.Plugin.Name} ({experiment.ParameterCount:N0} parameters, {spec.Parametrization.Plugin.Name}) on {spec.Data.Plugin.Name} with {spec.Optimizer.Plugin.Name}, {spec.Spec.Training.Steps} steps on {environment.Device.type.ToString().ToLowerInvariant()}"));
+            await Output.WriteLineAsync($"run folder: {folder.Path}");
+
+            var trainer = host.Services.GetRequiredService<Trainer>();
+            TrainingResult result;
+            try
+            {
+                using var metrics = new MetricsWriter(folder.MetricsPath);
+                result = Display(plain).Run(spec.Spec.Training.Steps, progress => trainer.Train(experiment, metrics, progress, cancellationToken));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                result = new TrainingResult(RunStatus.Failed, 0, null, null, null, null, $"{e.GetType().Name}: {e.Message}");
+                if (verbose)
+                    await Error.WriteLineAsync(e.ToString());
+            }
+
+            var summary = new RunSummary
+            {
+                Name = spec.Spec.Name,
+                Status = result.Status,
+                Error = result.Error,
+                Steps = result.Steps,
+                PlannedSteps = spec.Spec.Training.Steps,
+                FinalTrainLoss = result.FinalTrainLoss,
+                FinalEvalLoss = result.FinalEvalLoss,
+                BestEvalLoss = result.BestEvalLoss,
+                BestEvalStep = result.BestEvalStep,
+                WallSeconds = (DateTimeOffset.UtcNow - startedAt).TotalSeconds,
+                Parameters = experiment.ParameterCount,
+                Device = environment.Device.ToString(),
+                Seed = spec.Spec.Seed,
+                Overrides = spec.Overrides,
+                StartedAt = startedAt,
+                FinishedAt = DateTimeOffset.UtcNow,
+            };
+            await folder.WriteSummaryAsync(summary, CancellationToken.None);
+            await Report(summary, folder);
+            return summary.Status switch
+            {
+                RunStatus.Completed => ExitCodes.Success,
+                RunStatus.Interrupted => ExitCodes.Interrupted,
+                _ => ExitCodes.Failed,
+            };
+        }, verbose);
+
+    private IProgressDisplay Display(bool plain) =>
+        plain || System.Console.IsOutputRedirected || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"))
+            ? new PlainProgressDisplay(Output)
+            : new SpectreProgressDisplay(AnsiConsole.Console);
+
+    private async Task Report(RunSummary summary, RunFolder folder)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture,
+            $"{summary.Status.ToString().ToLowerInvariant()} after {summary.Steps} steps in {summary.WallSeconds:F1} s: final eval loss {Format(summary.FinalEvalLoss)}, best {Format(summary.BestEvalLoss)} at step {summary.BestEvalStep?.ToString(CultureInfo.InvariantCulture) ?? "-"}; summary in {Path.Combine(folder.Path, RunFolder.SummaryFile)}");
+        if (summary.Status == RunStatus.Completed)
+            await Output.WriteLineAsync(text);
+        else
+            await Error.WriteLineAsync($"error: {text}. {summary.Error}");
+    }
+
+    private static string Format(double? value) => value?.ToString("F4", CultureInfo.InvariantCulture) ?? "-";
+}
+
+/// <summary>Process-wide settings a run needs before any plugin is created: device, threads.</summary>
+internal static class RunPreparation
+{
+    public static RunEnvironment Prepare(ResolvedSpec spec)
+    {
+        var device = DeviceSelector.Select(spec.Spec.Device);
+        if (spec.Spec.Threads > 0)
+            torch.set_num_threads(spec.Spec.Threads);
+        return new RunEnvironment(spec.Spec.Seed, device, spec.SpecDirectory);
+    }
+}

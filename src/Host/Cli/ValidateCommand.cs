@@ -1,0 +1,25 @@
+using Forge.Host.Specs;
+using Forge.Host.Training;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Forge.Host.Cli;
+
+/// <summary>
+/// <c>forge validate SPEC</c>: everything <c>run</c> checks before training (the spec, overrides, plugin options,
+/// and the plugins' own checks such as a missing data file, by composing the experiment) without training.
+/// </summary>
+internal sealed class ValidateCommand(TextWriter output, TextWriter error) : CommandBase(output, error)
+{
+    public Task<int> ExecuteAsync(string specPath, IReadOnlyList<string> overrides, CancellationToken cancellationToken) =>
+        GuardAsync(async () =>
+        {
+            var catalog = LoadCatalog();
+            var spec = await new SpecLoader(catalog).LoadAsync(specPath, overrides, cancellationToken);
+            ReportNativeSetup();
+            var environment = RunPreparation.Prepare(spec);
+            using var host = ForgeHostFactory.Build(environment, catalog, verbose: false);
+            using var experiment = host.Services.GetRequiredService<ExperimentBuilder>().Build(spec, environment);
+            await Output.WriteLineAsync($"{specPath} is valid: {spec.Model.Plugin.Name} ({experiment.ParameterCount:N0} parameters) under {spec.Parametrization.Plugin.Name}, {spec.Data.Plugin.Name} data, {spec.Optimizer.Plugin.Name}.");
+            return ExitCodes.Success;
+        });
+}

@@ -1,0 +1,29 @@
+using System.Globalization;
+using Spectre.Console;
+
+namespace Forge.Host.Console;
+
+/// <summary>A live progress bar with step, loss, learning rate and ETA, for an interactive terminal.</summary>
+internal sealed class SpectreProgressDisplay(IAnsiConsole console) : IProgressDisplay
+{
+    public T Run<T>(int totalSteps, Func<ITrainingProgress, T> training) =>
+        console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask("starting", maxValue: totalSteps);
+                return training(new Reporter(task));
+            });
+
+    private sealed class Reporter(ProgressTask task) : ITrainingProgress
+    {
+        public void Report(ProgressUpdate u)
+        {
+            var eval = u.EvalLoss is { } e ? string.Create(CultureInfo.InvariantCulture, $" eval {e:F4}") : "";
+            task.Description = string.Create(CultureInfo.InvariantCulture,
+                $"step {u.Step}/{u.TotalSteps} loss {u.Loss:F4}{eval} lr {u.LearningRate:E2}");
+            task.Value = u.Step;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using Forge.Host.Cli;
+
+return await ForgeCli.RunAsync(args);

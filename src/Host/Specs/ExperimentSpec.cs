@@ -1,0 +1,67 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Forge.Host.Specs;
+
+/// <summary>Where tensors live.</summary>
+public enum DeviceKind
+{
+    /// <summary>CUDA when this build and machine have it, CPU otherwise.</summary>
+    Auto,
+    Cpu,
+    Cuda,
+}
+
+/// <summary>The numeric precision policy of a run.</summary>
+public enum PrecisionKind
+{
+    Fp32,
+    Bf16,
+    Fp8,
+}
+
+/// <summary>
+/// The top level of an experiment spec. Plugin sections (<c>model</c>, <c>data</c>, <c>optimizer</c>,
+/// <c>parametrization</c>) are objects with a <c>name</c> and that plugin's own fields; they are bound once the
+/// plugin is known.
+/// </summary>
+public sealed class ExperimentSpec
+{
+    [JsonPropertyName("$schema")]
+    [Description("Path or URL of the JSON Schema, for editors.")]
+    public string? Schema { get; set; }
+
+    [Description("Experiment name; runs go to runs/<name>/<timestamp>/.")]
+    [RegularExpression("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    public string Name { get; set; } = "experiment";
+
+    [Description("Seed of every random stream (init, data order, held-out data).")]
+    public long Seed { get; set; }
+
+    [Description("auto (CUDA when available), cpu or cuda.")]
+    public DeviceKind Device { get; set; } = DeviceKind.Auto;
+
+    [Description("Numeric precision policy.")]
+    public PrecisionKind Precision { get; set; } = PrecisionKind.Fp32;
+
+    [Description("CPU threads for libtorch; 0 keeps libtorch's default. Results are bit-reproducible for a fixed thread count.")]
+    [Range(0, 1024)]
+    public int Threads { get; set; }
+
+    [Description("Model plugin: { \"name\": ..., plugin fields }.")]
+    public JsonObject? Model { get; set; }
+
+    [Description("Dataset plugin: { \"name\": ..., plugin fields }.")]
+    public JsonObject? Data { get; set; }
+
+    [Description("Optimizer plugin: { \"name\": ..., plugin fields }.")]
+    public JsonObject? Optimizer { get; set; }
+
+    [Description("Parametrization plugin: { \"name\": ..., plugin fields }; default sp.")]
+    public JsonObject? Parametrization { get; set; }
+
+    [Description("The training loop.")]
+    public TrainingOptions Training { get; set; } = new();
+}

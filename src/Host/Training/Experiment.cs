@@ -1,0 +1,33 @@
+using Forge.Abstractions.Data;
+using Forge.Abstractions.Optimizers;
+using Forge.Abstractions.Parametrizations;
+using Forge.Host.Specs;
+using TorchSharp;
+using TorchSharp.Modules;
+
+namespace Forge.Host.Training;
+
+/// <summary>Everything a run trains: the composed plugins, the model, its parameter groups and the optimizer.</summary>
+internal sealed class Experiment : IDisposable
+{
+    public required ResolvedSpec Spec { get; init; }
+    public required RunEnvironment Environment { get; init; }
+    public required IDatasetPlugin Dataset { get; init; }
+    public required IOptimizerPlugin OptimizerPlugin { get; init; }
+    public required IParametrizationPlugin Parametrization { get; init; }
+    public required torch.nn.Module<torch.Tensor, torch.Tensor> Model { get; init; }
+    public required IReadOnlyList<ScaledParameter> Parameters { get; init; }
+    public required torch.optim.Optimizer Optimizer { get; init; }
+
+    /// <summary>Trainable tensors, each once.</summary>
+    public IReadOnlyList<Parameter> Trainable => Parameters.Select(p => p.Value).ToList();
+
+    public long ParameterCount => Parameters.Sum(p => p.Value.numel());
+
+    public void Dispose()
+    {
+        Optimizer.Dispose();
+        Model.Dispose();
+        (Dataset as IDisposable)?.Dispose();
+    }
+}

@@ -1,0 +1,110 @@
+using System.Reflection;
+using Forge.Abstractions.Data;
+using Forge.Abstractions.Models;
+using Forge.Abstractions.Optimizers;
+using Forge.Abstractions.Parametrizations;
+using Forge.Abstractions.Plugins;
+using Forge.Host.Specs;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using TorchSharp;
+
+namespace Forge.Host.Training;
+
+/// <summary>
+/// Composes a run from a resolved spec: creates each plugin through DI with its bound options, builds the model
+/// through a <see cref="ParameterFactory"/> so the parametrization decides every tensor, groups tensors by their
+/// learning-rate / weight-decay / ε factors and creates the optimizer over those groups.
+/// </summary>
+internal sealed class ExperimentBuilder(IServiceProvider services, ILogger<ExperimentBuilder> logger)
+{
+    private const ulong DataStream = 0x9E37_79B9_7F4A_7C15;
+
+    public Experiment Build(ResolvedSpec spec, RunEnvironment environment)
+    {
+        torch.manual_seed(spec.Spec.Seed);
+        var dataset = Create<IDatasetPlugin>(spec.Data);
+        var optimizerPlugin = Create<IOptimizerPlugin>(spec.Optimizer);
+        var parametrization = Create<IParametrizationPlugin>(spec.Parametrization);
+        var modelPlugin = Create<IModelPlugin>(spec.Model);
+
+        var data = dataset.Description;
+        var dimensions = Call(spec.Model, () => modelPlugin.Dimensions(data));
+        var context = new ParametrizationContext(dimensions, optimizerPlugin.Kind);
+        using var initGenerator = new torch.Generator((ulong)spec.Spec.Seed);
+        var factory = new ParameterFactory(parametrization, context, environment.Device, initGenerator);
+        var model = Call(spec.Model, () => modelPlugin.Build(new ModelBuildContext(data, factory)));
+        model.train();
+
+        var parameters = MatchParameters(spec.Model, model, factory.Created);
+        var groups = parameters
+            .GroupBy(p => (p.Scaling.LearningRateFactor, p.Scaling.WeightDecayFactor, p.Scaling.EpsilonFactor))
+            .Select(g => new ParameterGroup(g.Select(p => p.Value).ToList(), g.Key.LearningRateFactor, g.Key.WeightDecayFactor, g.Key.EpsilonFactor))
+            .ToList();
+        var optimizer = Call(spec.Optimizer, () => optimizerPlugin.Create(groups));
+        logger.LogInformation("Built {Model} with {Count} tensors in {Groups} optimizer groups on {Device}",
+            spec.Model.Plugin.Name, parameters.Count, groups.Count, environment.Device);
+
+        return new Experiment
+        {
+            Spec = spec,
+            Environment = environment,
+            Dataset = dataset,
+            OptimizerPlugin = optimizerPlugin,
+            Parametrization = parametrization,
+            Model = model,
+            Parameters = parameters,
+            Optimizer = optimizer,
+        };
+    }
+
+    /// <summary>A CPU generator for the training data stream, distinct from the init stream of the same seed.</summary>
+    public static torch.Generator DataGenerator(long seed) => new((ulong)seed ^ DataStream);
+
+    private T Create<T>(PluginSelection selection) where T : class
+    {
+        var arguments = selection.Options is null ? Array.Empty<object>() : new[] { selection.Options };
+        return Call(selection, () => (T)ActivatorUtilities.CreateInstance(services, selection.Plugin.Type, arguments));
+    }
+
+    private static T Call<T>(PluginSelection selection, Func<T> action)
+    {
+        var plugin = selection.Plugin;
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (Unwrap(e) is PluginException user)
+        {
+            throw new RunSetupException(user.Message, user);
+        }
+        catch (Exception e) when (e is not RunSetupException and not PluginFaultException)
+        {
+            var inner = Unwrap(e);
+            throw new PluginFaultException(
+                $"The {plugin.Family.Noun} plugin '{plugin.Name}' ({plugin.Type.FullName} in {plugin.Source}) failed: {inner.GetType().Name}: {inner.Message}", inner);
+        }
+    }
+
+    private static Exception Unwrap(Exception e) => e is TargetInvocationException { InnerException: { } inner } ? Unwrap(inner) : e;
+
+    /// <summary>Pairs each model parameter with the factory's record, refusing tensors the parametrization did not create.</summary>
+    private static List<ScaledParameter> MatchParameters(PluginSelection model, torch.nn.Module module, IReadOnlyList<ScaledParameter> created)
+    {
+        var byHandle = created.ToDictionary(p => p.Value.Handle);
+        var matched = new List<ScaledParameter>();
+        var seen = new HashSet<IntPtr>();
+        foreach (var (name, parameter) in module.named_parameters())
+        {
+            if (!seen.Add(parameter.Handle))
+                continue; // tied weights: train each tensor once
+            if (!byHandle.TryGetValue(parameter.Handle, out var scaled))
+                throw new PluginFaultException($"The model plugin '{model.Plugin.Name}' has a parameter '{name}' that was not created through the parametrization (ParameterFactory); every trainable tensor must be, so that its init and learning rate follow the rule.");
+            matched.Add(scaled with { Descriptor = scaled.Descriptor with { Name = name } });
+        }
+        var unused = created.Where(p => !seen.Contains(p.Value.Handle)).Select(p => p.Descriptor.Name).ToList();
+        if (unused.Count > 0)
+            throw new PluginFaultException($"The model plugin '{model.Plugin.Name}' created {string.Join(", ", unused)} through the parametrization but did not register them in the module, so they would never train.");
+        return matched;
+    }
+}

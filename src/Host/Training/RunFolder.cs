@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Forge.Host.Specs;
+
+namespace Forge.Host.Training;
+
+/// <summary>
+/// A run's folder, <c>runs/&lt;name&gt;/&lt;timestamp&gt;/</c>: <c>spec.json</c> (the spec after overrides),
+/// <c>metrics.jsonl</c> (one object per logged step) and <c>summary.json</c> (written at the end, also on failure).
+/// </summary>
+internal sealed class RunFolder
+{
+    public const string SpecFile = "spec.json";
+    public const string MetricsFile = "metrics.jsonl";
+    public const string SummaryFile = "summary.json";
+
+    private RunFolder(string path) => Path = path;
+
+    public string Path { get; }
+
+    public string MetricsPath => System.IO.Path.Combine(Path, MetricsFile);
+
+    public static async Task<RunFolder> CreateAsync(string runsRoot, ResolvedSpec spec, DateTimeOffset startedAt, CancellationToken cancellationToken = default)
+    {
+        var parent = System.IO.Path.Combine(runsRoot, spec.Spec.Name);
+        var stamp = startedAt.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        var path = System.IO.Path.Combine(parent, stamp);
+        for (int n = 2; Directory.Exists(path); n++)
+            path = System.IO.Path.Combine(parent, $"{stamp}-{n}");
+        Directory.CreateDirectory(path);
+        var folder = new RunFolder(System.IO.Path.GetFullPath(path));
+        await folder.WriteJsonAsync(SpecFile, spec.Document, cancellationToken);
+        return folder;
+    }
+
+    public Task WriteSummaryAsync(RunSummary summary, CancellationToken cancellationToken = default) =>
+        WriteJsonAsync(SummaryFile, JsonSerializer.SerializeToNode(summary, SpecJson.Options)!, cancellationToken);
+
+    private async Task WriteJsonAsync(string file, JsonNode json, CancellationToken cancellationToken)
+    {
+        var target = System.IO.Path.Combine(Path, file);
+        var temp = target + ".tmp";
+        await File.WriteAllTextAsync(temp, json.ToJsonString(SpecJson.Options) + Environment.NewLine, cancellationToken);
+        File.Move(temp, target, overwrite: true);
+    }
+}

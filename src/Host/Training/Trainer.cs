@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using Forge.Abstractions.Data;
+using Forge.Host.Console;
+using Microsoft.Extensions.Logging;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Forge.Host.Training;
+
+/// <summary>The outcome of <see cref="Trainer.Train"/>.</summary>
+internal sealed record TrainingResult(RunStatus Status, int Steps, double? FinalTrainLoss, double? FinalEvalLoss, double? BestEvalLoss, int? BestEvalStep, string? Error);
+
+/// <summary>
+/// The training loop. Every update runs inside its own dispose scope; values are read back from the device only at
+/// logged steps. Deterministic on CPU for a fixed seed and thread count: init and data come from seeded generators.
+/// </summary>
+internal sealed class Trainer(ILogger<Trainer> logger)
+{
+    public TrainingResult Train(Experiment experiment, MetricsWriter metrics, ITrainingProgress progress, CancellationToken cancellationToken)
+    {
+        var options = experiment.Spec.Spec.Training;
+        var task = experiment.Dataset.Description.Task;
+        var schedule = new LearningRateSchedule(options.Schedule, options.Steps);
+        var groups = experiment.Optimizer.ParamGroups.ToList();
+        var initialRates = groups.Select(g => g.LearningRate).ToArray();
+        var trainable = experiment.Trainable;
+        using var dataGenerator = ExperimentBuilder.DataGenerator(experiment.Spec.Spec.Seed);
+
+        var clock = Stopwatch.StartNew();
+        var intervalClock = Stopwatch.StartNew();
+        long intervalExamples = 0, intervalPredictions = 0;
+        double? lastLoss = null, lastEval = null, bestEval = null;
+        int? bestEvalStep = null;
+
+        for (int step = 0; step < options.Steps; step++)
+        {
+            if (cancellationToken.IsCancellationRequested)
+                return new TrainingResult(RunStatus.Interrupted, step, lastLoss, lastEval, bestEval, bestEvalStep, "Interrupted before the planned number of steps.");
+
+            int completed = step + 1;
+            bool evaluate = completed == options.Steps || (options.EvalInterval > 0 && completed % options.EvalInterval == 0);
+            bool log = evaluate || completed % options.LogInterval == 0;
+            double factor = schedule.Factor(step);
+            for (int g = 0; g < groups.Count; g++)
+                groups[g].LearningRate = initialRates[g] * factor;
+
+            float loss = float.NaN, gradNorm = float.NaN;
+            using (var scope = NewDisposeScope())
+            {
+                using var batch = experiment.Dataset.NextTrainingBatch(options.BatchSize, dataGenerator);
+                experiment.Optimizer.zero_grad();
+                var output = experiment.Model.call(batch.Inputs);
+                var lossTensor = LossFunction.Compute(task, output, batch.Targets);
+                lossTensor.backward();
+                Tensor? norm = options.GradClip > 0 || log ? GradientNorm.Compute(trainable) : null;
+                if (options.GradClip > 0)
+                    GradientNorm.Clip(trainable, norm!, options.GradClip);
+                experiment.Optimizer.step();
+                intervalExamples += batch.Examples;
+                intervalPredictions += batch.Predictions;
+                if (log)
+                {
+                    loss = lossTensor.item<float>();
+                    gradNorm = norm!.item<float>();
+                }
+            }
+            if (!log)
+                continue;
+
+            lastLoss = loss;
+            if (!float.IsFinite(loss) || !float.IsFinite(gradNorm))
+            {
+                var error = $"Training diverged at step {completed}: loss {loss}, gradient norm {gradNorm}. Lower optimizer.lr, add warmup (training.schedule.warmupSteps) or clipping (training.gradClip).";
+                logger.LogWarning("{Error}", error);
+                return new TrainingResult(RunStatus.Diverged, completed, lastLoss, lastEval, bestEval, bestEvalStep, error);
+            }
+            double? evalLoss = null;
+            if (evaluate)
+            {
+                evalLoss = Evaluate(experiment, options.BatchSize, options.EvalBatches);
+                lastEval = evalLoss;
+                if (bestEval is null || evalLoss < bestEval)
+                {
+                    bestEval = evalLoss;
+                    bestEvalStep = completed;
+                }
+            }
+            double seconds = Math.Max(intervalClock.Elapsed.TotalSeconds, 1e-9);
+            double learningRate = experiment.OptimizerPlugin.LearningRate * factor;
+            metrics.Write(new MetricRecord
+            {
+                Step = completed,
+                Loss = loss,
+                Lr = learningRate,
+                GradNorm = gradNorm,
+                ExamplesPerSecond = intervalExamples / seconds,
+                TokensPerSecond = task == TaskKind.LanguageModeling ? intervalPredictions / seconds : null,
+                EvalLoss = evalLoss,
+                ElapsedSeconds = clock.Elapsed.TotalSeconds,
+            });
+            progress.Report(new ProgressUpdate(completed, options.Steps, loss, learningRate, evalLoss, clock.Elapsed));
+            intervalClock.Restart();
+            intervalExamples = intervalPredictions = 0;
+        }
+        return new TrainingResult(RunStatus.Completed, options.Steps, lastLoss, lastEval, bestEval, bestEvalStep, null);
+    }
+
+    /// <summary>Mean loss over the held-out batches (weighted by predictions), in eval mode without gradients.</summary>
+    public static double Evaluate(Experiment experiment, int batchSize, int batches)
+    {
+        var task = experiment.Dataset.Description.Task;
+        experiment.Model.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            double total = 0;
+            long count = 0;
+            foreach (var batch in experiment.Dataset.EvaluationBatches(batchSize, batches))
+            {
+                using var scope = NewDisposeScope();
+                using (batch)
+                {
+                    var loss = LossFunction.Compute(task, experiment.Model.call(batch.Inputs), batch.Targets);
+                    total += loss.item<float>() * batch.Predictions;
+                    count += batch.Predictions;
+                }
+            }
+            return total / count;
+        }
+        finally
+        {
+            experiment.Model.train();
+        }
+    }
+}
