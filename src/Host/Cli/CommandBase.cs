@@ -42,6 +42,12 @@ internal abstract class CommandBase(TextWriter output, TextWriter error)
                 await Error.WriteLineAsync(e.InnerException.ToString());
             return ExitCodes.Failed;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await Error.WriteLineAsync($"error: Forge failed unexpectedly: {e.GetType().Name}: {e.Message}" +
+                                       (verbose ? Environment.NewLine + e : " (run again with --verbose for the stack trace, and please report it)."));
+            return ExitCodes.Failed;
+        }
     }
 
     protected static PluginCatalog LoadCatalog() => PluginCatalog.BuiltIn();

@@ -36,7 +36,7 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                result = new TrainingResult(RunStatus.Failed, 0, null, null, null, null, $"{e.GetType().Name}: {e.Message}");
+                result = new TrainingResult(RunStatus.Failed, 0, null, null, null, null, null, $"{e.GetType().Name}: {e.Message}");
                 if (verbose)
                     await Error.WriteLineAsync(e.ToString());
             }
@@ -48,6 +48,7 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
                 Error = result.Error,
                 Steps = result.Steps,
                 PlannedSteps = spec.Spec.Training.Steps,
+                InitialEvalLoss = result.InitialEvalLoss,
                 FinalTrainLoss = result.FinalTrainLoss,
                 FinalEvalLoss = result.FinalEvalLoss,
                 BestEvalLoss = result.BestEvalLoss,
@@ -78,7 +79,7 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
     private async Task Report(RunSummary summary, RunFolder folder)
     {
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"{summary.Status.ToString().ToLowerInvariant()} after {summary.Steps} steps in {summary.WallSeconds:F1} s: final eval loss {Format(summary.FinalEvalLoss)}, best {Format(summary.BestEvalLoss)} at step {summary.BestEvalStep?.ToString(CultureInfo.InvariantCulture) ?? "-"}; summary in {Path.Combine(folder.Path, RunFolder.SummaryFile)}");
+            $"{summary.Status.ToString().ToLowerInvariant()} after {summary.Steps} steps in {summary.WallSeconds:F1} s: eval loss {Format(summary.InitialEvalLoss)} before training, {Format(summary.FinalEvalLoss)} after, best {Format(summary.BestEvalLoss)} at step {summary.BestEvalStep?.ToString(CultureInfo.InvariantCulture) ?? "-"}; summary in {Path.Combine(folder.Path, RunFolder.SummaryFile)}");
         if (summary.Status == RunStatus.Completed)
             await Output.WriteLineAsync(text);
         else

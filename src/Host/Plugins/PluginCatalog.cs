@@ -14,10 +14,15 @@ internal sealed class PluginCatalog
     private readonly Dictionary<(PluginFamily, string), PluginDescriptor> _plugins = new();
 
     public PluginCatalog(IEnumerable<Assembly> assemblies)
+        : this(assemblies.Distinct().SelectMany(a => a.GetExportedTypes()))
+    {
+    }
+
+    /// <summary>A catalog of the plugins among <paramref name="types"/>; other types are ignored.</summary>
+    public PluginCatalog(IEnumerable<Type> types)
     {
         var problems = new List<string>();
-        foreach (var assembly in assemblies.Distinct())
-        foreach (var type in assembly.GetExportedTypes())
+        foreach (var type in types)
         {
             var attribute = type.GetCustomAttribute<ForgePluginAttribute>(inherit: false);
             if (attribute is null)
@@ -25,7 +30,7 @@ internal sealed class PluginCatalog
             var families = PluginFamily.All.Where(f => f.Contract.IsAssignableFrom(type)).ToList();
             if (type.IsAbstract || families.Count != 1)
             {
-                problems.Add($"{type.FullName} in {assembly.Location} is marked [ForgePlugin(\"{attribute.Name}\")] but " +
+                problems.Add($"{type.FullName} in {type.Assembly.Location} is marked [ForgePlugin(\"{attribute.Name}\")] but " +
                              (type.IsAbstract ? "is abstract." : $"implements {families.Count} plugin contracts; it must implement exactly one of IModelPlugin, IDatasetPlugin, IOptimizerPlugin, IParametrizationPlugin."));
                 continue;
             }

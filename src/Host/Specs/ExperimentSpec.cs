@@ -34,7 +34,8 @@ public sealed class ExperimentSpec
     public string? Schema { get; set; }
 
     [Description("Experiment name; runs go to runs/<name>/<timestamp>/.")]
-    [RegularExpression("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    [RegularExpression("^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        ErrorMessage = "must start with a letter or digit and contain only letters, digits, '.', '_' and '-' (it names the run folder)")]
     public string Name { get; set; } = "experiment";
 
     [Description("Seed of every random stream (init, data order, held-out data).")]

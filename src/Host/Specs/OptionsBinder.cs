@@ -21,6 +21,7 @@ internal static class OptionsBinder
         var typeInfo = SpecJson.Options.GetTypeInfo(type);
         var instance = typeInfo.CreateObject?.Invoke() ?? throw new InvalidOperationException($"{type} has no parameterless constructor.");
         var fields = typeInfo.Properties.Where(p => p.Set is not null).ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var rejected = new HashSet<string>(StringComparer.Ordinal);
         int before = problems.Count;
 
         foreach (var (name, value) in json ?? new JsonObject())
@@ -35,17 +36,22 @@ internal static class OptionsBinder
             }
             if (IsOptionsClass(field.PropertyType) && value is JsonObject nested)
             {
+                int nestedBefore = problems.Count;
                 field.Set!(instance, Bind(nested, field.PropertyType, fieldPath, problems));
+                if (problems.Count > nestedBefore)
+                    rejected.Add(field.Name);
                 continue;
             }
             if (TryConvert(value, field.PropertyType, out var converted))
                 field.Set!(instance, converted);
             else
+            {
                 problems.Add(new SpecProblem(fieldPath, $"{Describe(value)} is not allowed here; expected {DescribeType(field.PropertyType)}."));
+                rejected.Add(field.Name);
+            }
         }
 
-        if (problems.Count == before)
-            Validate(instance, typeInfo, path, problems);
+        Validate(instance, typeInfo, path, problems, rejected, checkObject: problems.Count == before);
         return instance;
     }
 
@@ -77,11 +83,15 @@ internal static class OptionsBinder
         }
     }
 
-    private static void Validate(object instance, JsonTypeInfo typeInfo, string path, List<SpecProblem> problems)
+    /// <summary>
+    /// Checks the attribute rules of every field whose value was accepted (<paramref name="rejected"/> already have a
+    /// problem) and, when <paramref name="checkObject"/>, the cross-field rules of <see cref="IValidatableObject"/>.
+    /// </summary>
+    private static void Validate(object instance, JsonTypeInfo typeInfo, string path, List<SpecProblem> problems, HashSet<string> rejected, bool checkObject)
     {
         foreach (var field in typeInfo.Properties)
         {
-            if (field.AttributeProvider is not PropertyInfo property)
+            if (field.AttributeProvider is not PropertyInfo property || rejected.Contains(field.Name))
                 continue;
             var value = property.GetValue(instance);
             foreach (var rule in property.GetCustomAttributes<ValidationAttribute>())
@@ -90,7 +100,7 @@ internal static class OptionsBinder
                     problems.Add(new SpecProblem(Join(path, field.Name), RuleMessage(rule, value)));
             }
         }
-        if (instance is IValidatableObject validatable)
+        if (checkObject && instance is IValidatableObject validatable)
         {
             var names = typeInfo.Properties.Where(p => p.AttributeProvider is PropertyInfo)
                 .ToDictionary(p => ((PropertyInfo)p.AttributeProvider!).Name, p => p.Name);
@@ -107,7 +117,7 @@ internal static class OptionsBinder
     {
         RequiredAttribute => "is required.",
         RangeAttribute range => $"is {Describe(value)}, but must be {DescribeRange(range)}.",
-        RegularExpressionAttribute regex => $"is {Describe(value)}, but must match {regex.Pattern}.",
+        RegularExpressionAttribute regex => $"is {Describe(value)}, but {regex.ErrorMessage ?? $"must match {regex.Pattern}"}.",
         _ => rule.FormatErrorMessage("value"),
     };
 

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -8,6 +9,9 @@ namespace Forge.Host.Specs;
 internal static class SpecJson
 {
     public static readonly JsonSerializerOptions Options = Create();
+
+    /// <summary>For files Forge writes (summaries, metrics): like <see cref="Options"/> but a diverged loss is written as "NaN" / "Infinity" instead of failing.</summary>
+    public static readonly JsonSerializerOptions OutputOptions = new(Options) { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static readonly JsonDocumentOptions DocumentOptions = new()
     {
@@ -24,6 +28,7 @@ internal static class SpecJson
             ReadCommentHandling = JsonCommentHandling.Skip,
             AllowTrailingCommas = true,
             WriteIndented = true,
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // files are read by people: keep < > ' " readable
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
         };

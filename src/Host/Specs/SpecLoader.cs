@@ -103,7 +103,12 @@ internal sealed class SpecLoader(PluginCatalog catalog)
 
     private static string FirstSentence(string message)
     {
-        int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
+        foreach (var marker in new[] { " Path:", " LineNumber:" })
+        {
+            int cut = message.IndexOf(marker, StringComparison.Ordinal);
+            if (cut > 0)
+                message = message[..cut];
+        }
+        return message.TrimEnd();
     }
 }

@@ -35,13 +35,13 @@ internal sealed class RunFolder
     }
 
     public Task WriteSummaryAsync(RunSummary summary, CancellationToken cancellationToken = default) =>
-        WriteJsonAsync(SummaryFile, JsonSerializer.SerializeToNode(summary, SpecJson.Options)!, cancellationToken);
+        WriteJsonAsync(SummaryFile, JsonSerializer.SerializeToNode(summary, SpecJson.OutputOptions)!, cancellationToken);
 
     private async Task WriteJsonAsync(string file, JsonNode json, CancellationToken cancellationToken)
     {
         var target = System.IO.Path.Combine(Path, file);
         var temp = target + ".tmp";
-        await File.WriteAllTextAsync(temp, json.ToJsonString(SpecJson.Options) + Environment.NewLine, cancellationToken);
+        await File.WriteAllTextAsync(temp, json.ToJsonString(SpecJson.OutputOptions) + Environment.NewLine, cancellationToken);
         File.Move(temp, target, overwrite: true);
     }
 }

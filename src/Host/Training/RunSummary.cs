@@ -17,6 +17,7 @@ internal sealed record RunSummary
     public string? Error { get; init; }
     public required int Steps { get; init; }
     public required int PlannedSteps { get; init; }
+    public double? InitialEvalLoss { get; init; }
     public double? FinalTrainLoss { get; init; }
     public double? FinalEvalLoss { get; init; }
     public double? BestEvalLoss { get; init; }

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Forge.Host.Training;
 
 /// <summary>The outcome of <see cref="Trainer.Train"/>.</summary>
-internal sealed record TrainingResult(RunStatus Status, int Steps, double? FinalTrainLoss, double? FinalEvalLoss, double? BestEvalLoss, int? BestEvalStep, string? Error);
+internal sealed record TrainingResult(RunStatus Status, int Steps, double? InitialEvalLoss, double? FinalTrainLoss, double? FinalEvalLoss, double? BestEvalLoss, int? BestEvalStep, string? Error);
 
 /// <summary>
 /// The training loop. Every update runs inside its own dispose scope; values are read back from the device only at
@@ -26,6 +26,7 @@ internal sealed class Trainer(ILogger<Trainer> logger)
         var trainable = experiment.Trainable;
         using var dataGenerator = ExperimentBuilder.DataGenerator(experiment.Spec.Spec.Seed);
 
+        double initialEval = Evaluate(experiment, options.BatchSize, options.EvalBatches);
         var clock = Stopwatch.StartNew();
         var intervalClock = Stopwatch.StartNew();
         long intervalExamples = 0, intervalPredictions = 0;
@@ -35,7 +36,7 @@ internal sealed class Trainer(ILogger<Trainer> logger)
         for (int step = 0; step < options.Steps; step++)
         {
             if (cancellationToken.IsCancellationRequested)
-                return new TrainingResult(RunStatus.Interrupted, step, lastLoss, lastEval, bestEval, bestEvalStep, "Interrupted before the planned number of steps.");
+                return new TrainingResult(RunStatus.Interrupted, step, initialEval, lastLoss, lastEval, bestEval, bestEvalStep, "Interrupted before the planned number of steps.");
 
             int completed = step + 1;
             bool evaluate = completed == options.Steps || (options.EvalInterval > 0 && completed % options.EvalInterval == 0);
@@ -72,7 +73,7 @@ internal sealed class Trainer(ILogger<Trainer> logger)
             {
                 var error = $"Training diverged at step {completed}: loss {loss}, gradient norm {gradNorm}. Lower optimizer.lr, add warmup (training.schedule.warmupSteps) or clipping (training.gradClip).";
                 logger.LogWarning("{Error}", error);
-                return new TrainingResult(RunStatus.Diverged, completed, lastLoss, lastEval, bestEval, bestEvalStep, error);
+                return new TrainingResult(RunStatus.Diverged, completed, initialEval, lastLoss, lastEval, bestEval, bestEvalStep, error);
             }
             double? evalLoss = null;
             if (evaluate)
@@ -102,7 +103,7 @@ internal sealed class Trainer(ILogger<Trainer> logger)
             intervalClock.Restart();
             intervalExamples = intervalPredictions = 0;
         }
-        return new TrainingResult(RunStatus.Completed, options.Steps, lastLoss, lastEval, bestEval, bestEvalStep, null);
+        return new TrainingResult(RunStatus.Completed, options.Steps, initialEval, lastLoss, lastEval, bestEval, bestEvalStep, null);
     }
 
     /// <summary>Mean loss over the held-out batches (weighted by predictions), in eval mode without gradients.</summary>

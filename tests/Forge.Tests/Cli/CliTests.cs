@@ -1,0 +1,127 @@
+using System.Text.Json.Nodes;
+using Forge.Host.Plugins;
+using Forge.Host.Specs;
+using Forge.Tests.Support;
+
+namespace Forge.Tests.Cli;
+
+public class CliTests
+{
+    [Fact]
+    public async Task A_bad_spec_exits_with_2_and_lists_every_problem_without_a_stack_trace()
+    {
+        using var dir = new TempDirectory();
+        var spec = TestSpecs.SyntheticRegression();
+        spec["model"]!["name"] = "mpl";
+        spec["optimizer"]!["lr"] = "fast";
+
+        var result = await CliRunner.RunSpecAsync(dir, spec);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("has 2 problems", result.Error);
+        Assert.Contains("model.name: unknown model plugin 'mpl'", result.Error);
+        Assert.Contains("optimizer.lr: \"fast\" is not allowed here; expected a number", result.Error);
+        Assert.DoesNotContain("   at ", result.Error);
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "runs")), "a spec that fails validation must not leave a run folder");
+    }
+
+    [Fact]
+    public async Task A_missing_spec_file_exits_with_2()
+    {
+        var result = await CliRunner.RunAsync("run", "/nonexistent/spec.json", "--plain");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("does not exist", result.Error);
+    }
+
+    [Fact]
+    public async Task A_data_file_the_spec_names_but_that_is_missing_exits_with_2_naming_the_field()
+    {
+        using var dir = new TempDirectory();
+        var spec = TestSpecs.Text();
+        spec["data"]!["path"] = "missing.txt";
+
+        var result = await CliRunner.RunSpecAsync(dir, spec);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("data.path: cannot read the text file", result.Error);
+        Assert.Contains(Path.Combine(dir.Path, "missing.txt"), result.Error);
+    }
+
+    [Fact]
+    public async Task Command_line_mistakes_exit_with_2()
+    {
+        var noSpec = await CliRunner.RunAsync("run");
+        var unknownOption = await CliRunner.RunAsync("validate", "x.json", "--frobnicate");
+        var badOverride = await CliRunner.RunAsync("validate", Path.Combine(TestSpecs.RepositoryRoot, "experiments", "quickstart.json"), "--set", "noequals");
+
+        Assert.Equal(2, noSpec.ExitCode);
+        Assert.Equal(2, unknownOption.ExitCode);
+        Assert.Equal(2, badOverride.ExitCode);
+        Assert.Contains("not of the form path=value", badOverride.Error);
+    }
+
+    [Fact]
+    public async Task Validate_checks_without_training_and_exits_with_0()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("spec.json", TestSpecs.SyntheticRegression().ToJsonString());
+
+        var result = await CliRunner.RunAsync("validate", path);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("is valid", result.Output);
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "runs")));
+    }
+
+    [Fact]
+    public async Task Every_shipped_experiment_is_valid()
+    {
+        var experiments = Directory.GetFiles(Path.Combine(TestSpecs.RepositoryRoot, "experiments"), "*.json");
+        Assert.NotEmpty(experiments);
+        foreach (var path in experiments)
+        {
+            var result = await CliRunner.RunAsync("validate", path);
+            Assert.True(result.ExitCode == 0, $"{path}: {result.Error}");
+        }
+    }
+
+    [Fact]
+    public async Task The_committed_schema_is_the_generated_one_and_every_experiment_references_it()
+    {
+        var committed = Path.Combine(TestSpecs.RepositoryRoot, "schemas", "forge-spec.schema.json");
+
+        var result = await CliRunner.RunAsync("schema");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.True(File.Exists(committed), "schemas/forge-spec.schema.json is missing: run ./forge schema --output schemas/forge-spec.schema.json");
+        Assert.True(File.ReadAllText(committed) == result.Output,
+            "schemas/forge-spec.schema.json is out of date: run ./forge schema --output schemas/forge-spec.schema.json");
+        foreach (var path in Directory.GetFiles(Path.Combine(TestSpecs.RepositoryRoot, "experiments"), "*.json"))
+            Assert.Equal("../schemas/forge-spec.schema.json", JsonNode.Parse(File.ReadAllText(path))!["$schema"]?.GetValue<string>());
+    }
+
+    [Fact]
+    public void The_schema_describes_plugin_sections_by_name_with_their_fields_and_ranges()
+    {
+        var schema = SpecSchema.Generate(PluginCatalog.BuiltIn());
+
+        var optimizer = schema["properties"]!["optimizer"]!;
+        Assert.Equal(new[] { "adamw", "sgd" }, optimizer["properties"]!["name"]!["enum"]!.AsArray().Select(n => n!.GetValue<string>()));
+        var adamw = optimizer["oneOf"]!.AsArray().Single(c => c!["properties"]!["name"]!["const"]!.GetValue<string>() == "adamw")!;
+        Assert.Equal(0.0, adamw["properties"]!["lr"]!["exclusiveMinimum"]!.GetValue<double>());
+        Assert.False(adamw["additionalProperties"]!.GetValue<bool>());
+        Assert.Equal(new[] { "constant", "linear", "cosine" },
+            schema["properties"]!["training"]!["properties"]!["schedule"]!["properties"]!["decay"]!["enum"]!.AsArray().Select(n => n!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Plugins_lists_every_family()
+    {
+        var result = await CliRunner.RunAsync("plugins");
+
+        Assert.Equal(0, result.ExitCode);
+        foreach (var name in new[] { "mlp", "synthetic", "text", "sgd", "adamw", "sp" })
+            Assert.Contains($"  {name} ", result.Output);
+    }
+}

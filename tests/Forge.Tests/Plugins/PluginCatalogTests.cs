@@ -1,0 +1,76 @@
+using Forge.Abstractions.Parametrizations;
+using Forge.Abstractions.Plugins;
+using Forge.Host.Plugins;
+using Forge.Plugins.Optimizers;
+
+namespace Forge.Tests.Plugins;
+
+[ForgePlugin<FakeOptions>("fake", Description = "a test double")]
+public sealed class FakeParametrization(FakeOptions options) : IParametrizationPlugin
+{
+    public FakeOptions Options => options;
+    public ParameterScaling Scale(ParameterDescriptor parameter, ParametrizationContext context) => new(Initialization.Zeros);
+}
+
+public sealed class FakeOptions
+{
+    public double Gain { get; set; } = 1;
+}
+
+[ForgePlugin("fake")]
+public sealed class SecondFake : IParametrizationPlugin
+{
+    public ParameterScaling Scale(ParameterDescriptor parameter, ParametrizationContext context) => new(Initialization.Ones);
+}
+
+[ForgePlugin("contractless")]
+public sealed class NotAPlugin;
+
+public class PluginCatalogTests
+{
+    [Fact]
+    public void The_built_in_plugins_are_found_by_scanning_the_plugin_assemblies_beside_the_host()
+    {
+        var catalog = PluginCatalog.BuiltIn();
+
+        Assert.Equal(new[] { "mlp" }, catalog.Family(PluginFamily.Model).Select(p => p.Name));
+        Assert.Equal(new[] { "synthetic", "text" }, catalog.Family(PluginFamily.Dataset).Select(p => p.Name));
+        Assert.Equal(new[] { "adamw", "sgd" }, catalog.Family(PluginFamily.Optimizer).Select(p => p.Name));
+        Assert.Equal(new[] { "sp" }, catalog.Family(PluginFamily.Parametrization).Select(p => p.Name));
+        var adamw = catalog.Find(PluginFamily.Optimizer, "adamw")!;
+        Assert.Equal(typeof(AdamWOptions), adamw.OptionsType);
+        Assert.Equal("Forge.Plugins.Optimizers.dll", Path.GetFileName(adamw.Source));
+        Assert.Null(catalog.Find(PluginFamily.Model, "adamw")); // names are per family
+    }
+
+    [Fact]
+    public void Any_marked_type_implementing_a_contract_is_a_plugin_with_its_options_type()
+    {
+        var catalog = new PluginCatalog(new[] { typeof(FakeParametrization), typeof(FakeOptions), typeof(PluginCatalogTests) });
+
+        var fake = Assert.Single(catalog.All);
+        Assert.Equal(PluginFamily.Parametrization, fake.Family);
+        Assert.Equal("fake", fake.Name);
+        Assert.Equal(typeof(FakeOptions), fake.OptionsType);
+        Assert.Equal("a test double", fake.Description);
+    }
+
+    [Fact]
+    public void Two_plugins_with_one_name_in_a_family_are_an_error_naming_both()
+    {
+        var e = Assert.Throws<PluginCatalogException>(() => new PluginCatalog(new[] { typeof(FakeParametrization), typeof(SecondFake) }));
+
+        var problem = Assert.Single(e.Problems);
+        Assert.Contains("two parametrization plugins are named 'fake'", problem);
+        Assert.Contains(typeof(FakeParametrization).FullName!, problem);
+        Assert.Contains(typeof(SecondFake).FullName!, problem);
+    }
+
+    [Fact]
+    public void A_marked_type_without_a_plugin_contract_is_an_error()
+    {
+        var e = Assert.Throws<PluginCatalogException>(() => new PluginCatalog(new[] { typeof(NotAPlugin) }));
+
+        Assert.Contains("must implement exactly one of IModelPlugin, IDatasetPlugin, IOptimizerPlugin, IParametrizationPlugin", Assert.Single(e.Problems));
+    }
+}

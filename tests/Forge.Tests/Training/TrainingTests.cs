@@ -1,0 +1,145 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Forge.Host.Training;
+using Forge.Tests.Support;
+using TorchSharp;
+
+namespace Forge.Tests.Training;
+
+public class TrainingTests
+{
+    private static List<JsonObject> Metrics(string runFolder) =>
+        File.ReadAllLines(Path.Combine(runFolder, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+
+    private static JsonObject Summary(string runFolder) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "summary.json")))!.AsObject();
+
+    [Fact]
+    public async Task An_mlp_on_synthetic_regression_cuts_the_held_out_loss_at_least_fivefold()
+    {
+        using var dir = new TempDirectory();
+
+        var result = await CliRunner.RunSpecAsync(dir, TestSpecs.SyntheticRegression(steps: 100));
+
+        Assert.Equal(0, result.ExitCode);
+        var summary = Summary(CliRunner.RunFolder(dir));
+        double before = summary["initialEvalLoss"]!.GetValue<double>();
+        double after = summary["finalEvalLoss"]!.GetValue<double>();
+        Assert.True(after * 5 < before, $"eval loss {before} -> {after}: expected at least a 5x reduction");
+        Assert.Equal("completed", summary["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_character_model_on_shakespeare_learns_in_a_few_steps()
+    {
+        using var dir = new TempDirectory();
+
+        var result = await CliRunner.RunSpecAsync(dir, TestSpecs.Text(steps: 30));
+
+        Assert.Equal(0, result.ExitCode);
+        var summary = Summary(CliRunner.RunFolder(dir));
+        double before = summary["initialEvalLoss"]!.GetValue<double>();
+        double after = summary["finalEvalLoss"]!.GetValue<double>();
+        Assert.True(before > 3.9, $"an untrained model should be near ln(65) = 4.17 nats, was {before}");
+        Assert.True(after < before - 0.5, $"eval loss {before} -> {after}: expected a drop of more than 0.5 nats in 30 steps");
+        var metrics = Metrics(CliRunner.RunFolder(dir));
+        Assert.Equal(new[] { 10, 20, 30 }, metrics.Select(m => m["step"]!.GetValue<int>()));
+        Assert.All(metrics, m => Assert.True(m["tokensPerSecond"]!.GetValue<double>() > 0));
+    }
+
+    [Fact]
+    public async Task The_same_spec_and_seed_give_identical_losses_and_another_seed_does_not()
+    {
+        using var a = new TempDirectory();
+        using var b = new TempDirectory();
+        using var c = new TempDirectory();
+
+        await CliRunner.RunSpecAsync(a, TestSpecs.SyntheticRegression(steps: 30, seed: 11));
+        await CliRunner.RunSpecAsync(b, TestSpecs.SyntheticRegression(steps: 30, seed: 11));
+        await CliRunner.RunSpecAsync(c, TestSpecs.SyntheticRegression(steps: 30, seed: 12));
+
+        var lossesA = Metrics(CliRunner.RunFolder(a)).Select(m => m["loss"]!.GetValue<double>()).ToList();
+        var lossesB = Metrics(CliRunner.RunFolder(b)).Select(m => m["loss"]!.GetValue<double>()).ToList();
+        var lossesC = Metrics(CliRunner.RunFolder(c)).Select(m => m["loss"]!.GetValue<double>()).ToList();
+        Assert.Equal(6, lossesA.Count);
+        Assert.Equal(lossesA, lossesB);
+        Assert.NotEqual(lossesA, lossesC);
+    }
+
+    [Fact]
+    public void Training_steps_do_not_leak_tensors()
+    {
+        using var test = TestExperiment.Build(TestSpecs.SyntheticRegression(steps: 10));
+        using var dir = new TempDirectory();
+        using var metrics = new MetricsWriter(Path.Combine(dir.Path, "m.jsonl"));
+
+        test.Trainer.Train(test.Experiment, metrics, new NoProgress(), CancellationToken.None); // creates optimizer state
+        long afterFirst = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (int i = 0; i < 5; i++) // 50 more steps, 5 more evaluations
+            test.Trainer.Train(test.Experiment, metrics, new NoProgress(), CancellationToken.None);
+        long afterMore = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        Assert.Equal(afterFirst, afterMore);
+    }
+
+    [Fact]
+    public async Task A_run_folder_holds_the_resolved_spec_the_metrics_and_the_summary()
+    {
+        using var dir = new TempDirectory();
+
+        var result = await CliRunner.RunSpecAsync(dir, TestSpecs.SyntheticRegression(steps: 20), "--set", "optimizer.lr=0.002", "--set", "model.width=16");
+
+        Assert.Equal(0, result.ExitCode);
+        var folder = CliRunner.RunFolder(dir);
+        Assert.Equal(Path.Combine(dir.Path, "runs", "test-synthetic"), Path.GetDirectoryName(folder));
+        var spec = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "spec.json")))!;
+        Assert.Equal(0.002, spec["optimizer"]!["lr"]!.GetValue<double>());
+        Assert.Equal(16, spec["model"]!["width"]!.GetValue<int>());
+
+        var metrics = Metrics(folder);
+        Assert.Equal(new[] { 5, 10, 15, 20 }, metrics.Select(m => m["step"]!.GetValue<int>()));
+        Assert.All(metrics, m => Assert.True(m.ContainsKey("loss") && m.ContainsKey("lr") && m.ContainsKey("gradNorm") && m.ContainsKey("examplesPerSecond")));
+        Assert.Equal(new[] { false, false, false, true }, metrics.Select(m => m.ContainsKey("evalLoss")));
+        Assert.Equal(0.002 * 0.1, metrics[^1]["lr"]!.GetValue<double>(), 9); // cosine to minLrRatio 0.1 at the last step
+
+        var summary = Summary(folder);
+        Assert.Equal("completed", summary["status"]!.GetValue<string>());
+        Assert.Equal(20, summary["steps"]!.GetValue<int>());
+        Assert.Equal(metrics[^1]["evalLoss"]!.GetValue<double>(), summary["finalEvalLoss"]!.GetValue<double>());
+        Assert.Equal(new[] { "optimizer.lr=0.002", "model.width=16" }, summary["overrides"]!.AsArray().Select(o => o!.GetValue<string>()));
+        Assert.Equal(16 * 8 + 16 + 16 * 16 + 16 + 2 * 16 + 2, summary["parameters"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task A_diverging_run_stops_writes_its_summary_and_exits_with_1()
+    {
+        using var dir = new TempDirectory();
+        var spec = TestSpecs.SyntheticRegression(steps: 50);
+        spec["optimizer"] = new JsonObject { ["name"] = "sgd", ["lr"] = 1e4 };
+        spec["training"]!["gradClip"] = 0;
+
+        var result = await CliRunner.RunSpecAsync(dir, spec);
+
+        Assert.Equal(1, result.ExitCode);
+        var summary = Summary(CliRunner.RunFolder(dir));
+        Assert.Equal("diverged", summary["status"]!.GetValue<string>());
+        Assert.Contains("Training diverged at step", summary["error"]!.GetValue<string>());
+        Assert.Contains("diverged", result.Error);
+    }
+
+    [Fact]
+    public void Gradient_clipping_caps_the_global_norm()
+    {
+        using var test = TestExperiment.Build(TestSpecs.SyntheticRegression());
+        var parameters = test.Experiment.Trainable;
+        foreach (var p in parameters)
+            p.grad = torch.ones_like(p) * 10;
+
+        using var before = GradientNorm.Compute(parameters);
+        GradientNorm.Clip(parameters, before, 1.0);
+        using var after = GradientNorm.Compute(parameters);
+
+        Assert.True(before.item<float>() > 100);
+        Assert.Equal(1.0, after.item<float>(), 3);
+    }
+}
