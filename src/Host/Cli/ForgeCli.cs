@@ -22,7 +22,7 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }
 
-    private RootCommand BuildCommands()
+    private Command BuildCommands()
     {
         var spec = new Argument<string>("spec") { Description = "Path of the experiment spec (JSON), e.g. experiments/quickstart.json" };
         var set = new Option<string[]>("--set")
@@ -50,9 +50,11 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         var plugins = new Command("plugins", "List the available plugins by family");
         plugins.SetAction((_, token) => new PluginsCommand(output, error).ExecuteAsync(token));
 
-        return new RootCommand("Forge: train models under hyperparameter-transfer parametrizations from a JSON experiment spec")
+        // A plain root command named "forge" (RootCommand would take the assembly's name, Forge.Host, for its usage line).
+        return new Command("forge", "Forge: train models under hyperparameter-transfer parametrizations from a JSON experiment spec")
         {
-            run, validate, schema, plugins,
+            Options = { new System.CommandLine.Help.HelpOption(), new VersionOption() },
+            Subcommands = { run, validate, schema, plugins },
         };
     }
 }
