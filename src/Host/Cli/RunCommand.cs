@@ -94,7 +94,7 @@ internal static class RunPreparation
 {
     public static RunEnvironment Prepare(ResolvedSpec spec)
     {
-        var device = DeviceSelector.Select(spec.Spec.Device);
+        var device = DeviceSelector.Select(spec.Spec.Device, spec.SpecPath);
         if (spec.Spec.Threads > 0)
             torch.set_num_threads(spec.Spec.Threads);
         return new RunEnvironment(spec.Spec.Seed, device, spec.SpecDirectory);

@@ -49,6 +49,22 @@ public class CliTests
     }
 
     [Fact]
+    public async Task Asking_for_cuda_without_it_exits_with_2_and_says_how_to_get_it()
+    {
+        if (TorchSharp.torch.cuda.is_available())
+            return; // on a GPU machine the spec is valid
+        using var dir = new TempDirectory();
+        var spec = TestSpecs.SyntheticRegression();
+        spec["device"] = "cuda";
+
+        var result = await CliRunner.RunSpecAsync(dir, spec);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("device: \"cuda\" was asked for", result.Error);
+        Assert.Contains("-p:TorchBackend=cuda", result.Error);
+    }
+
+    [Fact]
     public async Task Command_line_mistakes_exit_with_2()
     {
         var noSpec = await CliRunner.RunAsync("run");

@@ -30,6 +30,24 @@ public class TrainingTests
     }
 
     [Fact]
+    public async Task Classification_with_nesterov_sgd_lowers_the_cross_entropy()
+    {
+        using var dir = new TempDirectory();
+        var spec = TestSpecs.SyntheticRegression(steps: 60);
+        spec["data"] = new JsonObject { ["name"] = "synthetic", ["task"] = "classification", ["features"] = 8, ["outputs"] = 4 };
+        spec["optimizer"] = new JsonObject { ["name"] = "sgd", ["lr"] = 0.2, ["momentum"] = 0.9, ["nesterov"] = true };
+
+        var result = await CliRunner.RunSpecAsync(dir, spec);
+
+        Assert.Equal(0, result.ExitCode);
+        var summary = Summary(CliRunner.RunFolder(dir));
+        double before = summary["initialEvalLoss"]!.GetValue<double>();
+        double after = summary["finalEvalLoss"]!.GetValue<double>();
+        Assert.InRange(before, 1.2, 1.6); // about ln(4) = 1.386 for 4 classes before training
+        Assert.True(after < 0.75 * before, $"cross-entropy {before} -> {after}: expected a drop of at least 25%");
+    }
+
+    [Fact]
     public async Task A_character_model_on_shakespeare_learns_in_a_few_steps()
     {
         using var dir = new TempDirectory();
