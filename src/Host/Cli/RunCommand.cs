@@ -29,17 +29,8 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
 
             var trainer = host.Services.GetRequiredService<Trainer>();
             TrainingResult result;
-            try
-            {
-                using var metrics = new MetricsWriter(folder.MetricsPath);
+            using (var metrics = new MetricsWriter(folder.MetricsPath))
                 result = Display(plain).Run(spec.Spec.Training.Steps, progress => trainer.Train(experiment, metrics, progress, cancellationToken));
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                result = new TrainingResult(RunStatus.Failed, 0, null, null, null, null, null, $"{e.GetType().Name}: {e.Message}");
-                if (verbose)
-                    await Error.WriteLineAsync(e.ToString());
-            }
 
             var summary = new RunSummary
             {

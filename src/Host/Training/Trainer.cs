@@ -18,6 +18,29 @@ internal sealed class Trainer(ILogger<Trainer> logger)
 {
     public TrainingResult Train(Experiment experiment, MetricsWriter metrics, ITrainingProgress progress, CancellationToken cancellationToken)
     {
+        var state = new LoopState();
+        try
+        {
+            return Loop(experiment, metrics, progress, state, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogDebug(e, "Training failed after {Steps} steps", state.Completed); // the stack trace, with --verbose
+            return new TrainingResult(RunStatus.Failed, state.Completed, state.InitialEval, state.LastLoss, state.LastEval, state.BestEval, state.BestEvalStep,
+                $"Training failed after {state.Completed} steps: {e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    /// <summary>What the loop has seen so far, kept outside it so a failure can still be summarised.</summary>
+    private sealed class LoopState
+    {
+        public int Completed;
+        public double? InitialEval, LastLoss, LastEval, BestEval;
+        public int? BestEvalStep;
+    }
+
+    private TrainingResult Loop(Experiment experiment, MetricsWriter metrics, ITrainingProgress progress, LoopState state, CancellationToken cancellationToken)
+    {
         var options = experiment.Spec.Spec.Training;
         var task = experiment.Dataset.Description.Task;
         var schedule = new LearningRateSchedule(options.Schedule, options.Steps);
@@ -26,17 +49,15 @@ internal sealed class Trainer(ILogger<Trainer> logger)
         var trainable = experiment.Trainable;
         using var dataGenerator = ExperimentBuilder.DataGenerator(experiment.Spec.Spec.Seed);
 
-        double initialEval = Evaluate(experiment, options.BatchSize, options.EvalBatches);
+        state.InitialEval = Evaluate(experiment, options.BatchSize, options.EvalBatches);
         var clock = Stopwatch.StartNew();
         var intervalClock = Stopwatch.StartNew();
         long intervalExamples = 0, intervalPredictions = 0;
-        double? lastLoss = null, lastEval = null, bestEval = null;
-        int? bestEvalStep = null;
 
         for (int step = 0; step < options.Steps; step++)
         {
             if (cancellationToken.IsCancellationRequested)
-                return new TrainingResult(RunStatus.Interrupted, step, initialEval, lastLoss, lastEval, bestEval, bestEvalStep, "Interrupted before the planned number of steps.");
+                return Result(RunStatus.Interrupted, state, "Interrupted before the planned number of steps.");
 
             int completed = step + 1;
             bool evaluate = completed == options.Steps || (options.EvalInterval > 0 && completed % options.EvalInterval == 0);
@@ -57,6 +78,7 @@ internal sealed class Trainer(ILogger<Trainer> logger)
                 if (options.GradClip > 0)
                     GradientNorm.Clip(trainable, norm!, options.GradClip);
                 experiment.Optimizer.step();
+                state.Completed = completed;
                 intervalExamples += batch.Examples;
                 intervalPredictions += batch.Predictions;
                 if (log)
@@ -68,22 +90,22 @@ internal sealed class Trainer(ILogger<Trainer> logger)
             if (!log)
                 continue;
 
-            lastLoss = loss;
+            state.LastLoss = loss;
             if (!float.IsFinite(loss) || !float.IsFinite(gradNorm))
             {
                 var error = $"Training diverged at step {completed}: loss {loss}, gradient norm {gradNorm}. Lower optimizer.lr, add warmup (training.schedule.warmupSteps) or clipping (training.gradClip).";
                 logger.LogWarning("{Error}", error);
-                return new TrainingResult(RunStatus.Diverged, completed, initialEval, lastLoss, lastEval, bestEval, bestEvalStep, error);
+                return Result(RunStatus.Diverged, state, error);
             }
             double? evalLoss = null;
             if (evaluate)
             {
                 evalLoss = Evaluate(experiment, options.BatchSize, options.EvalBatches);
-                lastEval = evalLoss;
-                if (bestEval is null || evalLoss < bestEval)
+                state.LastEval = evalLoss;
+                if (state.BestEval is null || evalLoss < state.BestEval)
                 {
-                    bestEval = evalLoss;
-                    bestEvalStep = completed;
+                    state.BestEval = evalLoss;
+                    state.BestEvalStep = completed;
                 }
             }
             double seconds = Math.Max(intervalClock.Elapsed.TotalSeconds, 1e-9);
@@ -103,8 +125,11 @@ internal sealed class Trainer(ILogger<Trainer> logger)
             intervalClock.Restart();
             intervalExamples = intervalPredictions = 0;
         }
-        return new TrainingResult(RunStatus.Completed, options.Steps, initialEval, lastLoss, lastEval, bestEval, bestEvalStep, null);
+        return Result(RunStatus.Completed, state, null);
     }
+
+    private static TrainingResult Result(RunStatus status, LoopState state, string? error) =>
+        new(status, state.Completed, state.InitialEval, state.LastLoss, state.LastEval, state.BestEval, state.BestEvalStep, error);
 
     /// <summary>Mean loss over the held-out batches (weighted by predictions), in eval mode without gradients.</summary>
     public static double Evaluate(Experiment experiment, int batchSize, int batches)

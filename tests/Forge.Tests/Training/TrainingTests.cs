@@ -14,19 +14,25 @@ public class TrainingTests
     private static JsonObject Summary(string runFolder) =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, "summary.json")))!.AsObject();
 
+    /// <summary>Runs <paramref name="spec"/> through the CLI and returns the held-out loss before and after training.</summary>
+    private static async Task<(double Before, double After, string RunFolder)> TrainAsync(TempDirectory dir, JsonObject spec)
+    {
+        var result = await CliRunner.RunSpecAsync(dir, spec);
+        Assert.True(result.ExitCode == 0, result.Error);
+        var folder = CliRunner.RunFolder(dir);
+        var summary = Summary(folder);
+        Assert.Equal("completed", summary["status"]!.GetValue<string>());
+        return (summary["initialEvalLoss"]!.GetValue<double>(), summary["finalEvalLoss"]!.GetValue<double>(), folder);
+    }
+
     [Fact]
     public async Task An_mlp_on_synthetic_regression_cuts_the_held_out_loss_at_least_fivefold()
     {
         using var dir = new TempDirectory();
 
-        var result = await CliRunner.RunSpecAsync(dir, TestSpecs.SyntheticRegression(steps: 100));
+        var (before, after, _) = await TrainAsync(dir, TestSpecs.SyntheticRegression(steps: 100));
 
-        Assert.Equal(0, result.ExitCode);
-        var summary = Summary(CliRunner.RunFolder(dir));
-        double before = summary["initialEvalLoss"]!.GetValue<double>();
-        double after = summary["finalEvalLoss"]!.GetValue<double>();
         Assert.True(after * 5 < before, $"eval loss {before} -> {after}: expected at least a 5x reduction");
-        Assert.Equal("completed", summary["status"]!.GetValue<string>());
     }
 
     [Fact]
@@ -37,12 +43,8 @@ public class TrainingTests
         spec["data"] = new JsonObject { ["name"] = "synthetic", ["task"] = "classification", ["features"] = 8, ["outputs"] = 4 };
         spec["optimizer"] = new JsonObject { ["name"] = "sgd", ["lr"] = 0.2, ["momentum"] = 0.9, ["nesterov"] = true };
 
-        var result = await CliRunner.RunSpecAsync(dir, spec);
+        var (before, after, _) = await TrainAsync(dir, spec);
 
-        Assert.Equal(0, result.ExitCode);
-        var summary = Summary(CliRunner.RunFolder(dir));
-        double before = summary["initialEvalLoss"]!.GetValue<double>();
-        double after = summary["finalEvalLoss"]!.GetValue<double>();
         Assert.InRange(before, 1.2, 1.6); // about ln(4) = 1.386 for 4 classes before training
         Assert.True(after < 0.75 * before, $"cross-entropy {before} -> {after}: expected a drop of at least 25%");
     }
@@ -52,15 +54,11 @@ public class TrainingTests
     {
         using var dir = new TempDirectory();
 
-        var result = await CliRunner.RunSpecAsync(dir, TestSpecs.Text(steps: 30));
+        var (before, after, folder) = await TrainAsync(dir, TestSpecs.Text(steps: 30));
 
-        Assert.Equal(0, result.ExitCode);
-        var summary = Summary(CliRunner.RunFolder(dir));
-        double before = summary["initialEvalLoss"]!.GetValue<double>();
-        double after = summary["finalEvalLoss"]!.GetValue<double>();
         Assert.True(before > 3.9, $"an untrained model should be near ln(65) = 4.17 nats, was {before}");
         Assert.True(after < before - 0.5, $"eval loss {before} -> {after}: expected a drop of more than 0.5 nats in 30 steps");
-        var metrics = Metrics(CliRunner.RunFolder(dir));
+        var metrics = Metrics(folder);
         Assert.Equal(new[] { 10, 20, 30 }, metrics.Select(m => m["step"]!.GetValue<int>()));
         Assert.All(metrics, m => Assert.True(m["tokensPerSecond"]!.GetValue<double>() > 0));
     }
@@ -143,6 +141,38 @@ public class TrainingTests
         Assert.Equal("diverged", summary["status"]!.GetValue<string>());
         Assert.Contains("Training diverged at step", summary["error"]!.GetValue<string>());
         Assert.Contains("diverged", result.Error);
+    }
+
+    [Fact]
+    public void A_failure_in_the_middle_of_training_is_reported_with_the_steps_done()
+    {
+        using var test = TestExperiment.Build(TestSpecs.SyntheticRegression(steps: 20));
+        var inner = test.Experiment;
+        var failing = new Experiment
+        {
+            Spec = inner.Spec, Environment = inner.Environment, OptimizerPlugin = inner.OptimizerPlugin,
+            Parametrization = inner.Parametrization, Model = inner.Model, Parameters = inner.Parameters, Optimizer = inner.Optimizer,
+            Dataset = new FailingDataset(inner.Dataset, failOnBatch: 8),
+        };
+        using var dir = new TempDirectory();
+        using var metrics = new MetricsWriter(Path.Combine(dir.Path, "m.jsonl"));
+
+        var result = test.Trainer.Train(failing, metrics, new NoProgress(), CancellationToken.None);
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Equal(7, result.Steps);
+        Assert.Contains("Training failed after 7 steps: IOException: disk went away", result.Error);
+        Assert.NotNull(result.InitialEvalLoss);
+        Assert.NotNull(result.FinalTrainLoss); // step 5 was logged
+    }
+
+    private sealed class FailingDataset(Forge.Abstractions.Data.IDatasetPlugin inner, int failOnBatch) : Forge.Abstractions.Data.IDatasetPlugin
+    {
+        private int _batches;
+        public Forge.Abstractions.Data.DataDescription Description => inner.Description;
+        public Forge.Abstractions.Data.Batch NextTrainingBatch(int batchSize, torch.Generator generator) =>
+            ++_batches == failOnBatch ? throw new IOException("disk went away") : inner.NextTrainingBatch(batchSize, generator);
+        public IEnumerable<Forge.Abstractions.Data.Batch> EvaluationBatches(int batchSize, int count) => inner.EvaluationBatches(batchSize, count);
     }
 
     [Fact]
