@@ -18,8 +18,6 @@ public sealed class SgdOptimizer(SgdOptions options) : IOptimizerPlugin
     /// <inheritdoc />
     public torch.optim.Optimizer Create(IReadOnlyList<ParameterGroup> groups)
     {
-        if (options.Nesterov && (options.Momentum <= 0 || options.Dampening != 0))
-            throw new PluginException("optimizer.nesterov needs optimizer.momentum > 0 and optimizer.dampening = 0; set a momentum (e.g. 0.9) or turn nesterov off.");
         var torchGroups = groups.Select(g => new SGD.ParamGroup(g.Parameters, new SGD.Options
         {
             LearningRate = options.Lr * g.LearningRateFactor,

@@ -4,7 +4,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Forge.Plugins.Optimizers;
 
 /// <summary>Options of the <c>sgd</c> optimizer.</summary>
-public sealed class SgdOptions
+public sealed class SgdOptions : IValidatableObject
 {
     [Description("Global learning rate (scaled per tensor by the parametrization).")]
     [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
@@ -24,4 +24,11 @@ public sealed class SgdOptions
     [Description("L2 penalty added to the gradient (coupled weight decay), scaled per tensor by the parametrization.")]
     [Range(0.0, double.MaxValue)]
     public double WeightDecay { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Nesterov && (Momentum <= 0 || Dampening != 0))
+            yield return new ValidationResult(
+                "needs momentum > 0 and dampening = 0; set a momentum (e.g. 0.9) or turn nesterov off.", new[] { nameof(Nesterov) });
+    }
 }

@@ -26,8 +26,7 @@ internal sealed class Trainer(ILogger<Trainer> logger)
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogDebug(e, "Training failed after {Steps} steps", state.Completed); // the stack trace, with --verbose
-            return new TrainingResult(RunStatus.Failed, state.Completed, state.InitialEval, state.LastLoss, state.LastEval, state.BestEval, state.BestEvalStep,
-                $"Training failed after {state.Completed} steps: {e.GetType().Name}: {e.Message}");
+            return Result(RunStatus.Failed, state, $"Training failed after {state.Completed} steps: {e.GetType().Name}: {e.Message}");
         }
     }
 
@@ -45,7 +44,7 @@ internal sealed class Trainer(ILogger<Trainer> logger)
         var task = experiment.Dataset.Description.Task;
         var schedule = new LearningRateSchedule(options.Schedule, options.Steps);
         var groups = experiment.Optimizer.ParamGroups.ToList();
-        var initialRates = groups.Select(g => g.LearningRate).ToArray();
+        var initialRates = groups.Select(g => g.InitialLearningRate).ToArray(); // per-group rates set by the parametrization
         var trainable = experiment.Trainable;
         using var dataGenerator = ExperimentBuilder.DataGenerator(experiment.Spec.Spec.Seed);
 

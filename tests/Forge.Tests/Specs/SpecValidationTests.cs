@@ -180,6 +180,18 @@ public class SpecValidationTests
     }
 
     [Fact]
+    public void Cross_field_rules_of_plugin_options_are_checked()
+    {
+        var spec = TestSpecs.SyntheticRegression();
+        spec["optimizer"] = new JsonObject { ["name"] = "sgd", ["lr"] = 0.1, ["nesterov"] = true };
+
+        var problem = Single(spec);
+
+        Assert.Equal("optimizer.nesterov", problem.Path);
+        Assert.Contains("needs momentum > 0", problem.Message);
+    }
+
+    [Fact]
     public void An_invalid_experiment_name_says_what_a_name_may_contain()
     {
         var spec = TestSpecs.SyntheticRegression();
