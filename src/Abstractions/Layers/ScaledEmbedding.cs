@@ -19,9 +19,13 @@ public sealed class ScaledEmbedding : nn.Module<Tensor, Tensor>
         var descriptor = new ParameterDescriptor($"{name}.weight", ParameterRole.Embedding, new[] { vocabulary, width.Size },
             FanOut: width, FanIn: Dimension.Fixed(vocabulary));
         var weight = factory.Create(descriptor);
+        Weight = weight;
         _multiplier = weight.Multiplier;
         register_parameter("weight", weight.Value);
     }
+
+    /// <summary>The table and the parametrization's decision for it (for tying a readout to it).</summary>
+    public ScaledParameter Weight { get; }
 
     /// <inheritdoc />
     public override Tensor forward(Tensor tokens)

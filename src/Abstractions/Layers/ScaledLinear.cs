@@ -20,10 +20,12 @@ public sealed class ScaledLinear : nn.Module<Tensor, Tensor>
     /// <param name="inputs">Fan-in.</param>
     /// <param name="outputs">Fan-out.</param>
     /// <param name="bias">Whether the layer has a bias.</param>
-    public ScaledLinear(ParameterFactory factory, string name, ParameterRole role, Dimension inputs, Dimension outputs, bool bias = true)
+    /// <param name="tags">Special purposes of the weight (attention query, residual output).</param>
+    public ScaledLinear(ParameterFactory factory, string name, ParameterRole role, Dimension inputs, Dimension outputs, bool bias = true,
+        ParameterTags tags = ParameterTags.None)
         : base(name)
     {
-        var weight = factory.Weight($"{name}.weight", role, outputs, inputs);
+        var weight = factory.Weight($"{name}.weight", role, outputs, inputs, tags);
         _weightMultiplier = weight.Multiplier;
         register_parameter("weight", weight.Value);
         if (bias)

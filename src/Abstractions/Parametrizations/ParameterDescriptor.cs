@@ -8,8 +8,14 @@ namespace Forge.Abstractions.Parametrizations;
 /// <param name="FanIn">The input side. For a bias or norm gain this is <c>Dimension.Fixed(1)</c>.</param>
 public sealed record ParameterDescriptor(string Name, ParameterRole Role, long[] Shape, Dimension FanOut, Dimension FanIn)
 {
+    /// <summary>Special purposes a rule may care about (attention query, residual output projection).</summary>
+    public ParameterTags Tags { get; init; }
+
     /// <summary>For a <see cref="ParameterRole.Bias"/>: the fan-in of the layer it belongs to (PyTorch's default bias init uses it).</summary>
     public Dimension? LayerFanIn { get; init; }
+
+    /// <summary>True for the bias of a readout: a layer from a width-scaled fan-in to a fixed fan-out.</summary>
+    public bool IsReadoutBias => Role == ParameterRole.Bias && !FanOut.ScalesWithWidth && LayerFanIn?.ScalesWithWidth == true;
 
     /// <summary>How many of fan-in and fan-out scale with width: 0 scalar-like, 1 vector-like, 2 matrix-like (TP5's classes).</summary>
     public int WidthDimensions => (FanOut.ScalesWithWidth ? 1 : 0) + (FanIn.ScalesWithWidth ? 1 : 0);

@@ -12,6 +12,8 @@ namespace Forge.Abstractions.Parametrizations;
 public sealed class ParameterFactory
 {
     private readonly List<ScaledParameter> _created = new();
+    private readonly List<ScaledParameter> _tied = new();
+    private readonly List<ArchitecturalScale> _scales = new();
     private readonly torch.Device _device;
     private readonly torch.Generator _generator;
 
@@ -33,9 +35,43 @@ public sealed class ParameterFactory
     /// <summary>Every tensor created so far, in creation order.</summary>
     public IReadOnlyList<ScaledParameter> Created => _created;
 
+    /// <summary>Second uses of created tensors (tied weights), with the multiplier the rule gives that use.</summary>
+    public IReadOnlyList<ScaledParameter> Tied => _tied;
+
+    /// <summary>The attention and residual scales the model asked for, in order.</summary>
+    public IReadOnlyList<ArchitecturalScale> Scales => _scales;
+
     /// <summary>A weight matrix stored (fan_out, fan_in).</summary>
-    public ScaledParameter Weight(string name, ParameterRole role, Dimension fanOut, Dimension fanIn) =>
-        Create(new ParameterDescriptor(name, role, new[] { fanOut.Size, fanIn.Size }, fanOut, fanIn));
+    public ScaledParameter Weight(string name, ParameterRole role, Dimension fanOut, Dimension fanIn, ParameterTags tags = ParameterTags.None) =>
+        Create(new ParameterDescriptor(name, role, new[] { fanOut.Size, fanIn.Size }, fanOut, fanIn) { Tags = tags });
+
+    /// <summary>
+    /// Uses an already created tensor a second time in another role (a readout tied to the token embedding). The
+    /// tensor keeps the init and learning rate of its first role and appears once in the optimizer; the returned
+    /// record carries the forward multiplier the rule gives the second use (muP: the readout's α_out/m on the logits).
+    /// </summary>
+    public ScaledParameter Tie(ScaledParameter source, ParameterDescriptor use)
+    {
+        if (!_created.Contains(source))
+            throw new ArgumentException($"{source.Descriptor.Name} was not created by this factory.", nameof(source));
+        var tied = new ScaledParameter(source.Value, use, Parametrization.Scale(use, Context));
+        _tied.Add(tied);
+        return tied;
+    }
+
+    /// <summary>The factor the model applies to attention logits q·k in <paramref name="name"/> (recorded for <c>forge inspect</c>).</summary>
+    public double AttentionScale(string name, int headDimension) =>
+        Record(name, "attention logit scale", Parametrization.AttentionLogitScale(headDimension, Context));
+
+    /// <summary>The multiplier of residual branch <paramref name="block"/> in <paramref name="name"/> (recorded for <c>forge inspect</c>).</summary>
+    public double ResidualMultiplier(string name, int block) =>
+        Record(name, "residual multiplier", Parametrization.ResidualBranchMultiplier(block, Context));
+
+    private double Record(string name, string kind, double value)
+    {
+        _scales.Add(new ArchitecturalScale(name, kind, value));
+        return value;
+    }
 
     /// <summary>A bias vector of length <paramref name="size"/> for a layer whose fan-in is <paramref name="layerFanIn"/>.</summary>
     public ScaledParameter Bias(string name, Dimension size, Dimension layerFanIn) =>

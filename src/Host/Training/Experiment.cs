@@ -19,6 +19,12 @@ internal sealed class Experiment : IDisposable
     public required IReadOnlyList<ScaledParameter> Parameters { get; init; }
     public required torch.optim.Optimizer Optimizer { get; init; }
 
+    /// <summary>Second uses of trainable tensors (tied readouts) and the multiplier each use gets.</summary>
+    public IReadOnlyList<ScaledParameter> TiedUses { get; init; } = Array.Empty<ScaledParameter>();
+
+    /// <summary>Attention-logit scales and residual multipliers the model asked the parametrization for.</summary>
+    public IReadOnlyList<ArchitecturalScale> Scales { get; init; } = Array.Empty<ArchitecturalScale>();
+
     /// <summary>Trainable tensors, each once.</summary>
     public IReadOnlyList<Parameter> Trainable => Parameters.Select(p => p.Value).ToList();
 

@@ -55,6 +55,8 @@ internal sealed class ExperimentBuilder(IServiceProvider services, ILogger<Exper
             Model = model,
             Parameters = parameters,
             Optimizer = optimizer,
+            TiedUses = factory.Tied,
+            Scales = factory.Scales,
         };
     }
 

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Forge.Host.Plugins;
 using Forge.Host.Specs;
 using Forge.Plugins.Datasets;
-using Forge.Plugins.Models;
+using Forge.Plugins.Models.Mlp;
 using Forge.Plugins.Optimizers;
 using Forge.Tests.Support;
 

@@ -23,6 +23,20 @@ public sealed class TestExperiment : IDisposable
 
     internal Trainer Trainer => _host.Services.GetRequiredService<Trainer>();
 
+    /// <summary>Each trainable tensor's scaling by its name in the model (e.g. <c>hidden.0.weight</c>).</summary>
+    public IReadOnlyDictionary<string, Forge.Abstractions.Parametrizations.ScaledParameter> ByName =>
+        Experiment.Parameters.ToDictionary(p => p.Descriptor.Name);
+
+    /// <summary>The loss of the model on one fixed training batch, without updating it.</summary>
+    public float LossOnFirstBatch()
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var generator = ExperimentBuilder.DataGenerator(Experiment.Spec.Spec.Seed);
+        using var batch = Experiment.Dataset.NextTrainingBatch(Experiment.Spec.Spec.Training.BatchSize, generator);
+        using var noGrad = TorchSharp.torch.no_grad();
+        return LossFunction.Compute(Experiment.Dataset.Description.Task, Experiment.Model.call(batch.Inputs), batch.Targets).item<float>();
+    }
+
     public static TestExperiment Build(JsonObject spec)
     {
         var catalog = PluginCatalog.BuiltIn();

@@ -42,6 +42,33 @@ public static class TestSpecs
         },
     };
 
+    /// <summary>A small GPT on Shakespeare characters.</summary>
+    public static JsonObject Gpt(int width = 32, int steps = 10, string parametrization = "mup") => new()
+    {
+        ["name"] = "test-gpt",
+        ["seed"] = 2,
+        ["device"] = "cpu",
+        ["threads"] = 1,
+        ["model"] = new JsonObject { ["name"] = "gpt", ["width"] = width, ["depth"] = 2, ["headDim"] = 8, ["mlpRatio"] = 4 },
+        ["data"] = new JsonObject { ["name"] = "text", ["path"] = ShakespearePath, ["context"] = 16 },
+        ["optimizer"] = new JsonObject { ["name"] = "adamw", ["lr"] = 0.01, ["weightDecay"] = 0.1 },
+        ["parametrization"] = new JsonObject { ["name"] = parametrization },
+        ["training"] = new JsonObject
+        {
+            ["steps"] = steps, ["batchSize"] = 4, ["evalInterval"] = 0, ["evalBatches"] = 1, ["logInterval"] = 1,
+            ["schedule"] = new JsonObject { ["decay"] = "constant" },
+        },
+    };
+
+    /// <summary><paramref name="spec"/> with <c>path=value</c> overrides applied (a copy).</summary>
+    public static JsonObject With(this JsonObject spec, params string[] overrides)
+    {
+        var copy = spec.DeepClone().AsObject();
+        foreach (var o in overrides)
+            Forge.Host.Specs.SpecOverride.Parse(o).ApplyTo(copy);
+        return copy;
+    }
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -3,10 +3,11 @@ using Forge.Abstractions.Layers;
 using Forge.Abstractions.Models;
 using Forge.Abstractions.Parametrizations;
 using Forge.Abstractions.Plugins;
+using Forge.Plugins.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Forge.Plugins.Models;
+namespace Forge.Plugins.Models.Mlp;
 
 /// <summary>
 /// <c>mlp</c>: a multilayer perceptron. Dense inputs go through an input layer (features → width, activation);

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 
-namespace Forge.Plugins.Models;
+namespace Forge.Plugins.Models.Mlp;
 
 /// <summary>Options of the <c>mlp</c> model.</summary>
 public sealed class MlpOptions

@@ -1,0 +1,182 @@
+using Forge.Abstractions.Data;
+using Forge.Abstractions.Layers;
+using Forge.Abstractions.Models;
+using Forge.Abstractions.Parametrizations;
+using Forge.Abstractions.Plugins;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Forge.Plugins.Models.Gpt;
+
+/// <summary>
+/// <c>gpt</c>: a decoder-only pre-LN transformer in the mould of nanoGPT's model.py: token embedding (+ learned
+/// positions), <c>depth</c> blocks of causal self-attention and a GELU MLP, each as a residual branch behind a
+/// LayerNorm, a final LayerNorm and a readout (optionally tied to the token embedding). Every tensor, the
+/// attention-logit scale and the residual multipliers come from the parametrization.
+/// </summary>
+[ForgePlugin<GptOptions>("gpt", Description = "Decoder-only pre-LN transformer (nanoGPT style)")]
+public sealed class GptModel(GptOptions options) : IModelPlugin
+{
+    /// <inheritdoc />
+    public ModelDimensions Dimensions(DataDescription data) => new(options.Width, options.Depth);
+
+    /// <inheritdoc />
+    public nn.Module<Tensor, Tensor> Build(ModelBuildContext context)
+    {
+        var data = context.Data;
+        if (!data.HasTokenInputs || data.Task != TaskKind.LanguageModeling)
+            throw new PluginException("model.name is \"gpt\", which needs token sequences to model (a language-modeling dataset such as \"text\"); use the \"mlp\" model for this dataset.");
+        int vocab = options.Vocab ?? data.VocabularySize;
+        if (vocab < data.VocabularySize)
+            throw new PluginException($"model.vocab is {vocab}, smaller than the dataset's vocabulary of {data.VocabularySize}; remove model.vocab to take the dataset's.");
+        int context1 = options.Context ?? data.SequenceLength;
+        if (context1 < data.SequenceLength)
+            throw new PluginException($"model.context is {context1}, shorter than the dataset's windows of {data.SequenceLength}; raise model.context or lower data.context.");
+        return new GptNetwork(options, context.Parameters, vocab, context1);
+    }
+}
+
+/// <summary>The module <see cref="GptModel"/> builds.</summary>
+internal sealed class GptNetwork : nn.Module<Tensor, Tensor>
+{
+    private readonly ScaledEmbedding _tokens;
+    private readonly ScaledEmbedding? _positions;
+    private readonly TorchSharp.Modules.ModuleList<GptBlock> _blocks = new();
+    private readonly ScaledLayerNorm _norm;
+    private readonly nn.Module<Tensor, Tensor> _readout;
+
+    public GptNetwork(GptOptions options, ParameterFactory factory, int vocab, int context) : base("gpt")
+    {
+        var width = Dimension.Width(options.Width);
+        _tokens = new ScaledEmbedding(factory, "embedding.tokens", vocab, width);
+        if (options.Positions == PositionEncoding.Learned)
+            _positions = new ScaledEmbedding(factory, "embedding.positions", context, width);
+        for (int i = 0; i < options.Depth; i++)
+            _blocks.Add(new GptBlock(options, factory, $"blocks.{i}", i));
+        _norm = new ScaledLayerNorm(factory, "norm", width, options.Bias);
+        _readout = options.TieEmbeddings
+            ? new TiedLinear("readout", factory.Tie(_tokens.Weight,
+                new ParameterDescriptor("readout.weight", ParameterRole.Output, new long[] { vocab, options.Width }, Dimension.Fixed(vocab), width)))
+            : new ScaledLinear(factory, "readout", ParameterRole.Output, width, Dimension.Fixed(vocab), options.Bias);
+
+        register_module("embedding_tokens", _tokens);
+        if (_positions is not null)
+            register_module("embedding_positions", _positions);
+        register_module("blocks", _blocks);
+        register_module("norm", _norm);
+        register_module("readout", _readout);
+    }
+
+    public override Tensor forward(Tensor tokens)
+    {
+        var x = _tokens.call(tokens);
+        if (_positions is not null)
+            x = x + _positions.call(arange(tokens.shape[1], device: tokens.device));
+        foreach (var block in _blocks)
+            x = block.call(x);
+        return _readout.call(_norm.call(x));
+    }
+}
+
+/// <summary>One pre-LN block: <c>x + r·attn(ln(x))</c>, then <c>x + r·mlp(ln(x))</c>.</summary>
+internal sealed class GptBlock : nn.Module<Tensor, Tensor>
+{
+    private readonly ScaledLayerNorm _attentionNorm;
+    private readonly CausalSelfAttention _attention;
+    private readonly ScaledLayerNorm _mlpNorm;
+    private readonly GptMlp _mlp;
+    private readonly double _attentionResidual;
+    private readonly double _mlpResidual;
+
+    public GptBlock(GptOptions options, ParameterFactory factory, string name, int index) : base(name)
+    {
+        var width = Dimension.Width(options.Width);
+        _attentionNorm = new ScaledLayerNorm(factory, $"{name}.attention_norm", width, options.Bias);
+        _attention = new CausalSelfAttention(options, factory, $"{name}.attention");
+        _mlpNorm = new ScaledLayerNorm(factory, $"{name}.mlp_norm", width, options.Bias);
+        _mlp = new GptMlp(options, factory, $"{name}.mlp");
+        _attentionResidual = factory.ResidualMultiplier($"{name}.attention", 2 * index);
+        _mlpResidual = factory.ResidualMultiplier($"{name}.mlp", 2 * index + 1);
+        register_module("attention_norm", _attentionNorm);
+        register_module("attention", _attention);
+        register_module("mlp_norm", _mlpNorm);
+        register_module("mlp", _mlp);
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        x = Residual(x, _attention.call(_attentionNorm.call(x)), _attentionResidual);
+        return Residual(x, _mlp.call(_mlpNorm.call(x)), _mlpResidual);
+    }
+
+    private static Tensor Residual(Tensor x, Tensor branch, double multiplier) =>
+        multiplier == 1.0 ? x + branch : x.add(branch, multiplier);
+}
+
+/// <summary>Multi-head causal self-attention with the parametrization's logit scale.</summary>
+internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
+{
+    private readonly ScaledLinear _query, _key, _value, _output;
+    private readonly int _heads;
+    private readonly int _headDim;
+    private readonly double _scale;
+    private readonly AttentionKernel _kernel;
+
+    public CausalSelfAttention(GptOptions options, ParameterFactory factory, string name) : base(name)
+    {
+        var width = Dimension.Width(options.Width);
+        _heads = options.ResolvedHeads;
+        _headDim = options.Width / _heads;
+        _kernel = options.Attention;
+        _query = new ScaledLinear(factory, $"{name}.query", ParameterRole.Hidden, width, width, options.Bias, ParameterTags.AttentionQuery);
+        _key = new ScaledLinear(factory, $"{name}.key", ParameterRole.Hidden, width, width, options.Bias);
+        _value = new ScaledLinear(factory, $"{name}.value", ParameterRole.Hidden, width, width, options.Bias);
+        _output = new ScaledLinear(factory, $"{name}.output", ParameterRole.Hidden, width, width, options.Bias, ParameterTags.ResidualOutput);
+        _scale = factory.AttentionScale(name, _headDim);
+        register_module("query", _query);
+        register_module("key", _key);
+        register_module("value", _value);
+        register_module("output", _output);
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        long batch = x.shape[0], time = x.shape[1], width = x.shape[2];
+        var q = Heads(_query.call(x), batch, time);
+        var k = Heads(_key.call(x), batch, time);
+        var v = Heads(_value.call(x), batch, time);
+        Tensor y;
+        if (_kernel == AttentionKernel.Sdpa)
+        {
+            // SDPA applies 1/√d_head itself and takes no scale here: pre-scaling q by s·√d_head makes the logits s·q·k.
+            y = nn.functional.scaled_dot_product_attention(q.mul(_scale * Math.Sqrt(_headDim)), k, v, is_casual: true); // (sic: TorchSharp spells it is_casual)
+        }
+        else
+        {
+            var logits = q.matmul(k.transpose(-2, -1)).mul(_scale);
+            using var mask = ones(time, time, dtype: ScalarType.Bool, device: x.device).triu(1);
+            y = logits.masked_fill(mask, float.NegativeInfinity).softmax(-1).matmul(v);
+        }
+        return _output.call(y.transpose(1, 2).reshape(batch, time, width));
+    }
+
+    private Tensor Heads(Tensor t, long batch, long time) => t.view(batch, time, _heads, _headDim).transpose(1, 2);
+}
+
+/// <summary>The block's MLP: width → mlpRatio·width, GELU, → width.</summary>
+internal sealed class GptMlp : nn.Module<Tensor, Tensor>
+{
+    private readonly ScaledLinear _up, _down;
+
+    public GptMlp(GptOptions options, ParameterFactory factory, string name) : base(name)
+    {
+        var width = Dimension.Width(options.Width);
+        var hidden = Dimension.Width((long)options.Width * options.MlpRatio);
+        _up = new ScaledLinear(factory, $"{name}.up", ParameterRole.Hidden, width, hidden, options.Bias);
+        _down = new ScaledLinear(factory, $"{name}.down", ParameterRole.Hidden, hidden, width, options.Bias, ParameterTags.ResidualOutput);
+        register_module("up", _up);
+        register_module("down", _down);
+    }
+
+    public override Tensor forward(Tensor x) => _down.call(nn.functional.gelu(_up.call(x)));
+}

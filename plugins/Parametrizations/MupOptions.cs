@@ -1,0 +1,33 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+
+namespace Forge.Plugins.Parametrizations;
+
+/// <summary>Options of the <c>mup</c> parametrization.</summary>
+public sealed class MupOptions
+{
+    [Description("Width at which the hyperparameters were tuned (the proxy's width); at this width muP equals SP up to zero inits and the attention scale.")]
+    [Range(1, 1 << 20)]
+    public int BaseWidth { get; set; } = 128;
+
+    [Description("alpha_in: multiplier on embedding (and input-layer) outputs.")]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double InputMultiplier { get; set; } = 1.0;
+
+    [Description("alpha_out: the readout computes alpha_out / m * x W^T (MuReadout).")]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double OutputMultiplier { get; set; } = 1.0;
+
+    [Description("alpha_attn: attention logits are alpha_attn * q.k / d_head (mup's README suggests 8 for d_head 64).")]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double AttnMultiplier { get; set; } = 1.0;
+
+    [Description("Zero-initialise the readout weight (TP5's recommendation; makes step-1 outputs identical at every width).")]
+    public bool ZeroReadout { get; set; } = true;
+
+    [Description("Zero-initialise the attention query projection.")]
+    public bool ZeroQuery { get; set; } = true;
+
+    [Description("Leave weight decay unscaled (mup's decoupled_wd=True). Default false: decay is scaled as mup does so lr*wd stays width-independent.")]
+    public bool DecoupledWeightDecay { get; set; }
+}

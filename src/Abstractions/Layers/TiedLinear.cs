@@ -1,0 +1,25 @@
+using Forge.Abstractions.Parametrizations;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Forge.Abstractions.Layers;
+
+/// <summary>
+/// <c>y = A · x Wᵀ</c> with a weight owned by another layer (a readout tied to the token embedding). The weight is
+/// not registered again, so it is trained once, with its owner's learning rate; A is the multiplier the
+/// parametrization gives this use (see <see cref="ParameterFactory.Tie"/>).
+/// </summary>
+public sealed class TiedLinear : nn.Module<Tensor, Tensor>
+{
+    private readonly ScaledParameter _weight;
+
+    /// <summary>Creates the layer over <paramref name="tied"/>, the result of <see cref="ParameterFactory.Tie"/>.</summary>
+    public TiedLinear(string name, ScaledParameter tied) : base(name) => _weight = tied;
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        var output = nn.functional.linear(input, _weight.Value);
+        return _weight.Multiplier == 1.0 ? output : output.mul(_weight.Multiplier);
+    }
+}
