@@ -37,7 +37,11 @@ public sealed class MaximalUpdateParametrization(MupOptions options) : IParametr
             ParameterRole.Output => options.OutputMultiplier / m.FanIn,
             _ => 1.0,
         };
-        return new ParameterScaling(init, multiplier, lr, options.DecoupledWeightDecay ? 1.0 : wd);
+        return new ParameterScaling(init, multiplier, lr, options.DecoupledWeightDecay ? 1.0 : wd)
+        {
+            FanInMultiplier = m.FanIn,
+            FanOutMultiplier = m.FanOut,
+        };
     }
 
     /// <inheritdoc />

@@ -15,4 +15,11 @@ public sealed record ParameterScaling(
     double ForwardMultiplier = 1.0,
     double LearningRateFactor = 1.0,
     double WeightDecayFactor = 1.0,
-    double EpsilonFactor = 1.0);
+    double EpsilonFactor = 1.0)
+{
+    /// <summary>fan_in / base fan_in as the rule sees it (1 for a fixed dimension, or for a rule without a base width).</summary>
+    public double FanInMultiplier { get; init; } = 1.0;
+
+    /// <summary>fan_out / base fan_out as the rule sees it.</summary>
+    public double FanOutMultiplier { get; init; } = 1.0;
+}

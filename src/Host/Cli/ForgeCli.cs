@@ -47,6 +47,23 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         var schema = new Command("schema", "Print the JSON Schema of experiment specs, generated from the plugins' options") { schemaOutput };
         schema.SetAction((result, token) => new SchemaCommand(output, error).ExecuteAsync(result.GetValue(schemaOutput), token));
 
+        var json = new Option<bool>("--json") { Description = "Machine-readable output" };
+        var inspect = new Command("inspect", "Show every tensor's role, shape, init, multiplier and effective learning rate and weight decay as training will use them") { spec, set, json };
+        inspect.SetAction((result, token) => new InspectCommand(output, error).ExecuteAsync(
+            result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(), result.GetValue(json), token));
+
+        var widths = new Option<string>("--widths") { Description = "Comma-separated widths", DefaultValueFactory = _ => "64,128,256,512,1024" };
+        var steps = new Option<int>("--steps") { Description = "Training steps on the fixed batch (step 1 is measured at initialisation)", DefaultValueFactory = _ => 3 };
+        var seeds = new Option<int>("--seeds") { Description = "Seeds averaged per width", DefaultValueFactory = _ => 1 };
+        var tolerance = new Option<double>("--tolerance") { Description = "Largest allowed change of a module's size per 4x width (1.2 = ±20 %)", DefaultValueFactory = _ => 1.2 };
+        var coordCheck = new Command("coord-check", "Coordinate check: is every module's activation size flat across widths during the first steps?")
+        {
+            spec, set, widths, steps, seeds, tolerance, runs,
+        };
+        coordCheck.SetAction((result, token) => new CoordinateCheckCommand(output, error).ExecuteAsync(
+            result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(), result.GetValue(widths)!, result.GetValue(steps),
+            result.GetValue(seeds), result.GetValue(tolerance), result.GetValue(runs)!, token));
+
         var plugins = new Command("plugins", "List the available plugins by family");
         plugins.SetAction((_, token) => new PluginsCommand(output, error).ExecuteAsync(token));
 
@@ -54,7 +71,7 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         return new Command("forge", "Forge: train models under hyperparameter-transfer parametrizations from a JSON experiment spec")
         {
             Options = { new System.CommandLine.Help.HelpOption(), new VersionOption() },
-            Subcommands = { run, validate, schema, plugins },
+            Subcommands = { run, validate, inspect, coordCheck, schema, plugins },
         };
     }
 }

@@ -21,10 +21,11 @@ internal sealed class RunFolder
 
     public string MetricsPath => System.IO.Path.Combine(Path, MetricsFile);
 
-    public static async Task<RunFolder> CreateAsync(string runsRoot, ResolvedSpec spec, DateTimeOffset startedAt, CancellationToken cancellationToken = default)
+    /// <summary>Creates <c>runsRoot/name/[prefix]timestamp/</c> and writes the resolved spec into it.</summary>
+    public static async Task<RunFolder> CreateAsync(string runsRoot, ResolvedSpec spec, DateTimeOffset startedAt, CancellationToken cancellationToken = default, string prefix = "")
     {
         var parent = System.IO.Path.Combine(runsRoot, spec.Spec.Name);
-        var stamp = startedAt.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        var stamp = prefix + startedAt.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         var path = System.IO.Path.Combine(parent, stamp);
         for (int n = 2; Directory.Exists(path); n++)
             path = System.IO.Path.Combine(parent, $"{stamp}-{n}");

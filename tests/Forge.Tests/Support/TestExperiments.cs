@@ -46,6 +46,14 @@ public sealed class TestExperiment : IDisposable
         return new TestExperiment(host, host.Services.GetRequiredService<ExperimentBuilder>().Build(resolved, environment));
     }
 
+    /// <summary>Builds a resolved spec's experiment with a throwaway host (for code that takes a build function).</summary>
+    internal static Experiment BuildDetached(ResolvedSpec resolved)
+    {
+        var environment = RunPreparation.Prepare(resolved);
+        using var host = ForgeHostFactory.Build(environment, PluginCatalog.BuiltIn(), verbose: false);
+        return host.Services.GetRequiredService<ExperimentBuilder>().Build(resolved, environment);
+    }
+
     public void Dispose()
     {
         Experiment.Dispose();

@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Forge.Host.Diagnostics;
+using Forge.Host.Specs;
+using Forge.Host.Training;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Forge.Host.Cli;
+
+/// <summary>
+/// <c>forge coord-check SPEC --widths 64,128,256 --steps 3 --seeds 3</c>: runs <see cref="CoordinateCheck"/>, writes
+/// <c>coord-check.csv</c>, <c>verdicts.csv</c> and one PNG per step into a run folder, prints each module's change
+/// per 4x width at every step, and exits 1 when any module changes by more than the tolerance.
+/// </summary>
+internal sealed class CoordinateCheckCommand(TextWriter output, TextWriter error) : CommandBase(output, error)
+{
+    public Task<int> ExecuteAsync(string specPath, IReadOnlyList<string> overrides, string widthsText, int steps, int seeds, double tolerance,
+        string runsRoot, CancellationToken cancellationToken) =>
+        GuardAsync(async () =>
+        {
+            var widths = ParseWidths(widthsText);
+            if (steps < 1 || seeds < 1 || tolerance <= 1)
+                throw new SpecException("command line", new SpecProblem("coord-check", "--steps and --seeds must be at least 1 and --tolerance greater than 1 (e.g. 1.2 for ±20 %)."));
+            var catalog = LoadCatalog();
+            var loader = new SpecLoader(catalog);
+            var spec = await loader.LoadAsync(specPath, overrides, cancellationToken); // validates once, reports every problem
+            ReportNativeSetup();
+            var environment = RunPreparation.Prepare(spec);
+            using var host = ForgeHostFactory.Build(environment, catalog, verbose: false);
+            var builder = host.Services.GetRequiredService<ExperimentBuilder>();
+            var document = JsonNode.Parse(await File.ReadAllTextAsync(spec.SpecPath, cancellationToken), documentOptions: SpecJson.DocumentOptions)!.AsObject();
+
+            var check = new CoordinateCheck(loader, s => builder.Build(s, environment));
+            var samples = check.Run(document, spec.SpecPath, overrides, widths, steps, seeds, line => Error.WriteLine(line));
+            var verdicts = CoordinateCheckVerdict.Judge(samples, tolerance);
+
+            var folder = await RunFolder.CreateAsync(runsRoot, spec, DateTimeOffset.UtcNow, cancellationToken, prefix: "coord-check-");
+            await File.WriteAllTextAsync(Path.Combine(folder.Path, "coord-check.csv"), SamplesCsv(samples), cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(folder.Path, "verdicts.csv"), VerdictsCsv(verdicts), cancellationToken);
+            try
+            {
+                CoordinateCheckPlots.Write(samples, folder.Path);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                await Error.WriteLineAsync($"warning: could not draw the plots ({e.Message}); the CSV files are complete.");
+            }
+
+            await WriteTable(verdicts, steps, tolerance);
+            var failed = verdicts.Where(v => !v.Passed).ToList();
+            await Output.WriteLineAsync(failed.Count == 0
+                ? $"coordinate check passed: every module within {tolerance:G3}x per 4x width at steps 1..{steps}. Results in {folder.Path}"
+                : $"coordinate check FAILED: {failed.Select(v => v.Module).Distinct().Count()} modules change by more than {tolerance:G3}x per 4x width ({string.Join(", ", failed.Select(v => $"{v.Module}@t{v.Step}").Take(8))}). Results in {folder.Path}");
+            return failed.Count == 0 ? ExitCodes.Success : ExitCodes.Failed;
+        });
+
+    private async Task WriteTable(IReadOnlyList<ModuleVerdict> verdicts, int steps, double tolerance)
+    {
+        var header = new StringBuilder($"{"module",-40}");
+        for (int t = 1; t <= steps; t++)
+            header.Append(CultureInfo.InvariantCulture, $" {"t=" + t + " slope",12} {"x per 4x",9}");
+        await Output.WriteLineAsync(header.ToString());
+        foreach (var group in verdicts.GroupBy(v => v.Module))
+        {
+            var line = new StringBuilder($"{group.Key,-40}");
+            foreach (var v in group.OrderBy(v => v.Step))
+                line.Append(CultureInfo.InvariantCulture, $" {v.Slope,12:F3} {v.ChangePer4x,8:F2}{(v.Passed ? " " : "!")}");
+            await Output.WriteLineAsync(line.ToString());
+        }
+        await Output.WriteLineAsync($"(slope of log2 mean|output| vs log2 width; '!' marks a change outside [1/{tolerance:G3}, {tolerance:G3}] per 4x width)");
+    }
+
+    private static IReadOnlyList<int> ParseWidths(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var widths = new List<int>();
+        foreach (var part in parts)
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int w) || w < 1)
+                throw new SpecException("command line", new SpecProblem("--widths", $"'{part}' is not a positive integer; write widths as a comma-separated list such as 64,128,256."));
+            widths.Add(w);
+        }
+        if (widths.Distinct().Count() < 2)
+            throw new SpecException("command line", new SpecProblem("--widths", "give at least two different widths, e.g. 64,256."));
+        return widths.Distinct().Order().ToList();
+    }
+
+    private static string SamplesCsv(IReadOnlyList<CoordinateSample> samples) =>
+        "width,seed,step,module,mean_abs\n" + string.Concat(samples.Select(s =>
+            string.Create(CultureInfo.InvariantCulture, $"{s.Width},{s.Seed},{s.Step},{s.Module},{s.MeanAbs:R}\n")));
+
+    private static string VerdictsCsv(IReadOnlyList<ModuleVerdict> verdicts) =>
+        "module,step,slope,change_per_4x,spread,passed\n" + string.Concat(verdicts.Select(v =>
+            string.Create(CultureInfo.InvariantCulture, $"{v.Module},{v.Step},{v.Slope:R},{v.ChangePer4x:R},{v.Spread:R},{v.Passed.ToString().ToLowerInvariant()}\n")));
+}
