@@ -132,6 +132,28 @@ public class CliTests
     }
 
     [Fact]
+    public async Task Inspect_prints_what_training_will_use_as_a_table_or_json()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("spec.json", TestSpecs.Gpt(64).With("parametrization={\"name\":\"mup\",\"baseWidth\":32}", "optimizer.lr=0.02").ToJsonString());
+
+        var table = await CliRunner.RunAsync("inspect", path);
+        var json = await CliRunner.RunAsync("inspect", path, "--json", "--set", "model.width=128");
+
+        Assert.Equal(0, table.ExitCode);
+        Assert.Contains("blocks.0.attention.query.weight", table.Output);
+        Assert.Contains("attention logit scale blocks.0.attention: 0.125", table.Output); // 1 / d_head, d_head = 8
+        Assert.Equal(0, json.ExitCode);
+        var report = JsonNode.Parse(json.Output)!;
+        var rows = report["rows"]!.AsArray().ToDictionary(r => r!["name"]!.GetValue<string>());
+        Assert.Equal(0.02 / 4, rows["blocks.1.mlp.up.weight"]!["learningRate"]!.GetValue<double>(), 12); // Adam hidden: lr / m, m = 4
+        Assert.Equal(4.0, rows["blocks.1.mlp.up.weight"]!["fanInMultiplier"]!.GetValue<double>());
+        Assert.Equal(0.25, rows["readout.weight"]!["forwardMultiplier"]!.GetValue<double>());
+        Assert.Equal(0.0, rows["readout.weight"]!["initStd"]!.GetValue<double>());
+        Assert.Equal("mup", report["parametrization"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Plugins_lists_every_family()
     {
         var result = await CliRunner.RunAsync("plugins");
