@@ -59,16 +59,16 @@ internal sealed class CoordinateCheckCommand(TextWriter output, TextWriter error
     {
         var header = new StringBuilder($"{"module",-40}");
         for (int t = 1; t <= steps; t++)
-            header.Append(CultureInfo.InvariantCulture, $" {"t=" + t + " slope",12} {"x per 4x",9}");
+            header.Append(CultureInfo.InvariantCulture, $" | t={t}: {"slope",6} {"spread",6} {"x per 4x",8}");
         await Output.WriteLineAsync(header.ToString());
         foreach (var group in verdicts.GroupBy(v => v.Module))
         {
             var line = new StringBuilder($"{group.Key,-40}");
             foreach (var v in group.OrderBy(v => v.Step))
-                line.Append(CultureInfo.InvariantCulture, $" {v.Slope,12:F3} {v.ChangePer4x,8:F2}{(v.Passed ? " " : "!")}");
+                line.Append(CultureInfo.InvariantCulture, $" |      {v.Slope,6:F3} {v.Spread,6:F2} {v.ChangePer4x,7:F2}{(v.Passed ? " " : "!")}");
             await Output.WriteLineAsync(line.ToString());
         }
-        await Output.WriteLineAsync($"(slope of log2 mean|output| vs log2 width; '!' marks a change outside [1/{tolerance:G3}, {tolerance:G3}] per 4x width)");
+        await Output.WriteLineAsync($"(slope: of log2 mean|output| against log2 width; spread: largest / smallest size across widths; x per 4x: the fitted change per 4x width, '!' when outside [1/{tolerance:G3}, {tolerance:G3}])");
     }
 
     private static IReadOnlyList<int> ParseWidths(string text)

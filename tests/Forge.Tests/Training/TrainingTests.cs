@@ -176,6 +176,23 @@ public class TrainingTests
     }
 
     [Fact]
+    public void The_schedule_scales_every_group_relative_to_its_own_rate_so_per_tensor_ratios_survive()
+    {
+        var spec = TestSpecs.SyntheticRegression(steps: 10).With("model.width=128",
+            "parametrization={\"name\":\"mup\",\"baseWidth\":32}", "training.schedule={\"decay\":\"linear\",\"minLrRatio\":0.5}");
+        using var test = TestExperiment.Build(spec);
+        using var dir = new TempDirectory();
+        using var metrics = new MetricsWriter(Path.Combine(dir.Path, "m.jsonl"));
+        var groups = test.Experiment.Optimizer.ParamGroups.Cast<TorchSharp.Modules.ParamGroup>().ToList();
+        var initial = groups.Select(g => g.LearningRate).ToList();
+
+        test.Trainer.Train(test.Experiment, metrics, new NoProgress(), CancellationToken.None);
+
+        Assert.Equal(new[] { 0.003, 0.003 / 4 }, initial.Distinct().Order().Reverse()); // muP: hidden weights at lr / m
+        Assert.All(groups.Zip(initial), p => Assert.Equal(0.5 * p.Second, p.First.LearningRate, 12)); // last step of the linear decay
+    }
+
+    [Fact]
     public void Gradient_clipping_caps_the_global_norm()
     {
         using var test = TestExperiment.Build(TestSpecs.SyntheticRegression());
