@@ -22,6 +22,21 @@ public class ParametrizationTableTests
         .With($"model.width={width}", "model.depth=1", $"parametrization={parametrization}", $"optimizer={{\"name\":\"{optimizer}\",\"weightDecay\":0.1}}");
 
     [Theory]
+    [InlineData(32)]
+    [InlineData(128)]
+    public void Sp_gives_every_tensor_the_global_rate_and_pytorch_init_on_mlp_and_gpt(int width)
+    {
+        var mlp = Inspect(Mlp(width, "{\"name\":\"sp\"}"));
+        var gpt = Inspect(TestSpecs.Gpt(width, parametrization: "sp"));
+
+        Assert.All(mlp.Values.Concat(gpt.Values), r => Assert.Equal((Lr, 0.1, 1.0), (r.LearningRate, r.WeightDecay, r.ForwardMultiplier)));
+        Assert.Equal(1 / Math.Sqrt(3 * width), mlp["hidden.0.weight"].InitStd, 12); // U(±1/√fan_in)
+        Assert.Equal(1 / Math.Sqrt(3 * 4 * width), gpt["blocks.0.mlp.down.weight"].InitStd, 12);
+        Assert.Equal(1.0, gpt["embedding_tokens.weight"].InitStd);
+        Assert.Equal(1 / Math.Sqrt(3 * width), gpt["readout.weight"].InitStd, 12);
+    }
+
+    [Theory]
     [InlineData(64)]
     [InlineData(256)]
     public void Spectral_mlp_matches_the_per_layer_table(int width)
