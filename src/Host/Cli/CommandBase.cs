@@ -2,6 +2,8 @@ using Forge.Host.Native;
 using Forge.Host.Plugins;
 using Forge.Host.Specs;
 using Forge.Host.Training;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Forge.Host.Cli;
 
@@ -51,4 +53,33 @@ internal abstract class CommandBase(TextWriter output, TextWriter error)
     }
 
     protected static PluginCatalog LoadCatalog() => PluginCatalog.BuiltIn();
+
+    /// <summary>Loads and validates the spec, prepares the process (device, threads) and builds its experiment.</summary>
+    protected async Task<ComposedExperiment> ComposeAsync(string specPath, IReadOnlyList<string> overrides, bool verbose, CancellationToken cancellationToken)
+    {
+        var catalog = LoadCatalog();
+        var spec = await new SpecLoader(catalog).LoadAsync(specPath, overrides, cancellationToken);
+        ReportNativeSetup();
+        var environment = RunPreparation.Prepare(spec);
+        var host = ForgeHostFactory.Build(environment, catalog, verbose);
+        try
+        {
+            return new ComposedExperiment(spec, environment, host, host.Services.GetRequiredService<ExperimentBuilder>().Build(spec, environment));
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+    }
+}
+
+/// <summary>A validated spec, its built experiment, and the host that built it (disposed together).</summary>
+internal sealed record ComposedExperiment(ResolvedSpec Spec, RunEnvironment Environment, IHost Host, Experiment Experiment) : IDisposable
+{
+    public void Dispose()
+    {
+        Experiment.Dispose();
+        Host.Dispose();
+    }
 }

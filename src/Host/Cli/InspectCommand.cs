@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Forge.Host.Inspection;
 using Forge.Host.Specs;
-using Forge.Host.Training;
-using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
 namespace Forge.Host.Cli;
@@ -18,13 +16,8 @@ internal sealed class InspectCommand(TextWriter output, TextWriter error) : Comm
     public Task<int> ExecuteAsync(string specPath, IReadOnlyList<string> overrides, bool json, CancellationToken cancellationToken) =>
         GuardAsync(async () =>
         {
-            var catalog = LoadCatalog();
-            var spec = await new SpecLoader(catalog).LoadAsync(specPath, overrides, cancellationToken);
-            ReportNativeSetup();
-            var environment = RunPreparation.Prepare(spec);
-            using var host = ForgeHostFactory.Build(environment, catalog, verbose: false);
-            using var experiment = host.Services.GetRequiredService<ExperimentBuilder>().Build(spec, environment);
-            var report = InspectionReport.From(experiment);
+            using var composed = await ComposeAsync(specPath, overrides, verbose: false, cancellationToken);
+            var report = InspectionReport.From(composed.Experiment);
             if (json)
                 await Output.WriteLineAsync(JsonSerializer.Serialize(report, SpecJson.OutputOptions));
             else

@@ -14,12 +14,8 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
     public Task<int> ExecuteAsync(string specPath, IReadOnlyList<string> overrides, string runsRoot, bool plain, bool verbose, CancellationToken cancellationToken) =>
         GuardAsync(async () =>
         {
-            var catalog = LoadCatalog();
-            var spec = await new SpecLoader(catalog).LoadAsync(specPath, overrides, cancellationToken);
-            ReportNativeSetup();
-            var environment = RunPreparation.Prepare(spec);
-            using var host = ForgeHostFactory.Build(environment, catalog, verbose);
-            using var experiment = host.Services.GetRequiredService<ExperimentBuilder>().Build(spec, environment);
+            using var composed = await ComposeAsync(specPath, overrides, verbose, cancellationToken);
+            var (spec, environment, experiment) = (composed.Spec, composed.Environment, composed.Experiment);
 
             var startedAt = DateTimeOffset.UtcNow;
             var folder = await RunFolder.CreateAsync(runsRoot, spec, startedAt, cancellationToken);
@@ -27,7 +23,7 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
                 $"{spec.Spec.Name}: {spec.Model.Plugin.Name} ({experiment.ParameterCount:N0} parameters, {spec.Parametrization.Plugin.Name}) on {spec.Data.Plugin.Name} with {spec.Optimizer.Plugin.Name}, {spec.Spec.Training.Steps} steps on {environment.Device.type.ToString().ToLowerInvariant()}"));
             await Output.WriteLineAsync($"run folder: {folder.Path}");
 
-            var trainer = host.Services.GetRequiredService<Trainer>();
+            var trainer = composed.Host.Services.GetRequiredService<Trainer>();
             TrainingResult result;
             using (var metrics = new MetricsWriter(folder.MetricsPath))
                 result = Display(plain).Run(spec.Spec.Training.Steps, progress => trainer.Train(experiment, metrics, progress, cancellationToken));

@@ -1,7 +1,3 @@
-using Forge.Host.Specs;
-using Forge.Host.Training;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Forge.Host.Cli;
 
 /// <summary>
@@ -13,12 +9,8 @@ internal sealed class ValidateCommand(TextWriter output, TextWriter error) : Com
     public Task<int> ExecuteAsync(string specPath, IReadOnlyList<string> overrides, CancellationToken cancellationToken) =>
         GuardAsync(async () =>
         {
-            var catalog = LoadCatalog();
-            var spec = await new SpecLoader(catalog).LoadAsync(specPath, overrides, cancellationToken);
-            ReportNativeSetup();
-            var environment = RunPreparation.Prepare(spec);
-            using var host = ForgeHostFactory.Build(environment, catalog, verbose: false);
-            using var experiment = host.Services.GetRequiredService<ExperimentBuilder>().Build(spec, environment);
+            using var composed = await ComposeAsync(specPath, overrides, verbose: false, cancellationToken);
+            var (spec, experiment) = (composed.Spec, composed.Experiment);
             await Output.WriteLineAsync($"{specPath} is valid: {spec.Model.Plugin.Name} ({experiment.ParameterCount:N0} parameters) under {spec.Parametrization.Plugin.Name}, {spec.Data.Plugin.Name} data, {spec.Optimizer.Plugin.Name}.");
             return ExitCodes.Success;
         });
