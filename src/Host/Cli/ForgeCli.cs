@@ -35,10 +35,11 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         var verbose = new Option<bool>("--verbose") { Description = "Show informational logs and stack traces" };
         var schemaOutput = new Option<string?>("--output") { Description = "Write the schema to this file instead of standard output" };
 
-        var run = new Command("run", "Train a model as the spec describes and leave a run folder behind") { spec, set, runs, plain, verbose };
+        var runFolder = new Option<string?>("--run-folder") { Description = "Use exactly this run folder (sweep workers)", Hidden = true };
+        var run = new Command("run", "Train a model as the spec describes and leave a run folder behind") { spec, set, runs, plain, verbose, runFolder };
         run.SetAction((result, token) => new RunCommand(output, error).ExecuteAsync(
             result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(), result.GetValue(runs)!,
-            plain: result.GetValue(plain) || !interactiveConsole, result.GetValue(verbose), token));
+            plain: result.GetValue(plain) || !interactiveConsole, result.GetValue(verbose), token, result.GetValue(runFolder)));
 
         var validate = new Command("validate", "Check a spec (and the plugins it names) without training") { spec, set };
         validate.SetAction((result, token) => new ValidateCommand(output, error).ExecuteAsync(
@@ -64,6 +65,29 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
             result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(), result.GetValue(widths)!, result.GetValue(steps),
             result.GetValue(seeds), result.GetValue(tolerance), result.GetValue(runs)!, token));
 
+        var parallel = new Option<int>("--parallel") { Description = "Trials run at once, each in its own process", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
+        var failFast = new Option<bool>("--fail-fast") { Description = "Stop the sweep at the first failed trial" };
+        var sweepFolder = new Argument<string>("folder") { Description = "The sweep folder (runs/<name>/sweep-<time>)" };
+        var resume = new Command("resume", "Run the trials of an interrupted sweep that are not done") { sweepFolder, parallel, failFast };
+        resume.SetAction((result, token) => new SweepCommand(output, error).ResumeAsync(
+            result.GetValue(sweepFolder)!, Math.Max(1, result.GetValue(parallel)), result.GetValue(failFast), token));
+        var sweep = new Command("sweep", "Run the trials of the spec's sweep section in parallel processes; results.csv and plots in the sweep folder")
+        {
+            spec, set, runs, parallel, failFast, resume,
+        };
+        sweep.SetAction((result, token) => new SweepCommand(output, error).StartAsync(
+            result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(), result.GetValue(runs)!, Math.Max(1, result.GetValue(parallel)),
+            result.GetValue(failFast), token));
+
+        var from = new Option<string>("--from") { Description = "The proxy's sweep folder", Required = true };
+        var to = new Option<string>("--to") { Description = "The target spec", Required = true };
+        var transferOutput = new Option<string?>("--output") { Description = "Where to write the target spec with the transferred values" };
+        var metric = new Option<Sweeps.SweepMetric?>("--metric") { Description = "Compare trials by this metric instead of the sweep's" };
+        var runTarget = new Option<bool>("--run") { Description = "Train the target spec afterwards" };
+        var transfer = new Command("transfer", "Apply the best hyperparameters of a proxy sweep to a target spec") { from, to, transferOutput, metric, runTarget, runs };
+        transfer.SetAction((result, token) => new TransferCommand(output, error).ExecuteAsync(
+            result.GetValue(from)!, result.GetValue(to)!, result.GetValue(transferOutput), result.GetValue(metric), result.GetValue(runTarget), result.GetValue(runs)!, token));
+
         var plugins = new Command("plugins", "List the available plugins by family");
         plugins.SetAction((_, token) => new PluginsCommand(output, error).ExecuteAsync(token));
 
@@ -71,7 +95,7 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         return new Command("forge", "Forge: train models under hyperparameter-transfer parametrizations from a JSON experiment spec")
         {
             Options = { new System.CommandLine.Help.HelpOption(), new VersionOption() },
-            Subcommands = { run, validate, inspect, coordCheck, schema, plugins },
+            Subcommands = { run, validate, inspect, coordCheck, sweep, transfer, schema, plugins },
         };
     }
 }

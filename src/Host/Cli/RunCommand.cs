@@ -11,14 +11,17 @@ namespace Forge.Host.Cli;
 /// <summary><c>forge run SPEC</c>: validate, compose the plugins, train, and leave a run folder with the spec, metrics and summary.</summary>
 internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandBase(output, error)
 {
-    public Task<int> ExecuteAsync(string specPath, IReadOnlyList<string> overrides, string runsRoot, bool plain, bool verbose, CancellationToken cancellationToken) =>
+    public Task<int> ExecuteAsync(string specPath, IReadOnlyList<string> overrides, string runsRoot, bool plain, bool verbose, CancellationToken cancellationToken,
+        string? exactRunFolder = null) =>
         GuardAsync(async () =>
         {
             using var composed = await ComposeAsync(specPath, overrides, verbose, cancellationToken);
             var (spec, environment, experiment) = (composed.Spec, composed.Environment, composed.Experiment);
 
             var startedAt = DateTimeOffset.UtcNow;
-            var folder = await RunFolder.CreateAsync(runsRoot, spec, startedAt, cancellationToken);
+            var folder = exactRunFolder is null
+                ? await RunFolder.CreateAsync(runsRoot, spec, startedAt, cancellationToken)
+                : await RunFolder.CreateAtAsync(exactRunFolder, spec, cancellationToken);
             await Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{spec.Spec.Name}: {spec.Model.Plugin.Name} ({experiment.ParameterCount:N0} parameters, {spec.Parametrization.Plugin.Name}) on {spec.Data.Plugin.Name} with {spec.Optimizer.Plugin.Name}, {spec.Spec.Training.Steps} steps on {environment.Device.type.ToString().ToLowerInvariant()}"));
             await Output.WriteLineAsync($"run folder: {folder.Path}");

@@ -65,4 +65,7 @@ public sealed class ExperimentSpec
 
     [Description("The training loop.")]
     public TrainingOptions Training { get; set; } = new();
+
+    [Description("Hyperparameter sweep over spec paths, used by forge sweep (forge run ignores it).")]
+    public Sweeps.SweepOptions? Sweep { get; set; }
 }

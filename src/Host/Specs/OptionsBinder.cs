@@ -148,7 +148,7 @@ internal static class OptionsBinder
             return "true or false";
         if (type == typeof(string))
             return "a string";
-        if (typeof(JsonObject).IsAssignableFrom(type) || IsOptionsClass(type))
+        if (typeof(JsonObject).IsAssignableFrom(type) || IsOptionsClass(type) || typeof(IDictionary).IsAssignableFrom(type))
             return "an object";
         if (typeof(IEnumerable).IsAssignableFrom(type))
             return "an array";

@@ -29,6 +29,12 @@ internal sealed class RunFolder
         var path = System.IO.Path.Combine(parent, stamp);
         for (int n = 2; Directory.Exists(path); n++)
             path = System.IO.Path.Combine(parent, $"{stamp}-{n}");
+        return await CreateAtAsync(path, spec, cancellationToken);
+    }
+
+    /// <summary>Uses exactly <paramref name="path"/> (a sweep's trial folder) and writes the resolved spec into it.</summary>
+    public static async Task<RunFolder> CreateAtAsync(string path, ResolvedSpec spec, CancellationToken cancellationToken = default)
+    {
         Directory.CreateDirectory(path);
         var folder = new RunFolder(System.IO.Path.GetFullPath(path));
         await folder.WriteJsonAsync(SpecFile, spec.Document, cancellationToken);

@@ -1,0 +1,116 @@
+using System.Globalization;
+using Forge.Host.Specs;
+using Forge.Host.Sweeps;
+using Forge.Host.Training;
+
+namespace Forge.Host.Cli;
+
+/// <summary>
+/// <c>forge sweep SPEC</c> expands the spec's <c>sweep</c> section into trials, creates
+/// <c>runs/&lt;name&gt;/sweep-&lt;time&gt;/</c> with <c>sweep.json</c>, and runs the trials in parallel worker processes;
+/// <c>forge sweep resume DIR</c> runs only the trials that are not done. Both finish with <c>results.csv</c>, the
+/// plots and a summary table. Exit 0 when every trial is done, 1 when some failed.
+/// </summary>
+internal sealed class SweepCommand(TextWriter output, TextWriter error) : CommandBase(output, error)
+{
+    public Task<int> StartAsync(string specPath, IReadOnlyList<string> overrides, string runsRoot, int parallel, bool failFast, CancellationToken cancellationToken) =>
+        GuardAsync(async () =>
+        {
+            var spec = await new SpecLoader(LoadCatalog()).LoadAsync(specPath, overrides, cancellationToken);
+            var sweep = spec.Spec.Sweep ?? throw new SpecException(specPath, new SpecProblem("sweep",
+                "is missing; add a \"sweep\": { \"parameters\": { \"optimizer.lr\": { \"log2Min\": -12, \"log2Max\": -4 } } } section to sweep over."));
+            var learningRate = spec.Optimizer.Options?.GetType().GetProperty("Lr")?.GetValue(spec.Optimizer.Options) as double? ?? 0.0;
+            var plan = SweepPlan.Expand(sweep, learningRate, spec.Spec.Training.BatchSize);
+            ValidateTrials(spec, plan);
+
+            var startedAt = DateTimeOffset.UtcNow;
+            var folder = Path.GetFullPath(Path.Combine(runsRoot, spec.Spec.Name, "sweep-" + startedAt.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
+            for (int n = 2; Directory.Exists(folder); n++)
+                folder = Path.GetFullPath(Path.Combine(runsRoot, spec.Spec.Name, $"sweep-{startedAt.UtcDateTime:yyyyMMdd-HHmmss}-{n}"));
+            Directory.CreateDirectory(folder);
+            var state = new SweepState
+            {
+                SpecPath = spec.SpecPath,
+                SpecSha256 = SweepState.HashOf(spec.SpecPath),
+                Overrides = overrides.ToList(),
+                CreatedAt = startedAt,
+                Trials = plan.Select(t => new TrialRecord { Id = t.Id, Overrides = t.Overrides }).ToList(),
+            };
+            await state.SaveAsync(folder);
+            await Output.WriteLineAsync($"sweep of {plan.Count} trials ({sweep.Method.ToString().ToLowerInvariant()} over {string.Join(", ", sweep.Parameters.Keys)}) in {folder}, {parallel} at a time");
+            return await RunAndReportAsync(folder, state, sweep, parallel, failFast, cancellationToken);
+        });
+
+    public Task<int> ResumeAsync(string folder, int parallel, bool failFast, CancellationToken cancellationToken) =>
+        GuardAsync(async () =>
+        {
+            folder = Path.GetFullPath(folder);
+            var state = await SweepState.LoadAsync(folder, cancellationToken);
+            if (!File.Exists(state.SpecPath) || SweepState.HashOf(state.SpecPath) != state.SpecSha256)
+                throw new SpecException(folder, new SpecProblem("sweep.json",
+                    $"the spec {state.SpecPath} is missing or has changed since the sweep began, so its remaining trials would not match the finished ones. Restore the spec, or start a new sweep."));
+            var spec = await new SpecLoader(LoadCatalog()).LoadAsync(state.SpecPath, state.Overrides, cancellationToken);
+            var remaining = state.Trials.Count(t => t.State != TrialState.Done);
+            await Output.WriteLineAsync(remaining == 0
+                ? $"every trial of {folder} is done; nothing to run."
+                : $"resuming {folder}: {remaining} of {state.Trials.Count} trials to run, {parallel} at a time");
+            return await RunAndReportAsync(folder, state, spec.Spec.Sweep!, parallel, failFast, cancellationToken);
+        });
+
+    private async Task<int> RunAndReportAsync(string folder, SweepState state, SweepOptions sweep, int parallel, bool failFast, CancellationToken cancellationToken)
+    {
+        await new SweepRunner(Output, Error).RunAsync(folder, state, parallel, failFast, cancellationToken);
+        var results = SweepResults.Collect(folder, state, sweep.LastSteps);
+        await File.WriteAllTextAsync(Path.Combine(folder, SweepResults.CsvFile), SweepResults.Csv(results, sweep.Parameters.Keys.ToList(), sweep.LastSteps), CancellationToken.None);
+        try
+        {
+            SweepPlots.Write(results, sweep.Metric, folder);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            await Error.WriteLineAsync($"warning: could not draw the plots ({e.Message}); {SweepResults.CsvFile} is complete.");
+        }
+        await WriteSummary(results, sweep);
+        int notDone = state.Trials.Count(t => t.State != TrialState.Done);
+        await Output.WriteLineAsync(notDone == 0
+            ? $"sweep done: {SweepResults.CsvFile}, loss-vs-lr.png/svg and loss-curves.png/svg in {folder}"
+            : $"sweep incomplete: {notDone} trials not done; run 'forge sweep resume {folder}' to run them.");
+        return cancellationToken.IsCancellationRequested ? ExitCodes.Interrupted : notDone == 0 ? ExitCodes.Success : ExitCodes.Failed;
+    }
+
+    private async Task WriteSummary(IReadOnlyList<TrialResult> results, SweepOptions sweep)
+    {
+        var paths = sweep.Parameters.Keys.ToList();
+        await Output.WriteLineAsync($"{"trial",-10} {"state",-8} {string.Join(" ", paths.Select(p => $"{p,-16}"))} {sweep.Metric,14}");
+        var best = results.Where(r => r.Metric(sweep.Metric) is { } m && double.IsFinite(m)).MinBy(r => r.Metric(sweep.Metric));
+        foreach (var r in results)
+        {
+            var metric = r.Metric(sweep.Metric) is { } m ? m.ToString("F4", CultureInfo.InvariantCulture) : r.Diverged ? "diverged" : "-";
+            await Output.WriteLineAsync($"{r.Id,-10} {SpecJson.EnumName(r.State),-8} {string.Join(" ", paths.Select(p => $"{Shorten(r.Values.GetValueOrDefault(p, "")),-16}"))} {metric,14}{(r == best ? "  <- best" : "")}");
+        }
+    }
+
+    private static string Shorten(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d.ToString("G5", CultureInfo.InvariantCulture) : value;
+
+    /// <summary>Every trial's spec must be valid before any trial starts: all problems at once, named by trial.</summary>
+    private void ValidateTrials(ResolvedSpec spec, IReadOnlyList<TrialPlan> plan)
+    {
+        var loader = new SpecLoader(LoadCatalog());
+        var problems = new List<SpecProblem>();
+        foreach (var trial in plan)
+        {
+            try
+            {
+                loader.Resolve(System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(spec.SpecPath), documentOptions: SpecJson.DocumentOptions)!.AsObject(),
+                    spec.SpecPath, spec.Overrides.Concat(trial.Overrides).ToList());
+            }
+            catch (SpecException e)
+            {
+                problems.AddRange(e.Problems.Select(p => p with { Message = $"in {trial.Id} ({string.Join(" ", trial.Overrides)}): {p.Message}" }));
+            }
+        }
+        if (problems.Count > 0)
+            throw new SpecException(spec.SpecPath, problems.Take(20).ToList());
+    }
+}

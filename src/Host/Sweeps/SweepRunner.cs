@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Globalization;
+using Forge.Host.Cli;
+
+namespace Forge.Host.Sweeps;
+
+/// <summary>
+/// Runs a sweep's unfinished trials (pending, failed, or running when the sweep was interrupted) in parallel worker
+/// processes, each a <c>forge run</c> of the spec with the trial's overrides and its share of the CPU threads, its
+/// output in the trial's <c>log.txt</c>. State is saved as trials start and end; failures are reported as they happen.
+/// </summary>
+internal sealed class SweepRunner(TextWriter output, TextWriter error)
+{
+    public async Task<(int Done, int Failed)> RunAsync(string folder, SweepState state, int parallel, bool failFast, CancellationToken cancellationToken)
+    {
+        var todo = state.Trials.Where(t => t.State != TrialState.Done).ToList();
+        int threads = Math.Max(1, Environment.ProcessorCount / parallel);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var slots = new SemaphoreSlim(parallel);
+        int finished = 0, failed = 0;
+
+        var tasks = todo.Select(async trial =>
+        {
+            await slots.WaitAsync(stop.Token).ConfigureAwait(false);
+            try
+            {
+                if (stop.IsCancellationRequested)
+                    return;
+                trial.State = TrialState.Running;
+                trial.Error = null;
+                await state.SaveAsync(folder);
+                var (exitCode, seconds, lastError) = await RunTrialAsync(folder, state, trial, threads, stop.Token);
+                trial.ExitCode = exitCode;
+                trial.WallSeconds = seconds;
+                if (stop.IsCancellationRequested && exitCode != 0)
+                {
+                    trial.State = TrialState.Pending; // stopped by us: run it again on resume
+                    return;
+                }
+                trial.State = exitCode == 0 ? TrialState.Done : TrialState.Failed;
+                trial.Error = exitCode == 0 ? null : lastError ?? $"exit code {exitCode}";
+                int n = Interlocked.Increment(ref finished);
+                if (exitCode == 0)
+                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"[{n}/{todo.Count}] {trial.Id} done in {seconds:F1} s ({string.Join(" ", trial.Overrides)})"));
+                else
+                {
+                    Interlocked.Increment(ref failed);
+                    await error.WriteLineAsync($"[{n}/{todo.Count}] {trial.Id} FAILED (exit {exitCode}): {trial.Error} — log: {Path.Combine(folder, trial.RunFolder, "log.txt")}");
+                    if (failFast)
+                        await stop.CancelAsync();
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                trial.State = TrialState.Pending;
+            }
+            finally
+            {
+                await state.SaveAsync(folder);
+                slots.Release();
+            }
+        }).ToList();
+        try
+        {
+            await Task.WhenAll(tasks);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return (state.Trials.Count(t => t.State == TrialState.Done), failed);
+    }
+
+    private static async Task<(int ExitCode, double Seconds, string? LastError)> RunTrialAsync(string folder, SweepState state, TrialRecord trial, int threads, CancellationToken cancellationToken)
+    {
+        var runFolder = Path.Combine(folder, trial.RunFolder);
+        Directory.CreateDirectory(runFolder);
+        var start = new ProcessStartInfo(DotnetExecutable())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(typeof(ForgeCli).Assembly.Location);
+        foreach (var argument in new[] { "run", state.SpecPath, "--plain", "--run-folder", runFolder })
+            start.ArgumentList.Add(argument);
+        foreach (var o in state.Overrides.Concat(trial.Overrides).Append($"threads={threads}"))
+        {
+            start.ArgumentList.Add("--set");
+            start.ArgumentList.Add(o);
+        }
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start a worker process.");
+        await using var log = new StreamWriter(Path.Combine(runFolder, "log.txt"));
+        string? lastError = null;
+        var outTask = Pump(process.StandardOutput, log, _ => { });
+        var errTask = Pump(process.StandardError, log, line => { if (line.StartsWith("error:", StringComparison.Ordinal)) lastError = line["error:".Length..].Trim(); });
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
+        await Task.WhenAll(outTask, errTask);
+        return (process.ExitCode, clock.Elapsed.TotalSeconds, lastError);
+    }
+
+    private static async Task Pump(StreamReader reader, StreamWriter log, Action<string> inspect)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            inspect(line);
+            lock (log)
+                log.WriteLine(line);
+        }
+    }
+
+    /// <summary>The dotnet executable running us (or <c>dotnet</c> from PATH).</summary>
+    private static string DotnetExecutable()
+    {
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (!string.IsNullOrEmpty(host) && File.Exists(host))
+            return host;
+        var process = Environment.ProcessPath;
+        return process is not null && Path.GetFileNameWithoutExtension(process) == "dotnet" ? process : "dotnet";
+    }
+}

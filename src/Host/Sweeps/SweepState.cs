@@ -1,0 +1,80 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Forge.Host.Specs;
+
+namespace Forge.Host.Sweeps;
+
+/// <summary>Where a trial is.</summary>
+public enum TrialState
+{
+    Pending,
+    Running,
+    Done,
+    Failed,
+}
+
+/// <summary>One trial in <c>sweep.json</c>.</summary>
+internal sealed class TrialRecord
+{
+    public required string Id { get; init; }
+    public required IReadOnlyList<string> Overrides { get; init; }
+    public TrialState State { get; set; } = TrialState.Pending;
+    public string? Error { get; set; }
+    public int? ExitCode { get; set; }
+    public double? WallSeconds { get; set; }
+
+    /// <summary>The trial's run folder, relative to the sweep folder.</summary>
+    public string RunFolder => Path.Combine("trials", Id);
+}
+
+/// <summary>
+/// <c>sweep.json</c>: the spec (path, a hash of its text, the command-line overrides) and every trial with its
+/// overrides and state. Written atomically after every change, so an interrupted sweep can be resumed.
+/// </summary>
+internal sealed class SweepState
+{
+    public const string FileName = "sweep.json";
+
+    public required string SpecPath { get; init; }
+    public required string SpecSha256 { get; init; }
+    public required IReadOnlyList<string> Overrides { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required List<TrialRecord> Trials { get; init; }
+
+    public static string HashOf(string specPath) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(specPath)));
+
+    public static async Task<SweepState> LoadAsync(string folder, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(folder, FileName);
+        if (!File.Exists(path))
+            throw new SpecException(folder, new SpecProblem("", $"is not a sweep folder: it has no {FileName}. Give the folder forge sweep printed (runs/<name>/sweep-<time>)."));
+        try
+        {
+            await using var stream = File.OpenRead(path);
+            return await JsonSerializer.DeserializeAsync<SweepState>(stream, SpecJson.OutputOptions, cancellationToken)
+                   ?? throw new JsonException("empty file");
+        }
+        catch (JsonException e)
+        {
+            throw new SpecException(path, new SpecProblem("", $"cannot be read ({e.Message}); it may have been edited by hand or truncated."));
+        }
+    }
+
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    public async Task SaveAsync(string folder)
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            var path = Path.Combine(folder, FileName);
+            var temp = path + ".tmp";
+            await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(this, SpecJson.OutputOptions));
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text.Json.Nodes;
+using Forge.Tests.Support;
+
+namespace Forge.Tests.Sweeps;
+
+/// <summary>The sweep workflow end to end with tiny trials in real worker processes: expand, run, resume, results, plots, transfer.</summary>
+public class SweepCommandTests
+{
+    private static JsonObject SweepSpec() => TestSpecs.SyntheticRegression(steps: 20).With(
+        "model.width=16", "parametrization={\"name\":\"mup\",\"baseWidth\":16}",
+        "sweep={\"parameters\":{\"optimizer.lr\":{\"log2Min\":-9,\"log2Max\":-5,\"log2Step\":2},\"seed\":{\"values\":[1,2]}},\"metric\":\"finalEvalLoss\"}");
+
+    private static string SweepFolder(TempDirectory dir) => Directory.GetDirectories(Path.Combine(dir.Path, "runs", "test-synthetic"), "sweep-*").Single();
+
+    [Fact]
+    public async Task A_sweep_runs_every_trial_writes_results_and_plots_resumes_only_unfinished_trials_and_transfers_the_best()
+    {
+        using var dir = new TempDirectory();
+        var spec = dir.File("sweep.json", SweepSpec().ToJsonString());
+        var runs = Path.Combine(dir.Path, "runs");
+
+        var first = await CliRunner.RunAsync("sweep", spec, "--runs", runs, "--parallel", "2");
+
+        Assert.True(first.ExitCode == 0, first.Error + first.Output);
+        var folder = SweepFolder(dir);
+        var state = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "sweep.json")))!;
+        var trials = state["trials"]!.AsArray();
+        Assert.Equal(6, trials.Count); // 3 learning rates x 2 seeds
+        Assert.All(trials, t => Assert.Equal("done", t!["state"]!.GetValue<string>()));
+        var csv = File.ReadAllLines(Path.Combine(folder, "results.csv"));
+        Assert.Equal(7, csv.Length);
+        Assert.StartsWith("trial,state,optimizer.lr,seed,learning_rate,final_train_loss,final_eval_loss", csv[0]);
+        foreach (var plot in new[] { "loss-vs-lr.png", "loss-vs-lr.svg", "loss-curves.png", "loss-curves.svg" })
+            Assert.True(new FileInfo(Path.Combine(folder, plot)).Length > 1000, plot);
+        Assert.Contains("<- best", first.Output);
+
+        // Interrupt: one trial failed, one was running; the others must not run again.
+        trials[1]!["state"] = "failed";
+        trials[4]!["state"] = "running";
+        File.WriteAllText(Path.Combine(folder, "sweep.json"), state.ToJsonString());
+        var untouched = Path.Combine(folder, "trials", "trial-000", "summary.json");
+        var untouchedTime = File.GetLastWriteTimeUtc(untouched);
+
+        var resumed = await CliRunner.RunAsync("sweep", "resume", folder, "--parallel", "2");
+
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.Contains("2 of 6 trials to run", resumed.Output);
+        Assert.Contains("trial-001 done", resumed.Output);
+        Assert.Contains("trial-004 done", resumed.Output);
+        Assert.DoesNotContain("trial-000 done", resumed.Output);
+        Assert.Equal(untouchedTime, File.GetLastWriteTimeUtc(untouched));
+        var again = await CliRunner.RunAsync("sweep", "resume", folder);
+        Assert.Contains("nothing to run", again.Output);
+
+        // Transfer: the argmin of the mean final eval loss over the two seeds, applied to a wider target.
+        var results = File.ReadAllLines(Path.Combine(folder, "results.csv")).Skip(1).Select(l => l.Split(','))
+            .GroupBy(f => f[2]).Select(g => (Lr: g.Key, Loss: g.Average(f => double.Parse(f[6], System.Globalization.CultureInfo.InvariantCulture)))).MinBy(g => g.Loss);
+        var target = dir.File("target.json", TestSpecs.SyntheticRegression().With("model.width=64", "parametrization={\"name\":\"mup\",\"baseWidth\":16}").ToJsonString());
+
+        var transfer = await CliRunner.RunAsync("transfer", "--from", folder, "--to", target);
+
+        Assert.True(transfer.ExitCode == 0, transfer.Error);
+        var written = JsonNode.Parse(File.ReadAllText(Path.Combine(dir.Path, "target.transferred.json")))!;
+        Assert.Equal(double.Parse(results.Lr, System.Globalization.CultureInfo.InvariantCulture), written["optimizer"]!["lr"]!.GetValue<double>());
+        Assert.Equal(64, written["model"]!["width"]!.GetValue<int>());
+        Assert.Equal(3, written["seed"]!.GetValue<int>()); // the target's own seed
+    }
+
+    [Fact]
+    public async Task Failed_trials_are_reported_with_their_log_and_the_sweep_exits_1()
+    {
+        using var dir = new TempDirectory();
+        var spec = dir.File("sweep.json", SweepSpec().With(
+            "optimizer={\"name\":\"sgd\",\"lr\":0.1}", "training.gradClip=0",
+            "sweep.parameters={\"optimizer.lr\":{\"values\":[0.01,100000]}}").ToJsonString());
+
+        var result = await CliRunner.RunAsync("sweep", spec, "--runs", Path.Combine(dir.Path, "runs"), "--parallel", "1");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("trial-001 FAILED (exit 1)", result.Error);
+        Assert.Contains("diverged", result.Error);
+        Assert.Contains("log.txt", result.Error);
+        var state = JsonNode.Parse(File.ReadAllText(Path.Combine(SweepFolder(dir), "sweep.json")))!["trials"]!.AsArray();
+        Assert.Equal(new[] { "done", "failed" }, state.Select(t => t!["state"]!.GetValue<string>()));
+        Assert.Contains("sweep incomplete", result.Output);
+    }
+
+    [Fact]
+    public async Task A_spec_without_a_sweep_or_with_an_invalid_trial_is_refused_before_anything_runs()
+    {
+        using var dir = new TempDirectory();
+        var noSweep = dir.File("plain.json", TestSpecs.SyntheticRegression().ToJsonString());
+        var badTrial = dir.File("bad.json", SweepSpec().With("sweep.parameters={\"model.width\":{\"values\":[16,\"wide\"]}}").ToJsonString());
+
+        var a = await CliRunner.RunAsync("sweep", noSweep, "--runs", Path.Combine(dir.Path, "runs"));
+        var b = await CliRunner.RunAsync("sweep", badTrial, "--runs", Path.Combine(dir.Path, "runs"));
+
+        Assert.Equal(2, a.ExitCode);
+        Assert.Contains("sweep: is missing", a.Error);
+        Assert.Equal(2, b.ExitCode);
+        Assert.Contains("model.width: in trial-001 (model.width=\"wide\")", b.Error);
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "runs")));
+    }
+}
