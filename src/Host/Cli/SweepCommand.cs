@@ -20,7 +20,7 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error) : Comman
             var sweep = spec.Spec.Sweep ?? throw new SpecException(specPath, new SpecProblem("sweep",
                 "is missing; add a \"sweep\": { \"parameters\": { \"optimizer.lr\": { \"log2Min\": -12, \"log2Max\": -4 } } } section to sweep over."));
             var learningRate = spec.Optimizer.Options?.GetType().GetProperty("Lr")?.GetValue(spec.Optimizer.Options) as double? ?? 0.0;
-            var plan = SweepPlan.Expand(sweep, learningRate, spec.Spec.Training.BatchSize);
+            var plan = SweepPlan.Expand(sweep, learningRate, spec.Spec.Training.BatchSize, spec.Spec.Training.Steps);
             ValidateTrials(spec, plan);
 
             var startedAt = DateTimeOffset.UtcNow;

@@ -70,9 +70,12 @@ public sealed class TemperatureOptions
     [Description("none, linear (lr/B fixed; SGD) or sqrt (lr/sqrt(B) fixed; Adam).")]
     public TemperatureRule Rule { get; set; } = TemperatureRule.None;
 
-    [Description("The batch size at which optimizer.lr is the learning rate.")]
+    [Description("The batch size at which optimizer.lr is the learning rate (and training.steps the step count).")]
     [Range(1, int.MaxValue)]
     public int ReferenceBatchSize { get; set; } = 32;
+
+    [Description("Also scale training.steps by referenceBatchSize / batchSize, so every trial sees the same number of samples.")]
+    public bool KeepSamples { get; set; }
 }
 
 /// <summary>The <c>sweep</c> section: which spec paths to vary, how, and how to compare trials. Ignored by <c>forge run</c>.</summary>

@@ -9,18 +9,34 @@ internal sealed record TrialPlan(string Id, IReadOnlyList<string> Overrides);
 /// <summary>
 /// Expands a <see cref="SweepOptions"/> into trials: the grid's cartesian product (parameters in the order written)
 /// or <c>trials</c> random draws; then, when a temperature rule is set and a trial's batch size differs from the
-/// reference, adds the learning rate that keeps lr/B (linear) or lr/√B (sqrt) fixed.
+/// reference, adds the learning rate that keeps lr/B (linear) or lr/√B (sqrt) fixed, and with <c>keepSamples</c>
+/// the step count that keeps the samples seen fixed. A trial may choose its own rule by sweeping the path
+/// <c>sweep.temperature.rule</c> (e.g. values ["linear", "none"] to compare fixed temperature with fixed LR).
 /// </summary>
 internal static class SweepPlan
 {
-    public static IReadOnlyList<TrialPlan> Expand(SweepOptions sweep, double baseLearningRate, int baseBatchSize)
+    private const string RulePath = "sweep.temperature.rule";
+
+    public static IReadOnlyList<TrialPlan> Expand(SweepOptions sweep, double baseLearningRate, int baseBatchSize, int baseSteps = 0)
     {
         var combinations = sweep.Method == SweepMethod.Grid ? Grid(sweep) : Random(sweep);
         return combinations.Select((values, i) =>
         {
             var overrides = values.Select(v => $"{v.Path}={v.Value.ToJsonString()}").ToList();
-            if (TemperatureLearningRate(sweep.Temperature, values, baseLearningRate, baseBatchSize) is { } lr)
+            var temperature = sweep.Temperature;
+            var rule = values.FirstOrDefault(v => v.Path == RulePath).Value is JsonValue chosen
+                ? Enum.Parse<TemperatureRule>(chosen.GetValue<string>(), ignoreCase: true)
+                : temperature.Rule;
+            double batch = values.FirstOrDefault(v => v.Path == "training.batchSize").Value?.GetValue<double>() ?? baseBatchSize;
+            double ratio = batch / temperature.ReferenceBatchSize;
+            if (rule != TemperatureRule.None)
+            {
+                double lr = values.FirstOrDefault(v => v.Path == "optimizer.lr").Value?.GetValue<double>() ?? baseLearningRate;
+                lr *= rule == TemperatureRule.Linear ? ratio : Math.Sqrt(ratio);
                 overrides.Add(string.Create(CultureInfo.InvariantCulture, $"optimizer.lr={lr:R}"));
+            }
+            if (temperature.KeepSamples && baseSteps > 0)
+                overrides.Add(string.Create(CultureInfo.InvariantCulture, $"training.steps={Math.Max(1, (int)Math.Round(baseSteps / ratio))}"));
             return new TrialPlan($"trial-{i:D3}", overrides);
         }).ToList();
     }
@@ -55,15 +71,5 @@ internal static class SweepPlan
                 : JsonValue.Create(Math.Pow(2, parameter.Log2Min!.Value + random.NextDouble() * (parameter.Log2Max!.Value - parameter.Log2Min.Value)));
             return (path, value);
         }).ToList()).ToList();
-    }
-
-    private static double? TemperatureLearningRate(TemperatureOptions temperature, List<(string Path, JsonNode Value)> values, double baseLearningRate, int baseBatchSize)
-    {
-        if (temperature.Rule == TemperatureRule.None)
-            return null;
-        double lr = values.FirstOrDefault(v => v.Path == "optimizer.lr").Value?.GetValue<double>() ?? baseLearningRate;
-        double batch = values.FirstOrDefault(v => v.Path == "training.batchSize").Value?.GetValue<double>() ?? baseBatchSize;
-        double ratio = batch / temperature.ReferenceBatchSize;
-        return temperature.Rule == TemperatureRule.Linear ? lr * ratio : lr * Math.Sqrt(ratio);
     }
 }

@@ -67,6 +67,22 @@ public class SweepPlanTests
     }
 
     [Fact]
+    public void Keeping_samples_scales_the_steps_and_a_trial_can_choose_its_own_rule()
+    {
+        var sweep = new SweepOptions
+        {
+            Parameters = new() { ["training.batchSize"] = Values(16, 128), ["sweep.temperature.rule"] = Values("linear", "none") },
+            Temperature = new TemperatureOptions { ReferenceBatchSize = 32, KeepSamples = true },
+        };
+
+        var trials = SweepPlan.Expand(sweep, 0.1, 32, baseSteps: 400);
+
+        Assert.Equal(new[] { "training.batchSize=16", "sweep.temperature.rule=\"linear\"", "optimizer.lr=0.05", "training.steps=800" }, trials[0].Overrides);
+        Assert.Equal(new[] { "training.batchSize=16", "sweep.temperature.rule=\"none\"", "training.steps=800" }, trials[1].Overrides);
+        Assert.Equal(new[] { "training.batchSize=128", "sweep.temperature.rule=\"linear\"", "optimizer.lr=0.4", "training.steps=100" }, trials[2].Overrides);
+    }
+
+    [Fact]
     public void Transfer_picks_the_setting_with_the_lowest_mean_over_seeds_and_leaves_width_and_seed_to_the_target()
     {
         TrialResult Trial(string id, double lr, int seed, double? loss, bool diverged = false) => new(
