@@ -21,11 +21,16 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error)
 
         var tasks = todo.Select(async trial =>
         {
-            await slots.WaitAsync(stop.Token).ConfigureAwait(false);
             try
             {
-                if (stop.IsCancellationRequested)
-                    return;
+                await slots.WaitAsync(stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // stopped before this trial got a slot: it stays as it was
+            }
+            try
+            {
                 trial.State = TrialState.Running;
                 trial.Error = null;
                 await state.SaveAsync(folder);

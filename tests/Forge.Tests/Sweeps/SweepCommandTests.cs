@@ -86,6 +86,23 @@ public class SweepCommandTests
     }
 
     [Fact]
+    public async Task Fail_fast_stops_at_the_first_failure_and_leaves_the_rest_pending_for_resume()
+    {
+        using var dir = new TempDirectory();
+        var spec = dir.File("sweep.json", SweepSpec().With(
+            "optimizer={\"name\":\"sgd\",\"lr\":0.1}", "training.gradClip=0",
+            "sweep.parameters={\"optimizer.lr\":{\"values\":[100000,0.01,0.02]}}").ToJsonString());
+
+        var result = await CliRunner.RunAsync("sweep", spec, "--runs", Path.Combine(dir.Path, "runs"), "--parallel", "1", "--fail-fast");
+
+        Assert.Equal(1, result.ExitCode);
+        var states = JsonNode.Parse(File.ReadAllText(Path.Combine(SweepFolder(dir), "sweep.json")))!["trials"]!.AsArray()
+            .Select(t => t!["state"]!.GetValue<string>());
+        Assert.Equal(new[] { "failed", "pending", "pending" }, states);
+        Assert.Contains("forge sweep resume", result.Output);
+    }
+
+    [Fact]
     public async Task A_spec_without_a_sweep_or_with_an_invalid_trial_is_refused_before_anything_runs()
     {
         using var dir = new TempDirectory();
