@@ -19,8 +19,7 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error) : Comman
             var spec = await new SpecLoader(LoadCatalog()).LoadAsync(specPath, overrides, cancellationToken);
             var sweep = spec.Spec.Sweep ?? throw new SpecException(specPath, new SpecProblem("sweep",
                 "is missing; add a \"sweep\": { \"parameters\": { \"optimizer.lr\": { \"log2Min\": -12, \"log2Max\": -4 } } } section to sweep over."));
-            var learningRate = spec.Optimizer.Options?.GetType().GetProperty("Lr")?.GetValue(spec.Optimizer.Options) as double? ?? 0.0;
-            var plan = SweepPlan.Expand(sweep, learningRate, spec.Spec.Training.BatchSize, spec.Spec.Training.Steps);
+            var plan = SweepPlan.Expand(sweep, BaseLearningRate(spec, sweep), spec.Spec.Training.BatchSize, spec.Spec.Training.Steps);
             ValidateTrials(spec, plan);
 
             var startedAt = DateTimeOffset.UtcNow;
@@ -88,6 +87,18 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error) : Comman
             var metric = r.Metric(sweep.Metric) is { } m ? m.ToString("F4", CultureInfo.InvariantCulture) : r.Diverged ? "diverged" : "-";
             await Output.WriteLineAsync($"{r.Id,-10} {SpecJson.EnumName(r.State),-8} {string.Join(" ", paths.Select(p => $"{Shorten(r.Values.GetValueOrDefault(p, "")),-16}"))} {metric,14}{(r == best ? "  <- best" : "")}");
         }
+    }
+
+    /// <summary>The optimizer's learning rate (its options' <c>Lr</c>), which a temperature rule scales; required only when one is used.</summary>
+    private static double BaseLearningRate(ResolvedSpec spec, SweepOptions sweep)
+    {
+        if (spec.Optimizer.Options?.GetType().GetProperty("Lr")?.GetValue(spec.Optimizer.Options) is double lr)
+            return lr;
+        bool temperatureUsed = sweep.Temperature.Rule != TemperatureRule.None || sweep.Parameters.ContainsKey("sweep.temperature.rule");
+        if (temperatureUsed && !sweep.Parameters.ContainsKey("optimizer.lr"))
+            throw new SpecException(spec.SpecPath, new SpecProblem("sweep.temperature",
+                $"needs the optimizer's learning rate, but the {spec.Optimizer.Plugin.Name} optimizer's options have no 'lr' field; sweep optimizer.lr explicitly or set the rule to none."));
+        return 0.0;
     }
 
     private static string Shorten(string value) =>
