@@ -58,7 +58,7 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error) : Comman
 
     private async Task<int> RunAndReportAsync(string folder, SweepState state, SweepOptions sweep, int parallel, bool failFast, CancellationToken cancellationToken)
     {
-        await new SweepRunner(Output, Error).RunAsync(folder, state, parallel, failFast, cancellationToken);
+        await new SweepRunner(TextWriter.Synchronized(Output), TextWriter.Synchronized(Error)).RunAsync(folder, state, parallel, failFast, cancellationToken);
         var results = SweepResults.Collect(folder, state, sweep.LastSteps);
         await File.WriteAllTextAsync(Path.Combine(folder, SweepResults.CsvFile), SweepResults.Csv(results, sweep.Parameters.Keys.ToList(), sweep.LastSteps), CancellationToken.None);
         try
