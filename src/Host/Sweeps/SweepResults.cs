@@ -9,7 +9,7 @@ namespace Forge.Host.Sweeps;
 /// <summary>One trial's outcome, read from its run folder.</summary>
 internal sealed record TrialResult(
     string Id, TrialState State, IReadOnlyDictionary<string, string> Values, double? LearningRate,
-    double? FinalTrainLoss, double? FinalEvalLoss, double? BestEvalLoss, double? MeanTrainLoss, bool Diverged, double? WallSeconds,
+    double? FinalTrainLoss, double? BestTrainLoss, double? FinalEvalLoss, double? BestEvalLoss, double? MeanTrainLoss, bool Diverged, double? WallSeconds,
     IReadOnlyList<(int Step, double Loss)> Curve)
 {
     public double? Metric(SweepMetric metric) => metric switch
@@ -41,7 +41,8 @@ internal static class SweepResults
             results.Add(new TrialResult(
                 trial.Id, trial.State, values,
                 Number(spec?["optimizer"]?["lr"]),
-                Number(summary?["finalTrainLoss"]), Number(summary?["finalEvalLoss"]), Number(summary?["bestEvalLoss"]),
+                Number(summary?["finalTrainLoss"]), curve.Count > 0 ? curve.Min(p => p.Loss) : null,
+                Number(summary?["finalEvalLoss"]), Number(summary?["bestEvalLoss"]),
                 tail.Count > 0 && tail.All(double.IsFinite) ? tail.Average() : null,
                 summary?["status"]?.GetValue<string>() == "diverged",
                 trial.WallSeconds, curve));
@@ -52,13 +53,13 @@ internal static class SweepResults
     public static string Csv(IReadOnlyList<TrialResult> results, IReadOnlyList<string> sweptPaths, int lastSteps)
     {
         var csv = new StringBuilder("trial,state," + string.Join(",", sweptPaths) +
-                                    $",learning_rate,final_train_loss,final_eval_loss,best_eval_loss,mean_train_loss_last_{lastSteps},diverged,wall_seconds\n");
+                                    $",learning_rate,final_train_loss,best_train_loss,final_eval_loss,best_eval_loss,mean_train_loss_last_{lastSteps},diverged,wall_seconds\n");
         foreach (var r in results)
         {
             csv.Append(CultureInfo.InvariantCulture, $"{r.Id},{SpecJson.EnumName(r.State)},");
             csv.Append(string.Join(",", sweptPaths.Select(p => Quote(r.Values.GetValueOrDefault(p, "")))));
             csv.Append(CultureInfo.InvariantCulture,
-                $",{F(r.LearningRate)},{F(r.FinalTrainLoss)},{F(r.FinalEvalLoss)},{F(r.BestEvalLoss)},{F(r.MeanTrainLoss)},{r.Diverged.ToString().ToLowerInvariant()},{F(r.WallSeconds)}\n");
+                $",{F(r.LearningRate)},{F(r.FinalTrainLoss)},{F(r.BestTrainLoss)},{F(r.FinalEvalLoss)},{F(r.BestEvalLoss)},{F(r.MeanTrainLoss)},{r.Diverged.ToString().ToLowerInvariant()},{F(r.WallSeconds)}\n");
         }
         return csv.ToString();
     }

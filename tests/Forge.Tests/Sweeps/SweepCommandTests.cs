@@ -29,7 +29,7 @@ public class SweepCommandTests
         Assert.All(trials, t => Assert.Equal("done", t!["state"]!.GetValue<string>()));
         var csv = File.ReadAllLines(Path.Combine(folder, "results.csv"));
         Assert.Equal(7, csv.Length);
-        Assert.StartsWith("trial,state,optimizer.lr,seed,learning_rate,final_train_loss,final_eval_loss", csv[0]);
+        Assert.StartsWith("trial,state,optimizer.lr,seed,learning_rate,final_train_loss,best_train_loss,final_eval_loss", csv[0]);
         foreach (var plot in new[] { "loss-vs-lr.png", "loss-vs-lr.svg", "loss-curves.png", "loss-curves.svg" })
             Assert.True(new FileInfo(Path.Combine(folder, plot)).Length > 1000, plot);
         Assert.Contains("<- best", first.Output);
@@ -54,16 +54,20 @@ public class SweepCommandTests
 
         // Transfer: the argmin of the mean final eval loss over the two seeds, applied to a wider target.
         var results = File.ReadAllLines(Path.Combine(folder, "results.csv")).Skip(1).Select(l => l.Split(','))
-            .GroupBy(f => f[2]).Select(g => (Lr: g.Key, Loss: g.Average(f => double.Parse(f[6], System.Globalization.CultureInfo.InvariantCulture)))).MinBy(g => g.Loss);
+            .GroupBy(f => f[2]).Select(g => (Lr: g.Key, Loss: g.Average(f => double.Parse(f[7], System.Globalization.CultureInfo.InvariantCulture)))).MinBy(g => g.Loss);
         var target = dir.File("target.json", TestSpecs.SyntheticRegression().With("model.width=64", "parametrization={\"name\":\"mup\",\"baseWidth\":16}").ToJsonString());
 
-        var transfer = await CliRunner.RunAsync("transfer", "--from", folder, "--to", target);
+        var transfer = await CliRunner.RunAsync("transfer", "--from", folder, "--to", target, "--run", "--runs", Path.Combine(dir.Path, "target-runs"));
 
         Assert.True(transfer.ExitCode == 0, transfer.Error);
         var written = JsonNode.Parse(File.ReadAllText(Path.Combine(dir.Path, "target.transferred.json")))!;
         Assert.Equal(double.Parse(results.Lr, System.Globalization.CultureInfo.InvariantCulture), written["optimizer"]!["lr"]!.GetValue<double>());
         Assert.Equal(64, written["model"]!["width"]!.GetValue<int>());
         Assert.Equal(3, written["seed"]!.GetValue<int>()); // the target's own seed
+        var targetRun = Directory.GetDirectories(Path.Combine(dir.Path, "target-runs", "test-synthetic")).Single();
+        var targetSpec = JsonNode.Parse(File.ReadAllText(Path.Combine(targetRun, "spec.json")))!;
+        Assert.Equal(written["optimizer"]!["lr"]!.GetValue<double>(), targetSpec["optimizer"]!["lr"]!.GetValue<double>()); // --run trained the transferred spec
+        Assert.Contains("completed after", transfer.Output);
     }
 
     [Fact]

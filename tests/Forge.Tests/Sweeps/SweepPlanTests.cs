@@ -87,7 +87,7 @@ public class SweepPlanTests
     {
         TrialResult Trial(string id, double lr, int seed, double? loss, bool diverged = false) => new(
             id, TrialState.Done, new Dictionary<string, string> { ["optimizer.lr"] = lr.ToString(System.Globalization.CultureInfo.InvariantCulture), ["seed"] = $"{seed}", ["model.width"] = "64" },
-            lr, loss, loss, loss, loss, diverged, 1.0, Array.Empty<(int, double)>());
+            lr, loss, loss, loss, loss, loss, diverged, 1.0, Array.Empty<(int, double)>());
         var results = new[]
         {
             Trial("a1", 0.01, 1, 1.0), Trial("a2", 0.01, 2, 1.4),   // mean 1.2
