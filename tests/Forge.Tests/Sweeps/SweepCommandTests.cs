@@ -10,6 +10,11 @@ public class SweepCommandTests
         "model.width=16", "parametrization={\"name\":\"mup\",\"baseWidth\":16}",
         "sweep={\"parameters\":{\"optimizer.lr\":{\"log2Min\":-9,\"log2Max\":-5,\"log2Step\":2},\"seed\":{\"values\":[1,2]}},\"metric\":\"finalEvalLoss\"}");
 
+    /// <summary>A sweep of plain SGD without clipping over <paramref name="learningRates"/>; 100000 diverges at once.</summary>
+    private static JsonObject SgdSweepSpec(string learningRates) => SweepSpec().With(
+        "optimizer={\"name\":\"sgd\",\"lr\":0.1}", "training.gradClip=0",
+        $"sweep.parameters={{\"optimizer.lr\":{{\"values\":[{learningRates}]}}}}");
+
     private static string SweepFolder(TempDirectory dir) => Directory.GetDirectories(Path.Combine(dir.Path, "runs", "test-synthetic"), "sweep-*").Single();
 
     [Fact]
@@ -74,9 +79,7 @@ public class SweepCommandTests
     public async Task Failed_trials_are_reported_with_their_log_and_the_sweep_exits_1()
     {
         using var dir = new TempDirectory();
-        var spec = dir.File("sweep.json", SweepSpec().With(
-            "optimizer={\"name\":\"sgd\",\"lr\":0.1}", "training.gradClip=0",
-            "sweep.parameters={\"optimizer.lr\":{\"values\":[0.01,100000]}}").ToJsonString());
+        var spec = dir.File("sweep.json", SgdSweepSpec("0.01,100000").ToJsonString());
 
         var result = await CliRunner.RunAsync("sweep", spec, "--runs", Path.Combine(dir.Path, "runs"), "--parallel", "1");
 
@@ -93,9 +96,7 @@ public class SweepCommandTests
     public async Task Fail_fast_stops_at_the_first_failure_and_leaves_the_rest_pending_for_resume()
     {
         using var dir = new TempDirectory();
-        var spec = dir.File("sweep.json", SweepSpec().With(
-            "optimizer={\"name\":\"sgd\",\"lr\":0.1}", "training.gradClip=0",
-            "sweep.parameters={\"optimizer.lr\":{\"values\":[100000,0.01,0.02]}}").ToJsonString());
+        var spec = dir.File("sweep.json", SgdSweepSpec("100000,0.01,0.02").ToJsonString());
 
         var result = await CliRunner.RunAsync("sweep", spec, "--runs", Path.Combine(dir.Path, "runs"), "--parallel", "1", "--fail-fast");
 
