@@ -55,7 +55,7 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>
             _blocks.Add(new GptBlock(options, factory, $"blocks.{i}", i));
         _norm = new ScaledLayerNorm(factory, "norm", width, options.Bias);
         _readout = options.TieEmbeddings
-            ? new TiedLinear("readout", factory.Tie(_tokens.Weight,
+            ? new TiedLinear(factory, "readout", factory.Tie(_tokens.Weight,
                 new ParameterDescriptor("readout.weight", ParameterRole.Output, new long[] { vocab, options.Width }, Dimension.Fixed(vocab), width)))
             : new ScaledLinear(factory, "readout", ParameterRole.Output, width, Dimension.Fixed(vocab), options.Bias);
 

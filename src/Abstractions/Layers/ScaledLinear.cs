@@ -12,6 +12,7 @@ public sealed class ScaledLinear : nn.Module<Tensor, Tensor>
 {
     private readonly double _weightMultiplier;
     private readonly double _biasMultiplier;
+    private readonly Precision.IPrecisionPlugin _precision;
 
     /// <summary>Creates the layer's tensors through <paramref name="factory"/>.</summary>
     /// <param name="factory">The run's parameter factory.</param>
@@ -25,6 +26,7 @@ public sealed class ScaledLinear : nn.Module<Tensor, Tensor>
         ParameterTags tags = ParameterTags.None)
         : base(name)
     {
+        _precision = factory.Precision;
         var weight = factory.Weight($"{name}.weight", role, outputs, inputs, tags);
         _weightMultiplier = weight.Multiplier;
         register_parameter("weight", weight.Value);
@@ -40,7 +42,7 @@ public sealed class ScaledLinear : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         var weight = get_parameter("weight")!;
-        var output = nn.functional.linear(input, weight);
+        var output = _precision.Linear(input, weight);
         if (_weightMultiplier != 1.0)
             output = output.mul(_weightMultiplier);
         var bias = get_parameter("bias");

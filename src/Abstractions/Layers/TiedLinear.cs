@@ -12,14 +12,19 @@ namespace Forge.Abstractions.Layers;
 public sealed class TiedLinear : nn.Module<Tensor, Tensor>
 {
     private readonly ScaledParameter _weight;
+    private readonly Precision.IPrecisionPlugin _precision;
 
     /// <summary>Creates the layer over <paramref name="tied"/>, the result of <see cref="ParameterFactory.Tie"/>.</summary>
-    public TiedLinear(string name, ScaledParameter tied) : base(name) => _weight = tied;
+    public TiedLinear(ParameterFactory factory, string name, ScaledParameter tied) : base(name)
+    {
+        _weight = tied;
+        _precision = factory.Precision;
+    }
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        var output = nn.functional.linear(input, _weight.Value);
+        var output = _precision.Linear(input, _weight.Value);
         return _weight.Multiplier == 1.0 ? output : output.mul(_weight.Multiplier);
     }
 }

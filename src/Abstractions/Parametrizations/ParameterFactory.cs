@@ -1,3 +1,4 @@
+using Forge.Abstractions.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
 
@@ -18,8 +19,15 @@ public sealed class ParameterFactory
     private readonly torch.Generator _generator;
 
     /// <summary>Creates a factory that asks <paramref name="parametrization"/> and draws initial values from <paramref name="generator"/> (a CPU generator).</summary>
-    public ParameterFactory(IParametrizationPlugin parametrization, ParametrizationContext context, torch.Device device, torch.Generator generator)
+    /// <param name="parametrization">The rule in force.</param>
+    /// <param name="context">Model dimensions and optimizer family.</param>
+    /// <param name="device">Where tensors are created.</param>
+    /// <param name="generator">The seeded CPU generator for initial values.</param>
+    /// <param name="precision">How linear layers compute their products; float32 when null.</param>
+    public ParameterFactory(IParametrizationPlugin parametrization, ParametrizationContext context, torch.Device device, torch.Generator generator,
+        IPrecisionPlugin? precision = null)
     {
+        Precision = precision ?? FullPrecision.Instance;
         Parametrization = parametrization;
         Context = context;
         _device = device;
@@ -28,6 +36,9 @@ public sealed class ParameterFactory
 
     /// <summary>The rule in force.</summary>
     public IParametrizationPlugin Parametrization { get; }
+
+    /// <summary>The precision policy layers compute their matmuls with.</summary>
+    public IPrecisionPlugin Precision { get; }
 
     /// <summary>The model dimensions and optimizer family the rule sees.</summary>
     public ParametrizationContext Context { get; }

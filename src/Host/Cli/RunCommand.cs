@@ -23,7 +23,7 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
                 ? await RunFolder.CreateAsync(runsRoot, spec, startedAt, cancellationToken)
                 : await RunFolder.CreateAtAsync(exactRunFolder, spec, cancellationToken);
             await Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{spec.Spec.Name}: {spec.Model.Plugin.Name} ({experiment.ParameterCount:N0} parameters, {spec.Parametrization.Plugin.Name}) on {spec.Data.Plugin.Name} with {spec.Optimizer.Plugin.Name}, {spec.Spec.Training.Steps} steps on {environment.Device.type.ToString().ToLowerInvariant()}"));
+                $"{spec.Spec.Name}: {spec.Model.Plugin.Name} ({experiment.ParameterCount:N0} parameters, {spec.Parametrization.Plugin.Name}, {spec.Precision.Plugin.Name}) on {spec.Data.Plugin.Name} with {spec.Optimizer.Plugin.Name}, {spec.Spec.Training.Steps} steps on {environment.Device.type.ToString().ToLowerInvariant()}"));
             await Output.WriteLineAsync($"run folder: {folder.Path}");
 
             var trainer = composed.Host.Services.GetRequiredService<Trainer>();

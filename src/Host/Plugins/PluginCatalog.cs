@@ -31,7 +31,7 @@ internal sealed class PluginCatalog
             if (type.IsAbstract || families.Count != 1)
             {
                 problems.Add($"{type.FullName} in {type.Assembly.Location} is marked [ForgePlugin(\"{attribute.Name}\")] but " +
-                             (type.IsAbstract ? "is abstract." : $"implements {families.Count} plugin contracts; it must implement exactly one of IModelPlugin, IDatasetPlugin, IOptimizerPlugin, IParametrizationPlugin."));
+                             (type.IsAbstract ? "is abstract." : $"implements {families.Count} plugin contracts; it must implement exactly one of IModelPlugin, IDatasetPlugin, IOptimizerPlugin, IParametrizationPlugin, IPrecisionPlugin."));
                 continue;
             }
             var descriptor = new PluginDescriptor(families[0], attribute.Name, type, attribute.OptionsType, attribute.Description);

@@ -2,6 +2,7 @@ using Forge.Abstractions.Data;
 using Forge.Abstractions.Models;
 using Forge.Abstractions.Optimizers;
 using Forge.Abstractions.Parametrizations;
+using Forge.Abstractions.Precision;
 
 namespace Forge.Host.Plugins;
 
@@ -13,7 +14,9 @@ internal sealed record PluginFamily(string Section, string Noun, Type Contract)
     public static readonly PluginFamily Optimizer = new("optimizer", "optimizer", typeof(IOptimizerPlugin));
     public static readonly PluginFamily Parametrization = new("parametrization", "parametrization", typeof(IParametrizationPlugin));
 
-    public static IReadOnlyList<PluginFamily> All { get; } = new[] { Model, Dataset, Optimizer, Parametrization };
+    public static readonly PluginFamily Precision = new("precision", "precision", typeof(IPrecisionPlugin));
+
+    public static IReadOnlyList<PluginFamily> All { get; } = new[] { Model, Dataset, Optimizer, Parametrization, Precision };
 
     public override string ToString() => Noun;
 }

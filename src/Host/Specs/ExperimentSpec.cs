@@ -14,14 +14,6 @@ public enum DeviceKind
     Cuda,
 }
 
-/// <summary>The numeric precision policy of a run.</summary>
-public enum PrecisionKind
-{
-    Fp32,
-    Bf16,
-    Fp8,
-}
-
 /// <summary>
 /// The top level of an experiment spec. Plugin sections (<c>model</c>, <c>data</c>, <c>optimizer</c>,
 /// <c>parametrization</c>) are objects with a <c>name</c> and that plugin's own fields; they are bound once the
@@ -44,8 +36,8 @@ public sealed class ExperimentSpec
     [Description("auto (CUDA when available), cpu or cuda.")]
     public DeviceKind Device { get; set; } = DeviceKind.Auto;
 
-    [Description("Numeric precision policy.")]
-    public PrecisionKind Precision { get; set; } = PrecisionKind.Fp32;
+    [Description("Precision policy plugin: \"fp32\" (default), \"bf16\", \"fp8\", or { \"name\": ..., plugin fields }.")]
+    public JsonNode? Precision { get; set; }
 
     [Description("CPU threads for libtorch; 0 keeps libtorch's default. Results are bit-reproducible for a fixed thread count.")]
     [Range(0, 1024)]

@@ -19,7 +19,8 @@ internal sealed record ResolvedSpec(
     PluginSelection Model,
     PluginSelection Data,
     PluginSelection Optimizer,
-    PluginSelection Parametrization)
+    PluginSelection Parametrization,
+    PluginSelection Precision)
 {
     public string SpecDirectory => Path.GetDirectoryName(SpecPath)!;
 }

@@ -11,6 +11,7 @@ namespace Forge.Host.Specs;
 internal sealed class SpecLoader(PluginCatalog catalog)
 {
     public const string DefaultParametrization = "sp";
+    public const string DefaultPrecision = "fp32";
     private static readonly string[] PluginSectionFields = { "name" };
 
     public async Task<ResolvedSpec> LoadAsync(string path, IReadOnlyList<string> overrides, CancellationToken cancellationToken = default)
@@ -49,17 +50,31 @@ internal sealed class SpecLoader(PluginCatalog catalog)
         }
 
         var spec = (ExperimentSpec)OptionsBinder.Bind(document, typeof(ExperimentSpec), "", problems);
-        if (spec.Precision != PrecisionKind.Fp32)
-            problems.Add(new SpecProblem("precision", $"\"{SpecJson.EnumName(spec.Precision)}\" is not implemented yet; use \"fp32\" (bf16 and fp8 policies are planned)."));
 
         var model = Select(spec.Model, PluginFamily.Model, problems);
         var data = Select(spec.Data, PluginFamily.Dataset, problems);
         var optimizer = Select(spec.Optimizer, PluginFamily.Optimizer, problems);
         var parametrization = Select(spec.Parametrization ?? new JsonObject { ["name"] = DefaultParametrization }, PluginFamily.Parametrization, problems);
+        var precision = Select(PrecisionSection(spec.Precision, problems), PluginFamily.Precision, problems);
 
         if (problems.Count > 0)
             throw new SpecException(displayName ?? specPath, problems);
-        return new ResolvedSpec(specPath, spec, document, overrides.ToList(), model!, data!, optimizer!, parametrization!);
+        return new ResolvedSpec(specPath, spec, document, overrides.ToList(), model!, data!, optimizer!, parametrization!, precision!);
+    }
+
+    /// <summary><c>"precision": "fp8"</c> is short for <c>{ "name": "fp8" }</c>; absent means fp32.</summary>
+    private static JsonObject? PrecisionSection(JsonNode? precision, List<SpecProblem> problems) => precision switch
+    {
+        null => new JsonObject { ["name"] = DefaultPrecision },
+        JsonValue value when value.GetValueKind() == JsonValueKind.String => new JsonObject { ["name"] = value.GetValue<string>() },
+        JsonObject section => section,
+        _ => Problem(problems, new SpecProblem("precision", $"{precision.ToJsonString()} is not allowed here; give a policy name such as \"fp32\", \"bf16\" or \"fp8\", or an object {{ \"name\": ... }}.")),
+    };
+
+    private static JsonObject? Problem(List<SpecProblem> problems, SpecProblem problem)
+    {
+        problems.Add(problem);
+        return new JsonObject { ["name"] = DefaultPrecision };
     }
 
     private PluginSelection? Select(JsonObject? section, PluginFamily family, List<SpecProblem> problems)

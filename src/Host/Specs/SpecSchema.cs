@@ -26,7 +26,16 @@ internal static class SpecSchema
         foreach (var family in PluginFamily.All)
         {
             var description = properties[family.Section]?["description"]?.GetValue<string>();
-            properties[family.Section] = PluginSection(catalog, family, description);
+            var section = PluginSection(catalog, family, description);
+            properties[family.Section] = family == PluginFamily.Precision
+                ? new JsonObject
+                {
+                    ["description"] = description,
+                    ["anyOf"] = new JsonArray(
+                        new JsonObject { ["enum"] = new JsonArray(catalog.Family(family).Select(p => (JsonNode)JsonValue.Create(p.Name)!).ToArray()) },
+                        section),
+                }
+                : section;
         }
         schema["required"] = new JsonArray("model", "data", "optimizer");
         return schema;

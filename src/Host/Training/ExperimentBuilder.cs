@@ -27,12 +27,13 @@ internal sealed class ExperimentBuilder(IServiceProvider services, ILogger<Exper
         var optimizerPlugin = Create<IOptimizerPlugin>(spec.Optimizer);
         var parametrization = Create<IParametrizationPlugin>(spec.Parametrization);
         var modelPlugin = Create<IModelPlugin>(spec.Model);
+        var precision = Create<Forge.Abstractions.Precision.IPrecisionPlugin>(spec.Precision);
 
         var data = dataset.Description;
         var dimensions = Call(spec.Model, () => modelPlugin.Dimensions(data));
         var context = new ParametrizationContext(dimensions, optimizerPlugin.Kind);
         using var initGenerator = new torch.Generator((ulong)spec.Spec.Seed);
-        var factory = new ParameterFactory(parametrization, context, environment.Device, initGenerator);
+        var factory = new ParameterFactory(parametrization, context, environment.Device, initGenerator, precision);
         var model = Call(spec.Model, () => modelPlugin.Build(new ModelBuildContext(data, factory)));
         model.train();
 
@@ -52,6 +53,7 @@ internal sealed class ExperimentBuilder(IServiceProvider services, ILogger<Exper
             Dataset = dataset,
             OptimizerPlugin = optimizerPlugin,
             Parametrization = parametrization,
+            Precision = precision,
             Model = model,
             Parameters = parameters,
             Optimizer = optimizer,

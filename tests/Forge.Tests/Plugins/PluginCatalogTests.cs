@@ -37,6 +37,7 @@ public class PluginCatalogTests
         Assert.Equal(new[] { "synthetic", "text" }, catalog.Family(PluginFamily.Dataset).Select(p => p.Name));
         Assert.Equal(new[] { "adamw", "sgd" }, catalog.Family(PluginFamily.Optimizer).Select(p => p.Name));
         Assert.Equal(new[] { "abc", "mup", "sp", "spectral" }, catalog.Family(PluginFamily.Parametrization).Select(p => p.Name));
+        Assert.Equal(new[] { "bf16", "fp32", "fp8" }, catalog.Family(PluginFamily.Precision).Select(p => p.Name));
         var adamw = catalog.Find(PluginFamily.Optimizer, "adamw")!;
         Assert.Equal(typeof(AdamWOptions), adamw.OptionsType);
         Assert.Equal("Forge.Plugins.Optimizers.dll", Path.GetFileName(adamw.Source));
@@ -71,6 +72,6 @@ public class PluginCatalogTests
     {
         var e = Assert.Throws<PluginCatalogException>(() => new PluginCatalog(new[] { typeof(NotAPlugin) }));
 
-        Assert.Contains("must implement exactly one of IModelPlugin, IDatasetPlugin, IOptimizerPlugin, IParametrizationPlugin", Assert.Single(e.Problems));
+        Assert.Contains("must implement exactly one of IModelPlugin, IDatasetPlugin, IOptimizerPlugin, IParametrizationPlugin, IPrecisionPlugin", Assert.Single(e.Problems));
     }
 }

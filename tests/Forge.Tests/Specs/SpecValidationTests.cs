@@ -204,15 +204,18 @@ public class SpecValidationTests
     }
 
     [Fact]
-    public void A_precision_that_is_not_implemented_yet_is_refused_clearly()
+    public void Precision_is_a_plugin_named_by_a_string_or_an_object_and_unknown_policies_are_refused()
     {
-        var spec = TestSpecs.SyntheticRegression();
-        spec["precision"] = "bf16";
+        Assert.Equal("fp32", Resolve(TestSpecs.SyntheticRegression()).Precision.Plugin.Name);
+        Assert.Equal("bf16", Resolve(TestSpecs.SyntheticRegression().With("precision=bf16")).Precision.Plugin.Name);
+        Assert.Equal("fp8", Resolve(TestSpecs.SyntheticRegression().With("precision={\"name\":\"fp8\",\"quantizeGradients\":false}")).Precision.Plugin.Name);
 
-        var problem = Single(spec);
+        var unknown = Single(TestSpecs.SyntheticRegression().With("precision=fp4"));
+        var wrongType = Single(TestSpecs.SyntheticRegression().With("precision=8"));
 
-        Assert.Equal("precision", problem.Path);
-        Assert.Contains("not implemented yet; use \"fp32\"", problem.Message);
+        Assert.Equal("precision.name", unknown.Path);
+        Assert.Contains("unknown precision plugin 'fp4'; did you mean 'fp8'? known precision plugins: bf16, fp32, fp8", unknown.Message);
+        Assert.Equal("precision", wrongType.Path);
     }
 
     [Fact]

@@ -1,0 +1,10 @@
+using System.ComponentModel;
+
+namespace Forge.Plugins.Precision;
+
+/// <summary>Options of the <c>fp8</c> precision policy.</summary>
+public sealed class Fp8Options
+{
+    [Description("Round the gradient flowing back into each matmul to E5M2 (the u-muP recipe); false keeps it float32.")]
+    public bool QuantizeGradients { get; set; } = true;
+}

@@ -1,0 +1,86 @@
+using System.Text.Json.Nodes;
+using Forge.Abstractions.Precision;
+using Forge.Plugins.Precision;
+using Forge.Tests.Support;
+using TorchSharp;
+
+namespace Forge.Tests.Precision;
+
+public class PrecisionPolicyTests
+{
+    private static (torch.Tensor X, torch.Tensor W) Inputs()
+    {
+        using var g = new torch.Generator(5);
+        var x = (torch.randn(8, 16, generator: g) * 3).requires_grad_(true);
+        var w = (torch.randn(4, 16, generator: g) * 0.1).requires_grad_(true);
+        return (x, w);
+    }
+
+    [Fact]
+    public void Fp8_multiplies_e4m3_rounded_inputs_and_sends_back_e5m2_rounded_gradients()
+    {
+        var (x, w) = Inputs();
+        using var upstream = torch.randn(8, 4, generator: new torch.Generator(6)) * 1e-3;
+
+        var y = new Fp8Precision(new Fp8Options()).Linear(x, w);
+        y.backward(new[] { upstream });
+
+        using var x8 = FloatFormat.E4M3.Round(x.detach());
+        using var w8 = FloatFormat.E4M3.Round(w.detach());
+        using var g5 = FloatFormat.E5M2.Round(upstream);
+        Assert.True(y.detach().equal(x8.matmul(w8.t())).all().item<bool>(), "forward = E4M3(x) · E4M3(W)ᵀ in float32");
+        Assert.True(x.grad!.allclose(g5.matmul(w8), rtol: 1e-6, atol: 1e-9), "dx = E5M2(dy) · E4M3(W) (straight-through)");
+        Assert.True(w.grad!.allclose(g5.t().matmul(x8), rtol: 1e-6, atol: 1e-9), "dW = E5M2(dy)ᵀ · E4M3(x)");
+        Assert.False(g5.equal(upstream).all().item<bool>(), "the upstream gradient must actually have been rounded");
+        Assert.Equal(torch.ScalarType.Float32, w.grad!.dtype);
+    }
+
+    [Fact]
+    public void Bf16_is_close_to_fp32_and_keeps_float32_gradients()
+    {
+        var (x, w) = Inputs();
+
+        var y = new Bf16Precision().Linear(x, w);
+        y.sum().backward();
+
+        using var exact = torch.nn.functional.linear(x.detach(), w.detach());
+        Assert.Equal(torch.ScalarType.Float32, y.dtype);
+        Assert.True(y.detach().allclose(exact, rtol: 2e-2, atol: 2e-2));
+        Assert.False(y.detach().equal(exact).all().item<bool>(), "the product must have gone through bfloat16");
+        Assert.Equal(torch.ScalarType.Float32, w.grad!.dtype);
+    }
+
+    [Theory]
+    [InlineData("bf16")]
+    [InlineData("fp8")]
+    public async Task A_small_gpt_trains_under_the_policy_close_to_fp32(string precision)
+    {
+        async Task<(double Before, double After)> Train(string policy)
+        {
+            using var dir = new TempDirectory();
+            var result = await CliRunner.RunSpecAsync(dir, TestSpecs.Gpt(32, steps: 40).With($"precision={policy}", "training.evalInterval=40", "training.evalBatches=4"));
+            Assert.True(result.ExitCode == 0, result.Error);
+            var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(CliRunner.RunFolder(dir), "summary.json")))!;
+            return (summary["initialEvalLoss"]!.GetValue<double>(), summary["finalEvalLoss"]!.GetValue<double>());
+        }
+
+        var fp32 = await Train("fp32");
+        var low = await Train(precision);
+
+        Assert.True(low.After < low.Before - 0.8, $"{precision}: eval loss {low.Before} -> {low.After}");
+        Assert.InRange(low.After, fp32.After * 0.95, fp32.After * 1.05);
+        Assert.NotEqual(fp32.After, low.After);
+    }
+
+    [Fact]
+    public async Task Inspect_says_which_precision_and_that_fp8_is_simulated()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("spec.json", TestSpecs.Gpt(32).With("precision=fp8").ToJsonString());
+
+        var result = await CliRunner.RunAsync("inspect", path);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("precision fp8 (simulated): linear inputs and weights rounded to E4M3, output gradients to E5M2", result.Output);
+    }
+}
