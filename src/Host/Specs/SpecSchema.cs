@@ -25,7 +25,9 @@ internal static class SpecSchema
         var properties = (JsonObject)schema["properties"]!;
         foreach (var family in PluginFamily.All)
         {
-            var description = properties[family.Section]?["description"]?.GetValue<string>();
+            var description = (properties[family.Section] as JsonObject)?["description"]?.GetValue<string>()
+                              ?? typeof(ExperimentSpec).GetProperty(char.ToUpperInvariant(family.Section[0]) + family.Section[1..])
+                                  ?.GetCustomAttribute<DescriptionAttribute>()?.Description;
             var section = PluginSection(catalog, family, description);
             properties[family.Section] = family == PluginFamily.Precision
                 ? new JsonObject
