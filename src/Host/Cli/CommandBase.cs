@@ -54,14 +54,22 @@ internal abstract class CommandBase(TextWriter output, TextWriter error)
 
     protected static PluginCatalog LoadCatalog() => PluginCatalog.BuiltIn();
 
-    /// <summary>Loads and validates the spec, prepares the process (device, threads) and builds its experiment.</summary>
-    protected async Task<ComposedExperiment> ComposeAsync(string specPath, IReadOnlyList<string> overrides, bool verbose, CancellationToken cancellationToken)
+    /// <summary>Loads and validates the spec, prepares the process (device, threads) and builds the host that creates experiments.</summary>
+    protected async Task<(SpecLoader Loader, ResolvedSpec Spec, RunEnvironment Environment, IHost Host)> PrepareAsync(
+        string specPath, IReadOnlyList<string> overrides, bool verbose, CancellationToken cancellationToken)
     {
         var catalog = LoadCatalog();
-        var spec = await new SpecLoader(catalog).LoadAsync(specPath, overrides, cancellationToken);
+        var loader = new SpecLoader(catalog);
+        var spec = await loader.LoadAsync(specPath, overrides, cancellationToken);
         ReportNativeSetup();
         var environment = RunPreparation.Prepare(spec);
-        var host = ForgeHostFactory.Build(environment, catalog, verbose);
+        return (loader, spec, environment, ForgeHostFactory.Build(environment, catalog, verbose));
+    }
+
+    /// <summary><see cref="PrepareAsync"/>, then builds the spec's experiment.</summary>
+    protected async Task<ComposedExperiment> ComposeAsync(string specPath, IReadOnlyList<string> overrides, bool verbose, CancellationToken cancellationToken)
+    {
+        var (_, spec, environment, host) = await PrepareAsync(specPath, overrides, verbose, cancellationToken);
         try
         {
             return new ComposedExperiment(spec, environment, host, host.Services.GetRequiredService<ExperimentBuilder>().Build(spec, environment));

@@ -22,17 +22,13 @@ internal sealed class CoordinateCheckCommand(TextWriter output, TextWriter error
             var widths = ParseWidths(widthsText);
             if (steps < 1 || seeds < 1 || tolerance <= 1)
                 throw new SpecException("command line", new SpecProblem("coord-check", "--steps and --seeds must be at least 1 and --tolerance greater than 1 (e.g. 1.2 for ±20 %)."));
-            var catalog = LoadCatalog();
-            var loader = new SpecLoader(catalog);
-            var spec = await loader.LoadAsync(specPath, overrides, cancellationToken); // validates once, reports every problem
-            ReportNativeSetup();
-            var environment = RunPreparation.Prepare(spec);
-            using var host = ForgeHostFactory.Build(environment, catalog, verbose: false);
+            var (loader, spec, environment, host) = await PrepareAsync(specPath, overrides, verbose: false, cancellationToken); // validates once, reports every problem
+            using var _ = host;
             var builder = host.Services.GetRequiredService<ExperimentBuilder>();
-            var document = JsonNode.Parse(await File.ReadAllTextAsync(spec.SpecPath, cancellationToken), documentOptions: SpecJson.DocumentOptions)!.AsObject();
 
+            // spec.Document already carries the command-line overrides; each width and seed is resolved from a copy of it.
             var check = new CoordinateCheck(loader, s => builder.Build(s, environment));
-            var samples = check.Run(document, spec.SpecPath, overrides, widths, steps, seeds, line => Error.WriteLine(line));
+            var samples = check.Run(spec.Document, spec.SpecPath, Array.Empty<string>(), widths, steps, seeds, line => Error.WriteLine(line));
             var verdicts = CoordinateCheckVerdict.Judge(samples, tolerance);
 
             var folder = await RunFolder.CreateAsync(runsRoot, spec, DateTimeOffset.UtcNow, cancellationToken, prefix: "coord-check-");

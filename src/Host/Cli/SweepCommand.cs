@@ -16,17 +16,15 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error) : Comman
     public Task<int> StartAsync(string specPath, IReadOnlyList<string> overrides, string runsRoot, int parallel, bool failFast, CancellationToken cancellationToken) =>
         GuardAsync(async () =>
         {
-            var spec = await new SpecLoader(LoadCatalog()).LoadAsync(specPath, overrides, cancellationToken);
+            var loader = new SpecLoader(LoadCatalog());
+            var spec = await loader.LoadAsync(specPath, overrides, cancellationToken);
             var sweep = spec.Spec.Sweep ?? throw new SpecException(specPath, new SpecProblem("sweep",
                 "is missing; add a \"sweep\": { \"parameters\": { \"optimizer.lr\": { \"log2Min\": -12, \"log2Max\": -4 } } } section to sweep over."));
             var plan = SweepPlan.Expand(sweep, BaseLearningRate(spec, sweep), spec.Spec.Training.BatchSize, spec.Spec.Training.Steps);
-            ValidateTrials(spec, plan);
+            ValidateTrials(loader, spec, plan);
 
             var startedAt = DateTimeOffset.UtcNow;
-            var folder = Path.GetFullPath(Path.Combine(runsRoot, spec.Spec.Name, "sweep-" + startedAt.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
-            for (int n = 2; Directory.Exists(folder); n++)
-                folder = Path.GetFullPath(Path.Combine(runsRoot, spec.Spec.Name, $"sweep-{startedAt.UtcDateTime:yyyyMMdd-HHmmss}-{n}"));
-            Directory.CreateDirectory(folder);
+            var folder = (await RunFolder.CreateAsync(runsRoot, spec, startedAt, cancellationToken, prefix: "sweep-")).Path;
             var state = new SweepState
             {
                 SpecPath = spec.SpecPath,
@@ -105,16 +103,14 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error) : Comman
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d.ToString("G5", CultureInfo.InvariantCulture) : value;
 
     /// <summary>Every trial's spec must be valid before any trial starts: all problems at once, named by trial.</summary>
-    private void ValidateTrials(ResolvedSpec spec, IReadOnlyList<TrialPlan> plan)
+    private static void ValidateTrials(SpecLoader loader, ResolvedSpec spec, IReadOnlyList<TrialPlan> plan)
     {
-        var loader = new SpecLoader(LoadCatalog());
         var problems = new List<SpecProblem>();
         foreach (var trial in plan)
         {
             try
             {
-                loader.Resolve(System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(spec.SpecPath), documentOptions: SpecJson.DocumentOptions)!.AsObject(),
-                    spec.SpecPath, spec.Overrides.Concat(trial.Overrides).ToList());
+                loader.Resolve(spec.Document.DeepClone().AsObject(), spec.SpecPath, trial.Overrides); // the document has the command-line overrides
             }
             catch (SpecException e)
             {

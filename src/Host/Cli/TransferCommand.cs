@@ -23,12 +23,9 @@ internal sealed class TransferCommand(TextWriter output, TextWriter error) : Com
             var selection = TransferSelection.Choose(SweepResults.Collect(folder, state, sweep.LastSteps), chosenMetric)
                 ?? throw new SpecException(folder, new SpecProblem("", "has no finished trial with a finite metric to transfer from; resume the sweep or check its failures in sweep.json."));
 
-            var target = await loader.LoadAsync(to, selection.Overrides, cancellationToken); // the target with the values must be valid
-            var document = JsonNode.Parse(await File.ReadAllTextAsync(target.SpecPath, cancellationToken), documentOptions: SpecJson.DocumentOptions)!.AsObject();
-            foreach (var o in selection.Overrides)
-                SpecOverride.Parse(o).ApplyTo(document);
+            var target = await loader.LoadAsync(to, selection.Overrides, cancellationToken); // validated, with the chosen values applied
             var destination = Path.GetFullPath(outputPath ?? Path.Combine(target.SpecDirectory, Path.GetFileNameWithoutExtension(to) + ".transferred.json"));
-            await File.WriteAllTextAsync(destination, document.ToJsonString(SpecJson.OutputOptions) + "\n", cancellationToken);
+            await File.WriteAllTextAsync(destination, target.Document.ToJsonString(SpecJson.OutputOptions) + "\n", cancellationToken);
             await Output.WriteLineAsync($"best by {SpecJson.EnumName(chosenMetric)}: {selection}");
             await Output.WriteLineAsync($"wrote {destination}");
             if (!run)
