@@ -11,13 +11,13 @@ namespace Forge.Host.Sweeps;
 /// </summary>
 internal sealed class SweepRunner(TextWriter output, TextWriter error)
 {
-    public async Task<(int Done, int Failed)> RunAsync(string folder, SweepState state, int parallel, bool failFast, CancellationToken cancellationToken)
+    public async Task RunAsync(string folder, SweepState state, int parallel, bool failFast, CancellationToken cancellationToken)
     {
         var todo = state.Trials.Where(t => t.State != TrialState.Done).ToList();
         int threads = Math.Max(1, Environment.ProcessorCount / parallel);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var slots = new SemaphoreSlim(parallel);
-        int finished = 0, failed = 0;
+        int finished = 0;
 
         var tasks = todo.Select(async trial =>
         {
@@ -49,7 +49,6 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error)
                     await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"[{n}/{todo.Count}] {trial.Id} done in {seconds:F1} s ({string.Join(" ", trial.Overrides)})"));
                 else
                 {
-                    Interlocked.Increment(ref failed);
                     await error.WriteLineAsync($"[{n}/{todo.Count}] {trial.Id} FAILED (exit {exitCode}): {trial.Error} — log: {Path.Combine(folder, trial.RunFolder, "log.txt")}");
                     if (failFast)
                         await stop.CancelAsync();
@@ -72,7 +71,6 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error)
         catch (OperationCanceledException)
         {
         }
-        return (state.Trials.Count(t => t.State == TrialState.Done), failed);
     }
 
     private static async Task<(int ExitCode, double Seconds, string? LastError)> RunTrialAsync(string folder, SweepState state, TrialRecord trial, int threads, CancellationToken cancellationToken)
