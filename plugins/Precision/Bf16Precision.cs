@@ -1,3 +1,4 @@
+using Forge.Abstractions.Parametrizations;
 using Forge.Abstractions.Precision;
 using Forge.Abstractions.Plugins;
 using TorchSharp;
@@ -17,6 +18,9 @@ public sealed class Bf16Precision : IPrecisionPlugin
     public string Description => "bf16: linear-layer matmuls in bfloat16 (inputs and weights cast), float32 master weights, optimizer state and everything else";
 
     /// <inheritdoc />
-    public Tensor Linear(Tensor input, Tensor weight) =>
+    public Tensor Linear(Tensor input, Tensor weight, ParameterDescriptor descriptor) => Product(input, weight);
+
+    /// <summary>The bf16 product, returned as float32.</summary>
+    public static Tensor Product(Tensor input, Tensor weight) =>
         nn.functional.linear(input.to(ScalarType.BFloat16), weight.to(ScalarType.BFloat16)).to(ScalarType.Float32);
 }

@@ -1,3 +1,4 @@
+using Forge.Abstractions.Parametrizations;
 using Forge.Abstractions.Precision;
 using Forge.Abstractions.Plugins;
 using TorchSharp;
@@ -12,5 +13,5 @@ public sealed class Fp32Precision : IPrecisionPlugin
     public string Description => FullPrecision.Instance.Description;
 
     /// <inheritdoc />
-    public torch.Tensor Linear(torch.Tensor input, torch.Tensor weight) => FullPrecision.Instance.Linear(input, weight);
+    public torch.Tensor Linear(torch.Tensor input, torch.Tensor weight, ParameterDescriptor descriptor) => FullPrecision.Instance.Linear(input, weight, descriptor);
 }

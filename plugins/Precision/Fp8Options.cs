@@ -7,4 +7,7 @@ public sealed class Fp8Options
 {
     [Description("Round the gradient flowing back into each matmul to E5M2 (the u-muP recipe); false keeps it float32.")]
     public bool QuantizeGradients { get; set; } = true;
+
+    [Description("Keep the two 'critical' matmuls of each block (attention output and MLP down projection, whose inputs grow during training) in bf16, as the u-muP paper's FP8 recipe does; false puts them in FP8 too.")]
+    public bool CriticalMatmulsInBf16 { get; set; } = true;
 }

@@ -1,6 +1,7 @@
 using Forge.Abstractions.Data;
 using Forge.Abstractions.Layers;
 using Forge.Abstractions.Models;
+using Forge.Abstractions.Ops;
 using Forge.Abstractions.Parametrizations;
 using Forge.Abstractions.Plugins;
 using TorchSharp;
@@ -12,7 +13,9 @@ namespace Forge.Plugins.Models.Gpt;
 /// <c>gpt</c>: a decoder-only pre-LN transformer in the mould of nanoGPT's model.py: token embedding (+ learned
 /// positions), <c>depth</c> blocks of causal self-attention and a GELU MLP, each as a residual branch behind a
 /// LayerNorm, a final LayerNorm and a readout (optionally tied to the token embedding). Every tensor, the
-/// attention-logit scale and the residual multipliers come from the parametrization.
+/// attention-logit scale and the residual scales come from the parametrization, and every op (linear, embedding,
+/// residual, attention, GELU, norm) from the ops it chooses (<see cref="ParameterFactory.Ops"/>): the same model
+/// runs plain under SP/μP and unit-scaled under u-μP.
 /// </summary>
 [ForgePlugin<GptOptions>("gpt", Description = "Decoder-only pre-LN transformer (nanoGPT style)")]
 public sealed class GptModel(GptOptions options) : IModelPlugin
@@ -44,15 +47,18 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>
     private readonly TorchSharp.Modules.ModuleList<GptBlock> _blocks = new();
     private readonly ScaledLayerNorm _norm;
     private readonly nn.Module<Tensor, Tensor> _readout;
+    private readonly ModelOps _ops;
 
     public GptNetwork(GptOptions options, ParameterFactory factory, int vocab, int context) : base("gpt")
     {
         var width = Dimension.Width(options.Width);
+        _ops = factory.Ops;
         _tokens = new ScaledEmbedding(factory, "embedding.tokens", vocab, width);
         if (options.Positions == PositionEncoding.Learned)
             _positions = new ScaledEmbedding(factory, "embedding.positions", context, width);
         for (int i = 0; i < options.Depth; i++)
-            _blocks.Add(new GptBlock(options, factory, $"blocks.{i}", i));
+            using (factory.Block(i))
+                _blocks.Add(new GptBlock(options, factory, $"blocks.{i}", i));
         _norm = new ScaledLayerNorm(factory, "norm", width, options.Bias);
         _readout = options.TieEmbeddings
             ? new TiedLinear(factory, "readout", factory.Tie(_tokens.Weight,
@@ -71,14 +77,14 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>
     {
         var x = _tokens.call(tokens);
         if (_positions is not null)
-            x = x + _positions.call(arange(tokens.shape[1], device: tokens.device));
+            x = _ops.Add(x, _positions.call(arange(tokens.shape[1], device: tokens.device)));
         foreach (var block in _blocks)
             x = block.call(x);
         return _readout.call(_norm.call(x));
     }
 }
 
-/// <summary>One pre-LN block: <c>x + r·attn(ln(x))</c>, then <c>x + r·mlp(ln(x))</c>.</summary>
+/// <summary>One pre-LN block: <c>x + r·attn(ln(x))</c>, then <c>x + r·mlp(ln(x))</c> (or the ops' form of a residual branch).</summary>
 internal sealed class GptBlock : nn.Module<Tensor, Tensor>
 {
     private readonly ScaledLayerNorm _attentionNorm;
@@ -87,10 +93,12 @@ internal sealed class GptBlock : nn.Module<Tensor, Tensor>
     private readonly GptMlp _mlp;
     private readonly double _attentionResidual;
     private readonly double _mlpResidual;
+    private readonly ModelOps _ops;
 
     public GptBlock(GptOptions options, ParameterFactory factory, string name, int index) : base(name)
     {
         var width = Dimension.Width(options.Width);
+        _ops = factory.Ops;
         _attentionNorm = new ScaledLayerNorm(factory, $"{name}.attention_norm", width, options.Bias);
         _attention = new CausalSelfAttention(options, factory, $"{name}.attention");
         _mlpNorm = new ScaledLayerNorm(factory, $"{name}.mlp_norm", width, options.Bias);
@@ -105,12 +113,9 @@ internal sealed class GptBlock : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        x = Residual(x, _attention.call(_attentionNorm.call(x)), _attentionResidual);
-        return Residual(x, _mlp.call(_mlpNorm.call(x)), _mlpResidual);
+        x = _ops.Residual(x, _attentionResidual, h => _attention.call(_attentionNorm.call(h)));
+        return _ops.Residual(x, _mlpResidual, h => _mlp.call(_mlpNorm.call(h)));
     }
-
-    private static Tensor Residual(Tensor x, Tensor branch, double multiplier) =>
-        multiplier == 1.0 ? x + branch : x.add(branch, multiplier);
 }
 
 /// <summary>Multi-head causal self-attention with the parametrization's logit scale.</summary>
@@ -121,6 +126,7 @@ internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
     private readonly int _headDim;
     private readonly double _scale;
     private readonly AttentionKernel _kernel;
+    private readonly ModelOps _ops;
 
     public CausalSelfAttention(GptOptions options, ParameterFactory factory, string name) : base(name)
     {
@@ -128,6 +134,7 @@ internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
         _heads = options.ResolvedHeads;
         _headDim = options.Width / _heads;
         _kernel = options.Attention;
+        _ops = factory.Ops;
         _query = new ScaledLinear(factory, $"{name}.query", ParameterRole.Hidden, width, width, options.Bias, ParameterTags.AttentionQuery);
         _key = new ScaledLinear(factory, $"{name}.key", ParameterRole.Hidden, width, width, options.Bias);
         _value = new ScaledLinear(factory, $"{name}.value", ParameterRole.Hidden, width, width, options.Bias);
@@ -145,18 +152,7 @@ internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
         var q = Heads(_query.call(x), batch, time);
         var k = Heads(_key.call(x), batch, time);
         var v = Heads(_value.call(x), batch, time);
-        Tensor y;
-        if (_kernel == AttentionKernel.Sdpa)
-        {
-            // SDPA applies 1/√d_head itself and takes no scale here: pre-scaling q by s·√d_head makes the logits s·q·k.
-            y = nn.functional.scaled_dot_product_attention(q.mul(_scale * Math.Sqrt(_headDim)), k, v, is_casual: true); // (sic: TorchSharp spells it is_casual)
-        }
-        else
-        {
-            var logits = q.matmul(k.transpose(-2, -1)).mul(_scale);
-            using var mask = ones(time, time, dtype: ScalarType.Bool, device: x.device).triu(1);
-            y = logits.masked_fill(mask, float.NegativeInfinity).softmax(-1).matmul(v);
-        }
+        var y = _ops.CausalAttention(q, k, v, _scale, fused: _kernel == AttentionKernel.Sdpa);
         return _output.call(y.transpose(1, 2).reshape(batch, time, width));
     }
 
@@ -167,16 +163,18 @@ internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
 internal sealed class GptMlp : nn.Module<Tensor, Tensor>
 {
     private readonly ScaledLinear _up, _down;
+    private readonly ModelOps _ops;
 
     public GptMlp(GptOptions options, ParameterFactory factory, string name) : base(name)
     {
         var width = Dimension.Width(options.Width);
         var hidden = Dimension.Width((long)options.Width * options.MlpRatio);
+        _ops = factory.Ops;
         _up = new ScaledLinear(factory, $"{name}.up", ParameterRole.Hidden, width, hidden, options.Bias);
         _down = new ScaledLinear(factory, $"{name}.down", ParameterRole.Hidden, hidden, width, options.Bias, ParameterTags.ResidualOutput);
         register_module("up", _up);
         register_module("down", _down);
     }
 
-    public override Tensor forward(Tensor x) => _down.call(nn.functional.gelu(_up.call(x)));
+    public override Tensor forward(Tensor x) => _down.call(_ops.Activate(_up.call(x), Activation.Gelu));
 }

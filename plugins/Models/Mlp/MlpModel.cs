@@ -1,9 +1,9 @@
 using Forge.Abstractions.Data;
 using Forge.Abstractions.Layers;
 using Forge.Abstractions.Models;
+using Forge.Abstractions.Ops;
 using Forge.Abstractions.Parametrizations;
 using Forge.Abstractions.Plugins;
-using Forge.Plugins.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,6 +29,7 @@ public sealed class MlpModel(MlpOptions options) : IModelPlugin
 internal sealed class MlpNetwork : nn.Module<Tensor, Tensor>
 {
     private readonly Activation _activation;
+    private readonly ModelOps _ops;
     private readonly bool _activateInput;
     private readonly nn.Module<Tensor, Tensor> _input;
     private readonly TorchSharp.Modules.ModuleList<nn.Module<Tensor, Tensor>> _hidden = new();
@@ -40,6 +41,7 @@ internal sealed class MlpNetwork : nn.Module<Tensor, Tensor>
         var data = context.Data;
         var width = Dimension.Width(options.Width);
         _activation = options.Activation;
+        _ops = factory.Ops;
         if (data.HasTokenInputs)
         {
             _input = new ScaledEmbedding(factory, "embedding", data.VocabularySize, width);
@@ -62,9 +64,9 @@ internal sealed class MlpNetwork : nn.Module<Tensor, Tensor>
     {
         var x = _input.call(input);
         if (_activateInput)
-            x = _activation.Apply(x);
+            x = _ops.Activate(x, _activation);
         foreach (var layer in _hidden)
-            x = _activation.Apply(layer.call(x));
+            x = _ops.Activate(layer.call(x), _activation);
         return _readout.call(x);
     }
 }

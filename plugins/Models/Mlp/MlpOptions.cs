@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Forge.Abstractions.Ops;
 
 namespace Forge.Plugins.Models.Mlp;
 

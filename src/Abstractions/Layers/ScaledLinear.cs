@@ -1,3 +1,4 @@
+using Forge.Abstractions.Ops;
 using Forge.Abstractions.Parametrizations;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -5,14 +6,15 @@ using static TorchSharp.torch;
 namespace Forge.Abstractions.Layers;
 
 /// <summary>
-/// <c>y = A_w · x Wᵀ + A_b · b</c>, with W, b and their multipliers A from the parametrization. The drop-in for
-/// <c>nn.Linear</c> in a parametrized model.
+/// A linear layer whose W and b (and their multipliers) come from the parametrization and whose product is the
+/// ops' <see cref="ModelOps.Linear"/> (plain: <c>y = A_w · x Wᵀ + A_b · b</c>). The drop-in for <c>nn.Linear</c>
+/// in a parametrized model.
 /// </summary>
 public sealed class ScaledLinear : nn.Module<Tensor, Tensor>
 {
-    private readonly double _weightMultiplier;
-    private readonly double _biasMultiplier;
-    private readonly Precision.IPrecisionPlugin _precision;
+    private readonly ModelOps _ops;
+    private readonly ScaledParameter _weight;
+    private readonly ScaledParameter? _bias;
 
     /// <summary>Creates the layer's tensors through <paramref name="factory"/>.</summary>
     /// <param name="factory">The run's parameter factory.</param>
@@ -26,28 +28,16 @@ public sealed class ScaledLinear : nn.Module<Tensor, Tensor>
         ParameterTags tags = ParameterTags.None)
         : base(name)
     {
-        _precision = factory.Precision;
-        var weight = factory.Weight($"{name}.weight", role, outputs, inputs, tags);
-        _weightMultiplier = weight.Multiplier;
-        register_parameter("weight", weight.Value);
+        _ops = factory.Ops;
+        _weight = factory.Weight($"{name}.weight", role, outputs, inputs, tags);
+        register_parameter("weight", _weight.Value);
         if (bias)
         {
-            var b = factory.Bias($"{name}.bias", outputs, inputs);
-            _biasMultiplier = b.Multiplier;
-            register_parameter("bias", b.Value);
+            _bias = factory.Bias($"{name}.bias", outputs, inputs);
+            register_parameter("bias", _bias.Value);
         }
     }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input)
-    {
-        var weight = get_parameter("weight")!;
-        var output = _precision.Linear(input, weight);
-        if (_weightMultiplier != 1.0)
-            output = output.mul(_weightMultiplier);
-        var bias = get_parameter("bias");
-        if (bias is not null)
-            output = _biasMultiplier == 1.0 ? output.add(bias) : output.add(bias, _biasMultiplier);
-        return output;
-    }
+    public override Tensor forward(Tensor input) => _ops.Linear(input, _weight, _bias);
 }

@@ -1,3 +1,4 @@
+using Forge.Abstractions.Ops;
 using Forge.Abstractions.Parametrizations;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -12,19 +13,15 @@ namespace Forge.Abstractions.Layers;
 public sealed class TiedLinear : nn.Module<Tensor, Tensor>
 {
     private readonly ScaledParameter _weight;
-    private readonly Precision.IPrecisionPlugin _precision;
+    private readonly ModelOps _ops;
 
     /// <summary>Creates the layer over <paramref name="tied"/>, the result of <see cref="ParameterFactory.Tie"/>.</summary>
     public TiedLinear(ParameterFactory factory, string name, ScaledParameter tied) : base(name)
     {
         _weight = tied;
-        _precision = factory.Precision;
+        _ops = factory.Ops;
     }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input)
-    {
-        var output = _precision.Linear(input, _weight.Value);
-        return _weight.Multiplier == 1.0 ? output : output.mul(_weight.Multiplier);
-    }
+    public override Tensor forward(Tensor input) => _ops.Linear(input, _weight);
 }

@@ -1,3 +1,6 @@
+using Forge.Abstractions.Ops;
+using Forge.Abstractions.Precision;
+
 namespace Forge.Abstractions.Parametrizations;
 
 /// <summary>
@@ -15,6 +18,15 @@ public interface IParametrizationPlugin
     /// <summary>The factor applied to attention logits q·k for heads of size <paramref name="headDimension"/>. Default 1/√d_head.</summary>
     double AttentionLogitScale(int headDimension, ParametrizationContext context) => 1.0 / Math.Sqrt(headDimension);
 
-    /// <summary>The multiplier of residual branch <paramref name="block"/> (0-based) in <c>x + m·f(x)</c>. Default 1.</summary>
+    /// <summary>
+    /// The ops models compute with under this rule (see <see cref="ModelOps"/>): plain torch ops by default; u-μP
+    /// returns unit-scaled ones. Called once per model build.
+    /// </summary>
+    ModelOps CreateOps(ParametrizationContext context, IPrecisionPlugin precision) => new(precision);
+
+    /// <summary>
+    /// The scale of residual branch <paramref name="block"/> (0-based, in order through the model): the multiplier
+    /// m in <c>x + m·f(x)</c> under plain ops, τ under unit-scaled ones (<see cref="ModelOps.Residual"/>). Default 1.
+    /// </summary>
     double ResidualBranchMultiplier(int block, ParametrizationContext context) => 1.0;
 }

@@ -11,6 +11,13 @@ public sealed record ParameterDescriptor(string Name, ParameterRole Role, long[]
     /// <summary>Special purposes a rule may care about (attention query, residual output projection).</summary>
     public ParameterTags Tags { get; init; }
 
+    /// <summary>
+    /// The residual block (0-based) the tensor belongs to, or null outside the repeated blocks (embeddings, final
+    /// norm, readout). Set by <see cref="ParameterFactory.Block"/>; depth rules (u-μP's depth^-½ learning rates,
+    /// Depth-μP) use it.
+    /// </summary>
+    public int? Block { get; init; }
+
     /// <summary>For a <see cref="ParameterRole.Bias"/>: the fan-in of the layer it belongs to (PyTorch's default bias init uses it).</summary>
     public Dimension? LayerFanIn { get; init; }
 

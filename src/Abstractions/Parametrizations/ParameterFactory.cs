@@ -1,3 +1,5 @@
+using Forge.Abstractions.Ops;
+using Forge.Abstractions.Plugins;
 using Forge.Abstractions.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -32,7 +34,11 @@ public sealed class ParameterFactory
         Context = context;
         _device = device;
         _generator = generator;
+        Ops = parametrization.CreateOps(context, Precision);
     }
+
+    /// <summary>The ops the model computes with, chosen by the parametrization (plain, or unit-scaled under u-μP).</summary>
+    public ModelOps Ops { get; }
 
     /// <summary>The rule in force.</summary>
     public IParametrizationPlugin Parametrization { get; }
@@ -63,6 +69,8 @@ public sealed class ParameterFactory
     /// </summary>
     public ScaledParameter Tie(ScaledParameter source, ParameterDescriptor use)
     {
+        if (!Ops.SupportsTiedWeights)
+            throw new PluginException($"{use.Name} would reuse {source.Descriptor.Name}, but this parametrization's ops ({Ops.GetType().Name}) cannot tie tensors; untie them (for the gpt model: model.tieEmbeddings false).");
         if (!_created.Contains(source))
             throw new ArgumentException($"{source.Descriptor.Name} was not created by this factory.", nameof(source));
         var tied = new ScaledParameter(source.Value, use, Parametrization.Scale(use, Context));
@@ -76,7 +84,25 @@ public sealed class ParameterFactory
 
     /// <summary>The multiplier of residual branch <paramref name="block"/> in <paramref name="name"/> (recorded for <c>forge inspect</c>).</summary>
     public double ResidualMultiplier(string name, int block) =>
-        Record(name, "residual multiplier", Parametrization.ResidualBranchMultiplier(block, Context));
+        Record(name, Ops.ResidualScaleName, Parametrization.ResidualBranchMultiplier(block, Context));
+
+    /// <summary>
+    /// Marks every tensor created until the returned scope is disposed as part of residual block
+    /// <paramref name="index"/> (<see cref="ParameterDescriptor.Block"/>), for depth rules.
+    /// </summary>
+    public IDisposable Block(int index)
+    {
+        var previous = _block;
+        _block = index;
+        return new BlockScope(this, previous);
+    }
+
+    private int? _block;
+
+    private sealed class BlockScope(ParameterFactory factory, int? previous) : IDisposable
+    {
+        public void Dispose() => factory._block = previous;
+    }
 
     private double Record(string name, string kind, double value)
     {
@@ -99,6 +125,8 @@ public sealed class ParameterFactory
     /// <summary>Creates a tensor from a full descriptor (for shapes the helpers above do not cover, e.g. convolution kernels).</summary>
     public ScaledParameter Create(ParameterDescriptor descriptor)
     {
+        if (_block is not null && descriptor.Block is null)
+            descriptor = descriptor with { Block = _block };
         var scaling = Parametrization.Scale(descriptor, Context);
         using var noGrad = torch.no_grad();
         using var values = Initialise(descriptor.Shape, scaling.Init);

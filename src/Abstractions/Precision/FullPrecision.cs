@@ -1,8 +1,9 @@
+using Forge.Abstractions.Parametrizations;
 using TorchSharp;
 
 namespace Forge.Abstractions.Precision;
 
-/// <summary>Plain float32 matmuls: what a <see cref="Parametrizations.ParameterFactory"/> uses when no policy is given.</summary>
+/// <summary>Plain float32 matmuls: what a <see cref="ParameterFactory"/> uses when no policy is given.</summary>
 public sealed class FullPrecision : IPrecisionPlugin
 {
     /// <summary>The shared instance.</summary>
@@ -12,5 +13,5 @@ public sealed class FullPrecision : IPrecisionPlugin
     public string Description => "fp32: every matmul in float32";
 
     /// <inheritdoc />
-    public torch.Tensor Linear(torch.Tensor input, torch.Tensor weight) => torch.nn.functional.linear(input, weight);
+    public torch.Tensor Linear(torch.Tensor input, torch.Tensor weight, ParameterDescriptor descriptor) => torch.nn.functional.linear(input, weight);
 }

@@ -1,3 +1,4 @@
+using Forge.Abstractions.Parametrizations;
 using TorchSharp;
 
 namespace Forge.Abstractions.Precision;
@@ -5,8 +6,10 @@ namespace Forge.Abstractions.Precision;
 /// <summary>
 /// A precision policy plugin (spec field <c>precision</c>): how the matrix products of linear layers are computed.
 /// Weights and optimizer state stay in float32 (master weights); the policy decides what the matmul sees and
-/// what gradient flows back. Models get the policy through <see cref="Parametrizations.ParameterFactory.Precision"/>
-/// and the built-in layers (<see cref="Layers.ScaledLinear"/>, <see cref="Layers.TiedLinear"/>) use it.
+/// what gradient flows back. Models reach the policy through their ops (<see cref="Ops.ModelOps.Linear"/>), which
+/// hand it each product with the weight's descriptor, so a policy can treat layers differently (e.g. keep the
+/// "critical" residual-output projections in bf16) and report per tensor. A policy that rounds to a narrow format
+/// should also implement <see cref="IRoundingStatistics"/>.
 /// </summary>
 public interface IPrecisionPlugin
 {
@@ -14,5 +17,8 @@ public interface IPrecisionPlugin
     string Description { get; }
 
     /// <summary><c>input · weightᵀ</c> under this policy; the result is float32.</summary>
-    torch.Tensor Linear(torch.Tensor input, torch.Tensor weight);
+    /// <param name="input">The activations entering the product.</param>
+    /// <param name="weight">The weight (fan_out, fan_in), possibly already wrapped by a unit-scaled op's backward scale.</param>
+    /// <param name="descriptor">What the weight is (name, role, tags).</param>
+    torch.Tensor Linear(torch.Tensor input, torch.Tensor weight, ParameterDescriptor descriptor);
 }

@@ -13,8 +13,13 @@ public static class Quantize
         return x + (rounded - x.detach());
     }
 
-    /// <summary>Forward: <paramref name="x"/> unchanged; backward: the incoming gradient rounded to <paramref name="format"/>.</summary>
-    public static Tensor Backward(Tensor x, FloatFormat format) => RoundGradient.apply(x, format);
+    /// <summary>
+    /// Forward: <paramref name="x"/> unchanged; backward: the incoming gradient rounded to <paramref name="format"/>.
+    /// <paramref name="observe"/>, when given, sees each incoming gradient before it is rounded (to count saturation).
+    /// </summary>
+    public static Tensor Backward(Tensor x, FloatFormat format, Action<Tensor>? observe = null) => RoundGradient.apply(x, format, observe ?? Ignore);
+
+    private static readonly Action<Tensor> Ignore = _ => { };
 
     /// <summary>Identity whose backward rounds the gradient (per-call format through the context: the function object is shared).</summary>
     private sealed class RoundGradient : autograd.SingleTensorFunction<RoundGradient>
@@ -24,10 +29,14 @@ public static class Quantize
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
             ctx.save_data("format", vars[1]);
+            ctx.save_data("observe", vars[2]);
             return ((Tensor)vars[0]).clone();
         }
 
-        public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output) =>
-            new() { ((FloatFormat)ctx.get_data("format")).Round(grad_output), null! };
+        public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
+        {
+            ((Action<Tensor>)ctx.get_data("observe"))(grad_output);
+            return new() { ((FloatFormat)ctx.get_data("format")).Round(grad_output), null!, null! };
+        }
     }
 }

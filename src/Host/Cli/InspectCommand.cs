@@ -36,6 +36,7 @@ internal sealed class InspectCommand(TextWriter output, TextWriter error) : Comm
         });
         console.Profile.Width = 240;
         console.WriteLine($"precision {report.Precision}");
+        console.WriteLine($"ops {report.Ops}");
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{report.Parametrization} with {report.Optimizer}: base lr {report.BaseLearningRate:G4}, schedule factor at step 0 {report.ScheduleFactorAtStep0:G4}, {report.Parameters:N0} parameters"));
         var table = new Table().Border(TableBorder.Simple);

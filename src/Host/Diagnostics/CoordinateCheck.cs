@@ -37,7 +37,6 @@ internal sealed class CoordinateCheck(SpecLoader loader, Func<ResolvedSpec, Expe
     private static List<CoordinateSample> Measure(Experiment experiment, int width, long seed, int steps)
     {
         var samples = new List<CoordinateSample>();
-        var task = experiment.Dataset.Description.Task;
         int step = 0;
         var hooks = new List<Action>();
         var seen = new HashSet<nn.Module>(ReferenceEqualityComparer.Instance);
@@ -61,7 +60,7 @@ internal sealed class CoordinateCheck(SpecLoader loader, Func<ResolvedSpec, Expe
             {
                 using var scope = NewDisposeScope();
                 experiment.Optimizer.zero_grad();
-                LossFunction.Compute(task, experiment.Model.call(batch.Inputs), batch.Targets).backward();
+                LossFunction.Compute(experiment, experiment.Model.call(batch.Inputs), batch.Targets).backward();
                 experiment.Optimizer.step();
             }
         }

@@ -12,7 +12,7 @@ internal sealed record ParameterRow(
 
 /// <summary>What <c>forge inspect</c> shows: every tensor, every tied use, every attention/residual scale.</summary>
 internal sealed record InspectionReport(
-    string Parametrization, string Precision, string Optimizer, double BaseLearningRate, double ScheduleFactorAtStep0, long Parameters,
+    string Parametrization, string Precision, string Ops, string Optimizer, double BaseLearningRate, double ScheduleFactorAtStep0, long Parameters,
     IReadOnlyList<ParameterRow> Rows, IReadOnlyList<ArchitecturalScale> Scales)
 {
     /// <summary>
@@ -31,7 +31,7 @@ internal sealed record InspectionReport(
         var rows = experiment.Parameters.Select(p => Row(p, groups[p.Value.Handle], null)).ToList();
         var owners = experiment.Parameters.ToDictionary(p => p.Value.Handle, p => p.Descriptor.Name);
         rows.AddRange(experiment.TiedUses.Select(t => Row(t, groups[t.Value.Handle], owners[t.Value.Handle])));
-        return new InspectionReport(spec.Parametrization.Plugin.Name, experiment.Precision.Description, spec.Optimizer.Plugin.Name, experiment.OptimizerPlugin.LearningRate,
+        return new InspectionReport(spec.Parametrization.Plugin.Name, experiment.Precision.Description, experiment.Ops.Description, spec.Optimizer.Plugin.Name, experiment.OptimizerPlugin.LearningRate,
             factor, experiment.ParameterCount, rows, experiment.Scales);
     }
 

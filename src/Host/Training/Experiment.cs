@@ -16,6 +16,7 @@ internal sealed class Experiment : IDisposable
     public required IOptimizerPlugin OptimizerPlugin { get; init; }
     public required IParametrizationPlugin Parametrization { get; init; }
     public required Forge.Abstractions.Precision.IPrecisionPlugin Precision { get; init; }
+    public required Forge.Abstractions.Ops.ModelOps Ops { get; init; }
     public required torch.nn.Module<torch.Tensor, torch.Tensor> Model { get; init; }
     public required IReadOnlyList<ScaledParameter> Parameters { get; init; }
     public required torch.optim.Optimizer Optimizer { get; init; }

@@ -31,7 +31,7 @@ internal sealed class ExperimentBuilder(IServiceProvider services, ILogger<Exper
 
         var data = dataset.Description;
         var dimensions = Call(spec.Model, () => modelPlugin.Dimensions(data));
-        var context = new ParametrizationContext(dimensions, optimizerPlugin.Kind);
+        var context = new ParametrizationContext(dimensions, optimizerPlugin.Kind, optimizerPlugin.LearningRate);
         using var initGenerator = new torch.Generator((ulong)spec.Spec.Seed);
         var factory = new ParameterFactory(parametrization, context, environment.Device, initGenerator, precision);
         var model = Call(spec.Model, () => modelPlugin.Build(new ModelBuildContext(data, factory)));
@@ -54,6 +54,7 @@ internal sealed class ExperimentBuilder(IServiceProvider services, ILogger<Exper
             OptimizerPlugin = optimizerPlugin,
             Parametrization = parametrization,
             Precision = precision,
+            Ops = factory.Ops,
             Model = model,
             Parameters = parameters,
             Optimizer = optimizer,

@@ -1,3 +1,5 @@
+using Forge.Abstractions.Precision;
+
 namespace Forge.Host.Training;
 
 /// <summary>One line of <c>metrics.jsonl</c>: the state after <see cref="Step"/> updates.</summary>
@@ -11,4 +13,13 @@ internal sealed record MetricRecord
     public double? TokensPerSecond { get; init; }
     public double? EvalLoss { get; init; }
     public required double ElapsedSeconds { get; init; }
+
+    /// <summary>Under a rounding precision policy (fp8): values that saturated in this step's forward and backward passes, over all tensors.</summary>
+    public long? Saturated { get; init; }
+
+    /// <summary>Under a rounding precision policy: non-zero values that rounded to zero in this step, over all tensors.</summary>
+    public long? Underflowed { get; init; }
+
+    /// <summary>Under a rounding precision policy: the counts per tensor (inputs, weights and gradients of each product) in this step.</summary>
+    public IReadOnlyList<RoundingCount>? Rounding { get; init; }
 }

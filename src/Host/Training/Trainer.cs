@@ -46,6 +46,7 @@ internal sealed class Trainer(ILogger<Trainer> logger)
         var groups = experiment.Optimizer.ParamGroups.ToList();
         var initialRates = groups.Select(g => g.InitialLearningRate).ToArray(); // per-group rates set by the parametrization
         var trainable = experiment.Trainable;
+        var rounding = experiment.Precision as Forge.Abstractions.Precision.IRoundingStatistics;
         using var dataGenerator = ExperimentBuilder.DataGenerator(experiment.Spec.Spec.Seed);
 
         state.InitialEval = Evaluate(experiment, options.BatchSize, options.EvalBatches);
@@ -66,12 +67,14 @@ internal sealed class Trainer(ILogger<Trainer> logger)
                 groups[g].LearningRate = initialRates[g] * factor;
 
             float loss = float.NaN, gradNorm = float.NaN;
+            if (rounding is not null)
+                rounding.Counting = log; // counting reads values back: only on the steps that are logged
             using (var scope = NewDisposeScope())
             {
                 using var batch = experiment.Dataset.NextTrainingBatch(options.BatchSize, dataGenerator);
                 experiment.Optimizer.zero_grad();
                 var output = experiment.Model.call(batch.Inputs);
-                var lossTensor = LossFunction.Compute(task, output, batch.Targets);
+                var lossTensor = LossFunction.Compute(experiment, output, batch.Targets);
                 lossTensor.backward();
                 Tensor? norm = options.GradClip > 0 || log ? GradientNorm.Compute(trainable) : null;
                 if (options.GradClip > 0)
@@ -88,6 +91,9 @@ internal sealed class Trainer(ILogger<Trainer> logger)
             }
             if (!log)
                 continue;
+            var roundingCounts = rounding?.Collect();
+            if (rounding is not null)
+                rounding.Counting = false;
 
             state.LastLoss = loss;
             if (!float.IsFinite(loss) || !float.IsFinite(gradNorm))
@@ -119,6 +125,9 @@ internal sealed class Trainer(ILogger<Trainer> logger)
                 TokensPerSecond = task == TaskKind.LanguageModeling ? intervalPredictions / seconds : null,
                 EvalLoss = evalLoss,
                 ElapsedSeconds = clock.Elapsed.TotalSeconds,
+                Saturated = roundingCounts?.Sum(c => c.Saturated),
+                Underflowed = roundingCounts?.Sum(c => c.Underflowed),
+                Rounding = roundingCounts,
             });
             progress.Report(new ProgressUpdate(completed, options.Steps, loss, learningRate, evalLoss, clock.Elapsed));
             intervalClock.Restart();
@@ -133,7 +142,6 @@ internal sealed class Trainer(ILogger<Trainer> logger)
     /// <summary>Mean loss over the held-out batches (weighted by predictions), in eval mode without gradients.</summary>
     public static double Evaluate(Experiment experiment, int batchSize, int batches)
     {
-        var task = experiment.Dataset.Description.Task;
         experiment.Model.eval();
         try
         {
@@ -145,7 +153,7 @@ internal sealed class Trainer(ILogger<Trainer> logger)
                 using var scope = NewDisposeScope();
                 using (batch)
                 {
-                    var loss = LossFunction.Compute(task, experiment.Model.call(batch.Inputs), batch.Targets);
+                    var loss = LossFunction.Compute(experiment, experiment.Model.call(batch.Inputs), batch.Targets);
                     total += loss.item<float>() * batch.Predictions;
                     count += batch.Predictions;
                 }

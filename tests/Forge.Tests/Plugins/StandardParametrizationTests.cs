@@ -9,7 +9,7 @@ namespace Forge.Tests.Plugins;
 public class StandardParametrizationTests
 {
     private static ParameterFactory Factory(int width, OptimizerKind optimizer = OptimizerKind.Adaptive) =>
-        new(new StandardParametrization(), new ParametrizationContext(new ModelDimensions(width, 2), optimizer), torch.CPU, new torch.Generator(7));
+        new(new StandardParametrization(), new ParametrizationContext(new ModelDimensions(width, 2), optimizer, 1e-3), torch.CPU, new torch.Generator(7));
 
     [Theory]
     [InlineData(64)]

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Forge.Abstractions.Parametrizations;
 using Forge.Abstractions.Precision;
 using Forge.Plugins.Precision;
 using Forge.Tests.Support;
@@ -8,6 +9,9 @@ namespace Forge.Tests.Precision;
 
 public class PrecisionPolicyTests
 {
+    private static readonly ParameterDescriptor Layer =
+        new("layer.weight", ParameterRole.Hidden, new long[] { 4, 16 }, Dimension.Fixed(4), Dimension.Fixed(16));
+
     private static (torch.Tensor X, torch.Tensor W) Inputs()
     {
         using var g = new torch.Generator(5);
@@ -22,7 +26,7 @@ public class PrecisionPolicyTests
         var (x, w) = Inputs();
         using var upstream = torch.randn(8, 4, generator: new torch.Generator(6)) * 1e-3;
 
-        var y = new Fp8Precision(new Fp8Options()).Linear(x, w);
+        var y = new Fp8Precision(new Fp8Options()).Linear(x, w, Layer);
         y.backward(new[] { upstream });
 
         using var x8 = FloatFormat.E4M3.Round(x.detach());
@@ -40,7 +44,7 @@ public class PrecisionPolicyTests
     {
         var (x, w) = Inputs();
 
-        var y = new Bf16Precision().Linear(x, w);
+        var y = new Bf16Precision().Linear(x, w, Layer);
         y.sum().backward();
 
         using var exact = torch.nn.functional.linear(x.detach(), w.detach());

@@ -34,7 +34,7 @@ public sealed class TestExperiment : IDisposable
         using var generator = ExperimentBuilder.DataGenerator(Experiment.Spec.Spec.Seed);
         using var batch = Experiment.Dataset.NextTrainingBatch(Experiment.Spec.Spec.Training.BatchSize, generator);
         using var noGrad = TorchSharp.torch.no_grad();
-        return LossFunction.Compute(Experiment.Dataset.Description.Task, Experiment.Model.call(batch.Inputs), batch.Targets).item<float>();
+        return LossFunction.Compute(Experiment, Experiment.Model.call(batch.Inputs), batch.Targets).item<float>();
     }
 
     public static TestExperiment Build(JsonObject spec)

@@ -151,7 +151,7 @@ public class TrainingTests
         var failing = new Experiment
         {
             Spec = inner.Spec, Environment = inner.Environment, OptimizerPlugin = inner.OptimizerPlugin,
-            Parametrization = inner.Parametrization, Precision = inner.Precision, Model = inner.Model, Parameters = inner.Parameters, Optimizer = inner.Optimizer,
+            Parametrization = inner.Parametrization, Precision = inner.Precision, Ops = inner.Ops, Model = inner.Model, Parameters = inner.Parameters, Optimizer = inner.Optimizer,
             Dataset = new FailingDataset(inner.Dataset, failOnBatch: 8),
         };
         using var dir = new TempDirectory();

@@ -1,0 +1,82 @@
+using Forge.Abstractions.Ops;
+using Forge.Abstractions.Parametrizations;
+using Forge.Abstractions.Plugins;
+using Forge.Abstractions.Precision;
+using Forge.Abstractions.UnitScaling;
+
+namespace Forge.Plugins.Parametrizations;
+
+/// <summary>
+/// <c>umup</c>: u-μP, the Unit-Scaled Maximal Update Parametrization (Blake et al. 2024, arXiv 2407.17465; the rules
+/// as graphcore-research/unit-scaling implements them, shared/reference/parametrizations.md §5). μP moved by the
+/// abc-symmetry so that every weight starts at N(0, 1) and the width factors live in the ops, plus unit scaling's
+/// backward scales, so activations, weights and gradients all start near RMS 1 (which is what lets FP8 work without
+/// per-tensor scaling). No base width: the rules are absolute.
+/// <list type="bullet">
+/// <item>init: weights (embedding, input, hidden, readout) N(0, 1); biases and norm biases 0; norm gains 1. Norms are
+/// non-trainable unless <c>trainableNorms</c> (§5.2 modules).</item>
+/// <item>forward (§5.2): input and hidden linears × <c>fan_in^-½</c>, readout × <c>fan_in^-1</c> (μP's readout),
+/// embedding × 1; attention logits <c>α_attn·q·k/d_head</c>; residual branches by the τ rule (§5.3,
+/// <see cref="ResidualScalingRule"/>); unit-scaled GELU/SiLU with α_ffn-act and cross-entropy with α_loss-softmax
+/// (<see cref="UnitScaledOps"/>).</item>
+/// <item>learning rate (§5.5, <c>unit_scaling/optim.py</c>, Adam; SGD uses the same factors, as the library does
+/// with its default uncoupled readout): embedding, input and hidden weights × <c>fan_in^-½</c>, where an embedding's
+/// fan-in is its width (the rule u-μP found better than μP's constant one); readout, biases and norms × 1; tensors
+/// inside the residual blocks additionally × <c>depth^-½</c>.</item>
+/// <item>weight decay (§5.5): independent — each group's decay is divided by its learning rate, so a step decays
+/// weights by <c>λ·s(t)</c> whatever the learning rate.</item>
+/// </list>
+/// A tied readout is refused: unit scaling scales an embedding's and a readout's weight gradients differently.
+/// </summary>
+[ForgePlugin<UmupOptions>("umup", Description = "u-muP (unit-scaled muP, Blake et al. 2024)")]
+public sealed class UnitScaledMupParametrization(UmupOptions options) : IParametrizationPlugin
+{
+    /// <inheritdoc />
+    public ParameterScaling Scale(ParameterDescriptor parameter, ParametrizationContext context)
+    {
+        double lr = LearningRateFactor(parameter, context);
+        double wd = options.IndependentWeightDecay ? 1.0 / (context.LearningRate * lr) : 1.0;
+        return new ParameterScaling(Init(parameter), Multiplier(parameter), lr, wd);
+    }
+
+    /// <inheritdoc />
+    public double AttentionLogitScale(int headDimension, ParametrizationContext context) => options.AlphaAttn / headDimension;
+
+    /// <summary>τ of branch <paramref name="block"/> among the model's 2·depth branches (attention at even indices, MLP at odd).</summary>
+    public double ResidualBranchMultiplier(int block, ParametrizationContext context)
+    {
+        var taus = ResidualScalingRule.Taus(2 * context.Model.Depth, options.AlphaRes, options.AlphaResAttnRatio);
+        if (block < 0 || block >= taus.Length)
+            throw new PluginException($"The model asked for residual branch {block}, but umup expects 2 branches per block (attention, MLP) and the model declared depth {context.Model.Depth}.");
+        return taus[block];
+    }
+
+    /// <inheritdoc />
+    public ModelOps CreateOps(ParametrizationContext context, IPrecisionPlugin precision) =>
+        new UnitScaledOps(precision, options.AlphaFfnAct, options.AlphaLossSoftmax, options.TrainableNorms);
+
+    private static Initialization Init(ParameterDescriptor p) => p.Role switch
+    {
+        ParameterRole.Bias or ParameterRole.NormBias => Initialization.Zeros,
+        ParameterRole.NormGain => Initialization.Ones,
+        _ => Initialization.Normal(1.0),
+    };
+
+    private static double Multiplier(ParameterDescriptor p) => p.Role switch
+    {
+        ParameterRole.Input or ParameterRole.Hidden => 1 / Math.Sqrt(p.FanIn.Size),
+        ParameterRole.Output => 1.0 / p.FanIn.Size,
+        _ => 1.0,
+    };
+
+    private double LearningRateFactor(ParameterDescriptor p, ParametrizationContext context)
+    {
+        double depth = options.DepthScaling && p.Block is not null ? 1 / Math.Sqrt(context.Model.Depth) : 1.0;
+        return p.Role switch
+        {
+            ParameterRole.Embedding => depth / Math.Sqrt(p.FanOut.Size), // the library's fan_in of a (vocab, d) table is d
+            ParameterRole.Input or ParameterRole.Hidden => depth / Math.Sqrt(p.FanIn.Size),
+            _ => depth,
+        };
+    }
+}

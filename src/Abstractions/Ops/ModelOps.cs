@@ -1,0 +1,110 @@
+using Forge.Abstractions.Parametrizations;
+using Forge.Abstractions.Precision;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Forge.Abstractions.Ops;
+
+/// <summary>
+/// The functional ops a model computes with: linear layers, embeddings, residual branches, attention,
+/// nonlinearities, norms and the loss. The parametrization chooses them
+/// (<see cref="IParametrizationPlugin.CreateOps"/>) and a model gets them from
+/// <see cref="ParameterFactory.Ops"/>, so one model definition runs under plain ops (SP, μP, …) and under
+/// unit-scaled ones (u-μP, <see cref="UnitScaling.UnitScaledOps"/>). This class is the plain set: torch's ops with
+/// the parametrization's multipliers; a rule that needs different ops derives from it and overrides what differs.
+/// </summary>
+public class ModelOps
+{
+    /// <summary>Creates the plain op set computing matrix products under <paramref name="precision"/>.</summary>
+    public ModelOps(IPrecisionPlugin precision) => Precision = precision;
+
+    /// <summary>The precision policy linear layers compute their products with.</summary>
+    public IPrecisionPlugin Precision { get; }
+
+    /// <summary>One line for <c>forge inspect</c>: what these ops do differently from torch's.</summary>
+    public virtual string Description => "plain ops: y = A·xWᵀ + A_b·b, residual x + m·f(x), softmax attention, mean cross-entropy";
+
+    /// <summary>What <see cref="Residual"/> does with the scale <see cref="ParameterFactory.ResidualMultiplier"/> returns, as <c>forge inspect</c> labels it.</summary>
+    public virtual string ResidualScaleName => "residual multiplier";
+
+    /// <summary>Whether norms carry a trainable gain (and bias); layers create no norm tensors when false.</summary>
+    public virtual bool AffineNorms => true;
+
+    /// <summary>Whether a tensor may be used twice (a readout tied to the embedding); <see cref="ParameterFactory.Tie"/> refuses otherwise.</summary>
+    public virtual bool SupportsTiedWeights => true;
+
+    /// <summary><c>A·x Wᵀ + A_b·b</c>, the product computed by the precision policy.</summary>
+    public virtual Tensor Linear(Tensor input, ScaledParameter weight, ScaledParameter? bias = null)
+    {
+        var output = Precision.Linear(input, weight.Value, weight.Descriptor);
+        if (weight.Multiplier != 1.0)
+            output = output.mul(weight.Multiplier);
+        if (bias is not null)
+            output = bias.Multiplier == 1.0 ? output.add(bias.Value) : output.add(bias.Value, bias.Multiplier);
+        return output;
+    }
+
+    /// <summary>Rows of the table for <paramref name="tokens"/> (any shape), times its multiplier.</summary>
+    public virtual Tensor Embedding(Tensor tokens, ScaledParameter weight)
+    {
+        var table = weight.Value;
+        var output = table.index_select(0, tokens.flatten()).view(tokens.shape.Append(table.shape[1]).ToArray());
+        return weight.Multiplier == 1.0 ? output : output.mul(weight.Multiplier);
+    }
+
+    /// <summary>The sum of two independent inputs (token and position embeddings).</summary>
+    public virtual Tensor Add(Tensor left, Tensor right) => left.add(right);
+
+    /// <summary>One residual branch around <paramref name="stream"/>: <c>x + m·f(x)</c>, m from <see cref="ParameterFactory.ResidualMultiplier"/>.</summary>
+    public virtual Tensor Residual(Tensor stream, double scale, Func<Tensor, Tensor> branch)
+    {
+        var output = branch(stream);
+        return scale == 1.0 ? stream.add(output) : stream.add(output, scale);
+    }
+
+    /// <summary>
+    /// Causal softmax attention over heads, inputs (batch, heads, sequence, d_head): <c>softmax(s·q kᵀ + mask)·v</c>
+    /// with s from <see cref="ParameterFactory.AttentionScale"/>. <paramref name="fused"/> uses libtorch's kernel,
+    /// otherwise explicit products.
+    /// </summary>
+    public virtual Tensor CausalAttention(Tensor query, Tensor key, Tensor value, double logitScale, bool fused = true)
+    {
+        if (fused)
+        {
+            // libtorch divides by √d_head itself and TorchSharp has no scale argument: pre-scale q so the logits are s·q·k.
+            var scaled = query.mul(logitScale * Math.Sqrt(query.shape[^1]));
+            return nn.functional.scaled_dot_product_attention(scaled, key, value, is_casual: true); // (sic: TorchSharp spells it is_casual)
+        }
+        long time = query.shape[^2];
+        var logits = query.matmul(key.transpose(-2, -1)).mul(logitScale);
+        using var mask = ones(time, time, dtype: ScalarType.Bool, device: query.device).triu(1);
+        return logits.masked_fill(mask, float.NegativeInfinity).softmax(-1).matmul(value);
+    }
+
+    /// <summary>The nonlinearity <paramref name="activation"/>.</summary>
+    public virtual Tensor Activate(Tensor input, Activation activation) => activation switch
+    {
+        Activation.Relu => nn.functional.relu(input),
+        Activation.Gelu => nn.functional.gelu(input),
+        Activation.Tanh => input.tanh(),
+        Activation.Silu => nn.functional.silu(input),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
+    };
+
+    /// <summary>Layer norm over the last <paramref name="size"/> entries with the optional gain and bias (times their multipliers).</summary>
+    public virtual Tensor LayerNorm(Tensor input, long size, ScaledParameter? gain, ScaledParameter? bias) =>
+        nn.functional.layer_norm(input, new[] { size }, Scaled(gain), Scaled(bias), NormEpsilon);
+
+    /// <summary>Mean cross-entropy of <paramref name="logits"/> (predictions, classes) against class indices.</summary>
+    public virtual Tensor CrossEntropy(Tensor logits, Tensor targets) => nn.functional.cross_entropy(logits, targets);
+
+    /// <summary>Mean squared error.</summary>
+    public virtual Tensor MseLoss(Tensor prediction, Tensor target) => nn.functional.mse_loss(prediction, target);
+
+    /// <summary>The ε of layer norms.</summary>
+    protected const double NormEpsilon = 1e-5;
+
+    /// <summary>The tensor times its multiplier (null stays null).</summary>
+    protected static Tensor? Scaled(ScaledParameter? parameter) =>
+        parameter is null ? null : parameter.Multiplier == 1.0 ? parameter.Value : parameter.Value.mul(parameter.Multiplier);
+}
