@@ -88,6 +88,13 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         transfer.SetAction((result, token) => new TransferCommand(output, error).ExecuteAsync(
             result.GetValue(from)!, result.GetValue(to)!, result.GetValue(transferOutput), result.GetValue(metric), result.GetValue(runTarget), result.GetValue(runs)!, token));
 
+        var runFolders = new Argument<string[]>("runs") { Description = "Run folders (runs/<name>/<time>)", Arity = ArgumentArity.OneOrMore };
+        var plotOutput = new Option<string?>("--output") { Description = "Write PATH.png and PATH.svg (default: loss.png and loss.svg in the first run folder)" };
+        var plotTitle = new Option<string?>("--title") { Description = "Title of the figure" };
+        var plot = new Command("plot", "Plot training and evaluation loss against step for one or many runs") { runFolders, plotOutput, plotTitle };
+        plot.SetAction((result, token) => new PlotCommand(output, error).ExecuteAsync(
+            result.GetValue(runFolders)!, result.GetValue(plotOutput), result.GetValue(plotTitle), token));
+
         var plugins = new Command("plugins", "List the available plugins by family");
         plugins.SetAction((_, token) => new PluginsCommand(output, error).ExecuteAsync(token));
 
@@ -95,7 +102,7 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         return new Command("forge", "Forge: train models under hyperparameter-transfer parametrizations from a JSON experiment spec")
         {
             Options = { new System.CommandLine.Help.HelpOption(), new VersionOption() },
-            Subcommands = { run, validate, inspect, coordCheck, sweep, transfer, schema, plugins },
+            Subcommands = { run, validate, inspect, coordCheck, sweep, transfer, plot, schema, plugins },
         };
     }
 }

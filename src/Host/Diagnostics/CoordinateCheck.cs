@@ -7,7 +7,11 @@ using static TorchSharp.torch;
 namespace Forge.Host.Diagnostics;
 
 /// <summary>One measurement: mean |output| of a module in the forward pass of step <see cref="Step"/> (1 = at init).</summary>
-internal sealed record CoordinateSample(int Width, long Seed, int Step, string Module, double MeanAbs);
+internal sealed record CoordinateSample(int Width, long Seed, int Step, string Module, double MeanAbs)
+{
+    /// <summary>Whether the module is the model's readout (it owns a tensor of role Output, or a tied use of one).</summary>
+    public bool IsReadout { get; init; }
+}
 
 /// <summary>
 /// The coordinate check of Tensor Programs V / microsoft/mup's <c>coord_check.py</c> (shared/reference/
@@ -40,6 +44,10 @@ internal sealed class CoordinateCheck(SpecLoader loader, Func<ResolvedSpec, Expe
         int step = 0;
         var hooks = new List<Action>();
         var seen = new HashSet<nn.Module>(ReferenceEqualityComparer.Instance);
+        var readouts = experiment.Parameters.Concat(experiment.TiedUses)
+            .Where(p => p.Descriptor.Role == Forge.Abstractions.Parametrizations.ParameterRole.Output)
+            .Select(p => p.Descriptor.Name[..Math.Max(0, p.Descriptor.Name.LastIndexOf('.'))])
+            .ToHashSet();
         foreach (var (name, module) in experiment.Model.named_modules())
         {
             // named_modules can list a module twice (inside ModuleList items also under its field name): keep the first name.
@@ -47,7 +55,7 @@ internal sealed class CoordinateCheck(SpecLoader loader, Func<ResolvedSpec, Expe
                 continue;
             var remover = hookable.register_forward_hook((_, _, output) =>
             {
-                samples.Add(new CoordinateSample(width, seed, step, name, output.detach().abs().mean().item<float>()));
+                samples.Add(new CoordinateSample(width, seed, step, name, output.detach().abs().mean().item<float>()) { IsReadout = readouts.Contains(name) });
                 return output;
             });
             hooks.Add(remover.remove);

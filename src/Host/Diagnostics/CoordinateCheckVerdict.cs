@@ -6,13 +6,16 @@ namespace Forge.Host.Diagnostics;
 /// <param name="Slope">Least-squares slope of log2(mean |output|) against log2(width).</param>
 /// <param name="ChangePer4x">2^(2·slope): the fitted factor by which the size changes when width grows 4x.</param>
 /// <param name="Spread">Largest over smallest mean |output| across widths.</param>
-/// <param name="Passed">Whether the change per 4x lies within [1/tolerance, tolerance] (or the output is exactly 0 at every width).</param>
+/// <param name="Passed">Whether the change per 4x lies within [1/tolerance, tolerance] (or the output is exactly 0 at every width; or, for the readout at initialisation, at most tolerance).</param>
 internal sealed record ModuleVerdict(string Module, int Step, double Slope, double ChangePer4x, double Spread, bool Passed);
 
 /// <summary>
 /// The pass criterion of the coordinate check, after mup's CoordCheckCase: between widths 4x apart a module's
 /// mean |output| may change by at most the tolerance factor (1.2 = ±20 %) at every step. The change per 4x is
-/// read off a least-squares fit over all widths, so any list of widths works.
+/// read off a least-squares fit over all widths, so any list of widths works. One exception: at initialisation
+/// (step 1) the readout may shrink with width. μP's readout starts at O(1/√width) unless zero-initialised (TP5
+/// Table 3, readout init variance 1/n²; u-μP's unit init with a 1/fan_in multiplier), and the logits only become
+/// width-independent once the readout has been trained; they must never grow.
 /// </summary>
 internal static class CoordinateCheckVerdict
 {
@@ -43,7 +46,8 @@ internal static class CoordinateCheckVerdict
             double slope = Slope(points.Select(p => Math.Log2(p.Width)).ToArray(), points.Select(p => Math.Log2(p.Size)).ToArray());
             double change = Math.Pow(2, 2 * slope);
             double spread = points.Max(p => p.Size) / points.Min(p => p.Size);
-            verdicts.Add(new ModuleVerdict(module, step, slope, change, spread, change <= tolerance && change >= 1 / tolerance));
+            bool mayShrink = step == 1 && samples.Any(s => s.Module == module && s.IsReadout);
+            verdicts.Add(new ModuleVerdict(module, step, slope, change, spread, change <= tolerance && (mayShrink || change >= 1 / tolerance)));
         }
         return verdicts;
     }

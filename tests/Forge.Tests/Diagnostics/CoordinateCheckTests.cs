@@ -63,6 +63,17 @@ public class CoordinateCheckTests
     }
 
     [Fact]
+    public void Umup_gpt_is_flat_in_width()
+    {
+        // u-muP's learning rates are absolute (no base width): its default-scale lr is ~1.
+        var verdicts = Check(GptSpec.With("optimizer.lr=1.0", "optimizer.weightDecay=0"), "{\"name\":\"umup\"}", new[] { 128, 512 }, seeds: 3);
+
+        Assert.Contains(verdicts, v => v.Module == "blocks.1.mlp");
+        Assert.Contains(verdicts, v => v.Module == "readout");
+        Assert.True(verdicts.All(v => v.Passed), Failures(verdicts));
+    }
+
+    [Fact]
     public void Sp_gpt_fails_on_the_logits()
     {
         var verdicts = Check(GptSpec, "{\"name\":\"sp\"}", new[] { 128, 512 }, seeds: 1);
@@ -90,6 +101,23 @@ public class CoordinateCheckTests
         Assert.True(verdicts["zero"].Passed);
         Assert.True(verdicts["slightly"].Passed); // 4^0.1 = 1.15
         Assert.Equal(Math.Pow(4, 0.1), verdicts["slightly"].ChangePer4x, 9);
+    }
+
+    [Fact]
+    public void Only_the_readout_may_shrink_with_width_and_only_at_initialisation()
+    {
+        var samples = new[] { 64, 256 }.SelectMany(w => new[] { 1, 2 }.SelectMany(step => new[]
+        {
+            new CoordinateSample(w, 0, step, "readout", 1 / Math.Sqrt(w)) { IsReadout = true },
+            new CoordinateSample(w, 0, step, "hidden", 1 / Math.Sqrt(w)),
+        })).ToList();
+
+        var verdicts = CoordinateCheckVerdict.Judge(samples, 1.2).ToDictionary(v => (v.Module, v.Step));
+
+        Assert.True(verdicts[("readout", 1)].Passed);
+        Assert.False(verdicts[("readout", 2)].Passed);
+        Assert.False(verdicts[("hidden", 1)].Passed);
+        Assert.Equal(0.5, verdicts[("hidden", 1)].ChangePer4x, 9);
     }
 
     [Fact]

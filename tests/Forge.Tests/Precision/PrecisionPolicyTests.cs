@@ -85,6 +85,59 @@ public class PrecisionPolicyTests
         var result = await CliRunner.RunAsync("inspect", path);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("precision fp8 (simulated): linear inputs and weights rounded to E4M3, output gradients to E5M2", result.Output);
+        Assert.Contains("precision fp8 (simulated, products computed in float32): linear inputs and weights rounded to E4M3, output gradients to E5M2; attention output and MLP down projections in bf16", result.Output);
+    }
+
+    private static async Task<(JsonNode Summary, List<JsonNode> Metrics)> RunGpt(JsonObject spec)
+    {
+        using var dir = new TempDirectory();
+        var result = await CliRunner.RunSpecAsync(dir, spec);
+        Assert.True(result.ExitCode == 0, result.Error);
+        var folder = CliRunner.RunFolder(dir);
+        var metrics = File.ReadAllLines(Path.Combine(folder, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();
+        return (JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")))!, metrics);
+    }
+
+    [Fact]
+    public async Task Fp8_counts_saturation_and_underflow_per_tensor_on_logged_steps_and_umup_gradients_do_not_underflow()
+    {
+        static JsonObject Spec(string parametrization) => TestSpecs.Gpt(32, steps: 4, parametrization: parametrization)
+            .With("precision=fp8", "training.logInterval=2", parametrization == "umup" ? "optimizer.lr=1.0" : "optimizer.lr=0.01");
+
+        var (_, mup) = await RunGpt(Spec("mup"));
+        var (_, umup) = await RunGpt(Spec("umup"));
+
+        Assert.Equal(new[] { 2, 4 }, mup.Select(m => m["step"]!.GetValue<int>()));
+        var counts = mup[0]["rounding"]!.AsArray().ToDictionary(c => c!["tensor"]!.GetValue<string>());
+        // Every fp8 product reports its input, weight (E4M3) and output gradient (E5M2); the critical ones run in bf16.
+        Assert.Equal("E4M3", counts["blocks.0.attention.query.input"]!["format"]!.GetValue<string>());
+        Assert.Equal(32L * 32, counts["blocks.0.attention.query.weight"]!["elements"]!.GetValue<long>());
+        Assert.Equal("E5M2", counts["blocks.0.mlp.up.grad"]!["format"]!.GetValue<string>());
+        Assert.DoesNotContain("blocks.0.mlp.down.input", counts.Keys);
+        Assert.Equal(counts.Values.Sum(c => c!["underflowed"]!.GetValue<long>()), mup[0]["underflowed"]!.GetValue<long>());
+
+        static double UnderflowFraction(JsonNode record, string tensor)
+        {
+            var c = record["rounding"]!.AsArray().Single(c => c!["tensor"]!.GetValue<string>() == tensor)!;
+            return (double)c["underflowed"]!.GetValue<long>() / c["elements"]!.GetValue<long>();
+        }
+        // A mean loss over 64 predictions gives muP gradients of ~1e-5 that E5M2 (smallest subnormal 1.5e-5) flushes to
+        // zero; u-muP's unit-scaled loss and ops keep them near 1.
+        double mupUnder = UnderflowFraction(mup[1], "blocks.1.mlp.up.grad"), umupUnder = UnderflowFraction(umup[1], "blocks.1.mlp.up.grad");
+        Assert.True(mupUnder > 0.2 && umupUnder < 0.05, $"MLP gradient underflowed: muP {mupUnder:P1}, u-muP {umupUnder:P1}");
+    }
+
+    [Fact]
+    public async Task A_small_umup_gpt_trains_in_fp8_as_well_as_in_fp32()
+    {
+        static JsonObject Spec(string precision) => TestSpecs.Gpt(32, steps: 40, parametrization: "umup")
+            .With($"precision={precision}", "optimizer.lr=1.0", "optimizer.weightDecay=0.0001", "training.evalInterval=40", "training.evalBatches=4", "training.logInterval=10");
+
+        var (fp32, _) = await RunGpt(Spec("fp32"));
+        var (fp8, _) = await RunGpt(Spec("fp8"));
+
+        double before = fp8["initialEvalLoss"]!.GetValue<double>(), after = fp8["finalEvalLoss"]!.GetValue<double>();
+        Assert.True(after < before - 0.5, $"u-muP fp8: eval loss {before} -> {after}, fp32 {fp32["finalEvalLoss"]}");
+        Assert.InRange(after, fp32["finalEvalLoss"]!.GetValue<double>() * 0.97, fp32["finalEvalLoss"]!.GetValue<double>() * 1.03);
     }
 }

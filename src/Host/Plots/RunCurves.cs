@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Forge.Host.Training;
+
+namespace Forge.Host.Plots;
+
+/// <summary>The loss curves of one run folder, read from its <c>metrics.jsonl</c>.</summary>
+/// <param name="Label">How the run appears in a legend: the spec's name and the folder's name.</param>
+/// <param name="Train">(step, training loss) at every logged step.</param>
+/// <param name="Eval">(step, evaluation loss) at every evaluated step.</param>
+internal sealed record RunCurves(string Label, IReadOnlyList<(int Step, double Loss)> Train, IReadOnlyList<(int Step, double Loss)> Eval)
+{
+    /// <summary>Reads <paramref name="folder"/>; a missing folder or metrics file, or a line that is not a metric record, is the user's error.</summary>
+    public static async Task<RunCurves> ReadAsync(string folder, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(folder, RunFolder.MetricsFile);
+        if (!File.Exists(path))
+            throw new RunSetupException($"{folder} is not a run folder: it has no {RunFolder.MetricsFile}. Pass folders that 'forge run' created, e.g. runs/mup-gpt/20260101-120000.");
+        var train = new List<(int, double)>();
+        var eval = new List<(int, double)>();
+        int lineNumber = 0;
+        foreach (var line in await File.ReadAllLinesAsync(path, cancellationToken))
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line))
+                continue;
+            try
+            {
+                using var json = JsonDocument.Parse(line);
+                var root = json.RootElement;
+                int step = root.GetProperty("step").GetInt32();
+                if (root.TryGetProperty("loss", out var loss) && loss.ValueKind == JsonValueKind.Number)
+                    train.Add((step, loss.GetDouble()));
+                if (root.TryGetProperty("evalLoss", out var evalLoss) && evalLoss.ValueKind == JsonValueKind.Number)
+                    eval.Add((step, evalLoss.GetDouble()));
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                throw new RunSetupException($"{path} line {lineNumber} is not a metric record ({e.Message}); the file may be truncated or not written by Forge.");
+            }
+        }
+        var full = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
+        var label = $"{Path.GetFileName(Path.GetDirectoryName(full))}/{Path.GetFileName(full)}";
+        return new RunCurves(label, train, eval);
+    }
+}
