@@ -50,6 +50,7 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
                 Overrides = spec.Overrides,
                 StartedAt = startedAt,
                 FinishedAt = DateTimeOffset.UtcNow,
+                Rounding = result.Rounding,
             };
             await folder.WriteSummaryAsync(summary, CancellationToken.None);
             await Report(summary, folder);
@@ -70,6 +71,8 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
     {
         var text = string.Create(CultureInfo.InvariantCulture,
             $"{summary.Status.ToString().ToLowerInvariant()} after {summary.Steps} steps in {summary.WallSeconds:F1} s: eval loss {Format(summary.InitialEvalLoss)} before training, {Format(summary.FinalEvalLoss)} after, best {Format(summary.BestEvalLoss)} at step {summary.BestEvalStep?.ToString(CultureInfo.InvariantCulture) ?? "-"}; summary in {Path.Combine(folder.Path, RunFolder.SummaryFile)}");
+        if (summary.Rounding is { } rounding)
+            await Output.WriteLineAsync($"{summary.Name}: {rounding.Describe()}");
         if (summary.Status == RunStatus.Completed)
             await Output.WriteLineAsync(text);
         else

@@ -29,4 +29,7 @@ internal sealed record RunSummary
     public required IReadOnlyList<string> Overrides { get; init; }
     public required DateTimeOffset StartedAt { get; init; }
     public required DateTimeOffset FinishedAt { get; init; }
+
+    /// <summary>Under a rounding precision policy (fp8): saturation and underflow at the last logged step.</summary>
+    public RoundingSummary? Rounding { get; init; }
 }

@@ -8,7 +8,11 @@ using static TorchSharp.torch;
 namespace Forge.Host.Training;
 
 /// <summary>The outcome of <see cref="Trainer.Train"/>.</summary>
-internal sealed record TrainingResult(RunStatus Status, int Steps, double? InitialEvalLoss, double? FinalTrainLoss, double? FinalEvalLoss, double? BestEvalLoss, int? BestEvalStep, string? Error);
+internal sealed record TrainingResult(RunStatus Status, int Steps, double? InitialEvalLoss, double? FinalTrainLoss, double? FinalEvalLoss, double? BestEvalLoss, int? BestEvalStep, string? Error)
+{
+    /// <summary>Under a rounding precision policy: what it did at the last logged step.</summary>
+    public RoundingSummary? Rounding { get; init; }
+}
 
 /// <summary>
 /// The training loop. Every update runs inside its own dispose scope; values are read back from the device only at
@@ -36,6 +40,7 @@ internal sealed class Trainer(ILogger<Trainer> logger)
         public int Completed;
         public double? InitialEval, LastLoss, LastEval, BestEval;
         public int? BestEvalStep;
+        public RoundingSummary? Rounding;
     }
 
     private TrainingResult Loop(Experiment experiment, MetricsWriter metrics, ITrainingProgress progress, LoopState state, CancellationToken cancellationToken)
@@ -94,6 +99,8 @@ internal sealed class Trainer(ILogger<Trainer> logger)
             var roundingCounts = rounding?.Collect();
             if (rounding is not null)
                 rounding.Counting = false;
+            if (roundingCounts is { Count: > 0 })
+                state.Rounding = RoundingSummary.From(completed, roundingCounts);
 
             state.LastLoss = loss;
             if (!float.IsFinite(loss) || !float.IsFinite(gradNorm))
@@ -137,7 +144,7 @@ internal sealed class Trainer(ILogger<Trainer> logger)
     }
 
     private static TrainingResult Result(RunStatus status, LoopState state, string? error) =>
-        new(status, state.Completed, state.InitialEval, state.LastLoss, state.LastEval, state.BestEval, state.BestEvalStep, error);
+        new(status, state.Completed, state.InitialEval, state.LastLoss, state.LastEval, state.BestEval, state.BestEvalStep, error) { Rounding = state.Rounding };
 
     /// <summary>Mean loss over the held-out batches (weighted by predictions), in eval mode without gradients.</summary>
     public static double Evaluate(Experiment experiment, int batchSize, int batches)

@@ -104,7 +104,7 @@ public class PrecisionPolicyTests
         static JsonObject Spec(string parametrization) => TestSpecs.Gpt(32, steps: 4, parametrization: parametrization)
             .With("precision=fp8", "training.logInterval=2", parametrization == "umup" ? "optimizer.lr=1.0" : "optimizer.lr=0.01");
 
-        var (_, mup) = await RunGpt(Spec("mup"));
+        var (mupSummary, mup) = await RunGpt(Spec("mup"));
         var (_, umup) = await RunGpt(Spec("umup"));
 
         Assert.Equal(new[] { 2, 4 }, mup.Select(m => m["step"]!.GetValue<int>()));
@@ -125,6 +125,11 @@ public class PrecisionPolicyTests
         // zero; u-muP's unit-scaled loss and ops keep them near 1.
         double mupUnder = UnderflowFraction(mup[1], "blocks.1.mlp.up.grad"), umupUnder = UnderflowFraction(umup[1], "blocks.1.mlp.up.grad");
         Assert.True(mupUnder > 0.2 && umupUnder < 0.05, $"MLP gradient underflowed: muP {mupUnder:P1}, u-muP {umupUnder:P1}");
+        // summary.json keeps the last logged step's totals and worst tensors.
+        var rounding = mupSummary["rounding"]!;
+        Assert.Equal(4, rounding["step"]!.GetValue<int>());
+        Assert.Equal(mup[1]["underflowed"]!.GetValue<long>(), rounding["underflowed"]!.GetValue<long>());
+        Assert.EndsWith(".grad", rounding["worst"]![0]!["tensor"]!.GetValue<string>());
     }
 
     [Fact]
