@@ -4,10 +4,11 @@ using Forge.Host.Training;
 namespace Forge.Host.Plots;
 
 /// <summary>The loss curves of one run folder, read from its <c>metrics.jsonl</c>.</summary>
-/// <param name="Label">How the run appears in a legend: the spec's name and the folder's name.</param>
+/// <param name="Name">The experiment's name (the run folder's parent, runs/&lt;name&gt;/&lt;time&gt;).</param>
+/// <param name="Folder">The run folder's own name (its start time).</param>
 /// <param name="Train">(step, training loss) at every logged step.</param>
 /// <param name="Eval">(step, evaluation loss) at every evaluated step.</param>
-internal sealed record RunCurves(string Label, IReadOnlyList<(int Step, double Loss)> Train, IReadOnlyList<(int Step, double Loss)> Eval)
+internal sealed record RunCurves(string Name, string Folder, IReadOnlyList<(int Step, double Loss)> Train, IReadOnlyList<(int Step, double Loss)> Eval)
 {
     /// <summary>Reads <paramref name="folder"/>; a missing folder or metrics file, or a line that is not a metric record, is the user's error.</summary>
     public static async Task<RunCurves> ReadAsync(string folder, CancellationToken cancellationToken)
@@ -39,7 +40,6 @@ internal sealed record RunCurves(string Label, IReadOnlyList<(int Step, double L
             }
         }
         var full = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
-        var label = $"{Path.GetFileName(Path.GetDirectoryName(full))}/{Path.GetFileName(full)}";
-        return new RunCurves(label, train, eval);
+        return new RunCurves(Path.GetFileName(Path.GetDirectoryName(full)) ?? "", Path.GetFileName(full), train, eval);
     }
 }
