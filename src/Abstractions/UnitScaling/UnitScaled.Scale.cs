@@ -27,7 +27,10 @@ public static partial class UnitScaled
     public static double LogInterpolate(double alpha, double lower, double upper) =>
         Math.Exp(alpha * Math.Log(upper) + (1 - alpha) * Math.Log(lower));
 
-    /// <summary>The scales travel through the context: the function object is a shared singleton.</summary>
+    /// <summary>
+    /// The scales travel through the context: the function object is a shared singleton. A scale of exactly 1
+    /// returns a view (the gradient-reversal-layer idiom) instead of copying the tensor.
+    /// </summary>
     private sealed class ScaleFunction : autograd.SingleTensorFunction<ScaleFunction>
     {
         public override string Name => "ForgeUnitScale";
@@ -35,10 +38,15 @@ public static partial class UnitScaled
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
         {
             ctx.save_data("backward", vars[2]);
-            return ((Tensor)vars[0]).mul((double)vars[1]);
+            var x = (Tensor)vars[0];
+            double forward = (double)vars[1];
+            return forward == 1.0 ? x.view_as(x) : x.mul(forward);
         }
 
-        public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output) =>
-            new() { grad_output.mul((double)ctx.get_data("backward")), null!, null! };
+        public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
+        {
+            double backward = (double)ctx.get_data("backward");
+            return new() { backward == 1.0 ? grad_output.view_as(grad_output) : grad_output.mul(backward), null!, null! };
+        }
     }
 }
