@@ -36,9 +36,11 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         var schemaOutput = new Option<string?>("--output") { Description = "Write the schema to this file instead of standard output" };
 
         var runFolder = new Option<string?>("--run-folder") { Description = "Use exactly this run folder (sweep workers)", Hidden = true };
-        var run = new Command("run", "Train a model as the spec describes and leave a run folder behind") { spec, set, runs, plain, verbose, runFolder };
+        var metricsExporters = new Option<string?>("--metrics") { Description = "Metrics exporters, comma-separated: prometheus, otlp, console (overrides the spec's metrics.exporters)" };
+        var metricsPort = new Option<int?>("--metrics-port") { Description = "Port of the Prometheus endpoint (0 = pick a free port and print it)" };
+        var run = new Command("run", "Train a model as the spec describes and leave a run folder behind") { spec, set, runs, plain, verbose, runFolder, metricsExporters, metricsPort };
         run.SetAction((result, token) => new RunCommand(output, error).ExecuteAsync(
-            result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(), result.GetValue(runs)!,
+            result.GetValue(spec)!, MetricsOverrides(result.GetValue(set), result.GetValue(metricsExporters), result.GetValue(metricsPort)), result.GetValue(runs)!,
             plain: result.GetValue(plain) || !interactiveConsole, result.GetValue(verbose), token, result.GetValue(runFolder)));
 
         var validate = new Command("validate", "Check a spec (and the plugins it names) without training") { spec, set };
@@ -104,5 +106,19 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
             Options = { new System.CommandLine.Help.HelpOption(), new VersionOption() },
             Subcommands = { run, validate, inspect, coordCheck, sweep, transfer, plot, schema, plugins },
         };
+    }
+
+    /// <summary><c>--metrics a,b</c> and <c>--metrics-port N</c> as spec overrides, so they are validated and recorded like any <c>--set</c>.</summary>
+    private static IReadOnlyList<string> MetricsOverrides(string[]? set, string? exporters, int? port)
+    {
+        var overrides = (set ?? Array.Empty<string>()).ToList();
+        if (exporters is not null)
+        {
+            var names = exporters.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            overrides.Add("metrics.exporters=[" + string.Join(",", names.Select(n => System.Text.Json.JsonSerializer.Serialize(n))) + "]");
+        }
+        if (port is not null)
+            overrides.Add($"metrics.prometheus.port={port}");
+        return overrides;
     }
 }

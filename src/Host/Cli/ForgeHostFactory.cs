@@ -24,6 +24,7 @@ internal static class ForgeHostFactory
         });
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Warning);
+        builder.Services.AddMetrics(); // IMeterFactory
         builder.Services.AddSingleton(catalog);
         builder.Services.AddSingleton(environment);
         builder.Services.AddSingleton<IRunEnvironment>(environment);

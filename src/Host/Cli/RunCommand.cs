@@ -1,9 +1,11 @@
 using System.Globalization;
 using Forge.Host.Console;
 using Forge.Host.Specs;
+using Forge.Host.Telemetry;
 using Forge.Host.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
+using System.Diagnostics.Metrics;
 using TorchSharp;
 
 namespace Forge.Host.Cli;
@@ -26,10 +28,15 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
                 $"{spec.Spec.Name}: {spec.Model.Plugin.Name} ({experiment.ParameterCount:N0} parameters, {spec.Parametrization.Plugin.Name}, {spec.Precision.Plugin.Name}) on {spec.Data.Plugin.Name} with {spec.Optimizer.Plugin.Name}, {spec.Spec.Training.Steps} steps on {environment.Device.type.ToString().ToLowerInvariant()}"));
             await Output.WriteLineAsync($"run folder: {folder.Path}");
 
+            var identity = RunIdentity.FromFolder(folder.Path, spec.Spec.Name);
+            using var export = MetricsExport.Start(spec.Spec.Metrics, identity);
+            if (export.PrometheusUrl is not null)
+                await Output.WriteLineAsync($"metrics: {export.PrometheusUrl}");
+            var telemetry = new TrainingMetrics(composed.Host.Services.GetRequiredService<IMeterFactory>(), identity);
             var trainer = composed.Host.Services.GetRequiredService<Trainer>();
             TrainingResult result;
             using (var metrics = new MetricsWriter(folder.MetricsPath))
-                result = Display(plain).Run(spec.Spec.Training.Steps, progress => trainer.Train(experiment, metrics, progress, cancellationToken));
+                result = Display(plain).Run(spec.Spec.Training.Steps, progress => trainer.Train(experiment, metrics, progress, cancellationToken, telemetry));
 
             var summary = new RunSummary
             {

@@ -58,6 +58,9 @@ public sealed class ExperimentSpec
     [Description("The training loop.")]
     public TrainingOptions Training { get; set; } = new();
 
+    [Description("OpenTelemetry metrics exporters (prometheus, otlp, console); metrics.jsonl in the run folder is always written.")]
+    public MetricsOptions Metrics { get; set; } = new();
+
     [Description("Hyperparameter sweep over spec paths, used by forge sweep (forge run ignores it).")]
     public Sweeps.SweepOptions? Sweep { get; set; }
 }

@@ -20,12 +20,13 @@ internal sealed record TrainingResult(RunStatus Status, int Steps, double? Initi
 /// </summary>
 internal sealed class Trainer(ILogger<Trainer> logger)
 {
-    public TrainingResult Train(Experiment experiment, MetricsWriter metrics, ITrainingProgress progress, CancellationToken cancellationToken)
+    public TrainingResult Train(Experiment experiment, MetricsWriter metrics, ITrainingProgress progress, CancellationToken cancellationToken,
+        Telemetry.TrainingMetrics? telemetry = null)
     {
         var state = new LoopState();
         try
         {
-            return Loop(experiment, metrics, progress, state, cancellationToken);
+            return Loop(experiment, metrics, progress, state, telemetry, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -43,8 +44,10 @@ internal sealed class Trainer(ILogger<Trainer> logger)
         public RoundingSummary? Rounding;
     }
 
-    private TrainingResult Loop(Experiment experiment, MetricsWriter metrics, ITrainingProgress progress, LoopState state, CancellationToken cancellationToken)
+    private TrainingResult Loop(Experiment experiment, MetricsWriter metrics, ITrainingProgress progress, LoopState state,
+        Telemetry.TrainingMetrics? telemetry, CancellationToken cancellationToken)
     {
+        telemetry?.Parameters(experiment.ParameterCount);
         var options = experiment.Spec.Spec.Training;
         var task = experiment.Dataset.Description.Task;
         var schedule = new LearningRateSchedule(options.Schedule, options.Steps);
@@ -55,6 +58,8 @@ internal sealed class Trainer(ILogger<Trainer> logger)
         using var dataGenerator = ExperimentBuilder.DataGenerator(experiment.Spec.Spec.Seed);
 
         state.InitialEval = Evaluate(experiment, options.BatchSize, options.EvalBatches);
+        telemetry?.Evaluated(state.InitialEval.Value);
+        var stepClock = new Stopwatch();
         var clock = Stopwatch.StartNew();
         var intervalClock = Stopwatch.StartNew();
         long intervalExamples = 0, intervalPredictions = 0;
@@ -72,6 +77,7 @@ internal sealed class Trainer(ILogger<Trainer> logger)
                 groups[g].LearningRate = initialRates[g] * factor;
 
             float loss = float.NaN, gradNorm = float.NaN;
+            stepClock.Restart();
             if (rounding is not null)
                 rounding.Counting = log; // counting reads values back: only on the steps that are logged
             using (var scope = NewDisposeScope())
@@ -88,6 +94,7 @@ internal sealed class Trainer(ILogger<Trainer> logger)
                 state.Completed = completed;
                 intervalExamples += batch.Examples;
                 intervalPredictions += batch.Predictions;
+                telemetry?.Step(stepClock.Elapsed.TotalSeconds, batch.Examples, batch.Predictions);
                 if (log)
                 {
                     loss = lossTensor.item<float>();
@@ -107,6 +114,7 @@ internal sealed class Trainer(ILogger<Trainer> logger)
             {
                 var error = $"Training diverged at step {completed}: loss {loss}, gradient norm {gradNorm}. Lower optimizer.lr, add warmup (training.schedule.warmupSteps) or clipping (training.gradClip).";
                 logger.LogWarning("{Error}", error);
+                telemetry?.Diverged();
                 return Result(RunStatus.Diverged, state, error);
             }
             double? evalLoss = null;
@@ -114,6 +122,7 @@ internal sealed class Trainer(ILogger<Trainer> logger)
             {
                 evalLoss = Evaluate(experiment, options.BatchSize, options.EvalBatches);
                 state.LastEval = evalLoss;
+                telemetry?.Evaluated(evalLoss.Value);
                 if (state.BestEval is null || evalLoss < state.BestEval)
                 {
                     state.BestEval = evalLoss;
@@ -136,6 +145,9 @@ internal sealed class Trainer(ILogger<Trainer> logger)
                 Underflowed = roundingCounts?.Sum(c => c.Underflowed),
                 Rounding = roundingCounts,
             });
+            telemetry?.Logged(loss, learningRate, gradNorm, intervalPredictions / seconds);
+            if (roundingCounts is { Count: > 0 })
+                telemetry?.Rounded(roundingCounts.Sum(c => c.Saturated), roundingCounts.Sum(c => c.Underflowed));
             progress.Report(new ProgressUpdate(completed, options.Steps, loss, learningRate, evalLoss, clock.Elapsed));
             intervalClock.Restart();
             intervalExamples = intervalPredictions = 0;

@@ -1,0 +1,68 @@
+using System.Diagnostics.Metrics;
+
+namespace Forge.Host.Telemetry;
+
+/// <summary>
+/// Forge's instruments, on one meter named <see cref="MeterName"/> created through <see cref="IMeterFactory"/>.
+/// Names follow OpenTelemetry conventions (lowercase, dot-separated) with UCUM units; a Prometheus scrape shows
+/// them as e.g. <c>forge_train_loss</c>, <c>forge_tokens_total</c>, <c>forge_step_duration_seconds_bucket</c>. Every
+/// measurement carries the run's identity tags (run id, experiment, and sweep and trial for sweep workers), never
+/// a step or hyperparameter value. Values are recorded from what the trainer already has on the host: per-step
+/// counters and durations without any device sync, losses and norms at logged steps.
+/// </summary>
+internal sealed class TrainingMetrics
+{
+    public const string MeterName = "Forge";
+
+    private readonly KeyValuePair<string, object?>[] _tags;
+    private readonly Gauge<double> _trainLoss, _evalLoss, _learningRate, _gradientNorm, _throughput;
+    private readonly Gauge<long> _parameters;
+    private readonly Counter<long> _tokens, _samples, _divergences, _saturated, _underflowed;
+    private readonly Histogram<double> _stepDuration;
+
+    public TrainingMetrics(IMeterFactory meterFactory, RunIdentity identity)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _tags = identity.Tags.ToArray();
+        _trainLoss = meter.CreateGauge<double>("forge.train.loss", "{nat}", "Training loss at the last logged step");
+        _evalLoss = meter.CreateGauge<double>("forge.eval.loss", "{nat}", "Loss on the held-out batches at the last evaluation");
+        _learningRate = meter.CreateGauge<double>("forge.learning_rate", "{learning_rate}", "Global learning rate after the schedule (per-tensor rates are this times the parametrization's factors)");
+        _gradientNorm = meter.CreateGauge<double>("forge.gradient.norm", "{norm}", "Global L2 norm of the gradient at the last logged step, before clipping");
+        _throughput = meter.CreateGauge<double>("forge.throughput", "{token}/s", "Predictions (tokens, or samples) per second over the last logging interval");
+        _parameters = meter.CreateGauge<long>("forge.parameters", "{parameter}", "Trainable parameters");
+        _tokens = meter.CreateCounter<long>("forge.tokens", "{token}", "Predictions trained on (tokens for language models, samples otherwise)");
+        _samples = meter.CreateCounter<long>("forge.samples", "{sample}", "Examples (sequences or samples) trained on");
+        _divergences = meter.CreateCounter<long>("forge.divergences", "{event}", "Runs stopped because the loss or gradient norm was NaN or infinite");
+        _saturated = meter.CreateCounter<long>("forge.rounding.saturated", "{value}", "Values that saturated when rounded to a narrow format (fp8), at logged steps");
+        _underflowed = meter.CreateCounter<long>("forge.rounding.underflowed", "{value}", "Non-zero values that rounded to zero in a narrow format (fp8), at logged steps");
+        _stepDuration = meter.CreateHistogram<double>("forge.step.duration", "s", "Wall time of one training step (forward, backward, update)",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = new[] { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 } });
+    }
+
+    public void Parameters(long count) => _parameters.Record(count, _tags);
+
+    public void Step(double seconds, long examples, long predictions)
+    {
+        _stepDuration.Record(seconds, _tags);
+        _samples.Add(examples, _tags);
+        _tokens.Add(predictions, _tags);
+    }
+
+    public void Logged(double loss, double learningRate, double gradientNorm, double predictionsPerSecond)
+    {
+        _trainLoss.Record(loss, _tags);
+        _learningRate.Record(learningRate, _tags);
+        _gradientNorm.Record(gradientNorm, _tags);
+        _throughput.Record(predictionsPerSecond, _tags);
+    }
+
+    public void Evaluated(double loss) => _evalLoss.Record(loss, _tags);
+
+    public void Diverged() => _divergences.Add(1, _tags);
+
+    public void Rounded(long saturated, long underflowed)
+    {
+        _saturated.Add(saturated, _tags);
+        _underflowed.Add(underflowed, _tags);
+    }
+}
