@@ -60,6 +60,7 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
                 Rounding = result.Rounding,
             };
             await folder.WriteSummaryAsync(summary, CancellationToken.None);
+            await WriteLossPlotAsync(folder);
             await Report(summary, folder);
             return summary.Status switch
             {
@@ -84,6 +85,21 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
             await Output.WriteLineAsync(text);
         else
             await Error.WriteLineAsync($"error: {text}. {summary.Error}");
+    }
+
+    /// <summary>loss.png and loss.svg in the run folder (what <c>forge plot</c> draws); a failure to draw is reported, never fatal.</summary>
+    private async Task WriteLossPlotAsync(RunFolder folder)
+    {
+        try
+        {
+            var curves = await Forge.Host.Plots.RunCurves.ReadAsync(folder.Path, CancellationToken.None);
+            if (curves.Train.Count + curves.Eval.Count > 0)
+                Forge.Host.Plots.LossPlot.Write(new[] { curves }, Path.Combine(folder.Path, "loss"));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await Error.WriteLineAsync($"warning: could not draw {Path.Combine(folder.Path, "loss.png")}: {e.Message}");
+        }
     }
 
     private static string Format(double? value) => value?.ToString("F4", CultureInfo.InvariantCulture) ?? "-";

@@ -7,7 +7,8 @@ namespace Forge.Host.Training;
 
 /// <summary>
 /// A run's folder, <c>runs/&lt;name&gt;/&lt;timestamp&gt;/</c>: <c>spec.json</c> (the spec after overrides),
-/// <c>metrics.jsonl</c> (one object per logged step) and <c>summary.json</c> (written at the end, also on failure).
+/// <c>metrics.jsonl</c> (one object per logged step), <c>summary.json</c> (written at the end, also on failure) and
+/// <c>loss.png</c>/<c>loss.svg</c> (drawn at the end).
 /// </summary>
 internal sealed class RunFolder
 {

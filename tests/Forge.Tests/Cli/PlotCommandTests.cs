@@ -12,6 +12,8 @@ public class PlotCommandTests
         var run = await CliRunner.RunSpecAsync(dir, TestSpecs.SyntheticRegression(steps: 20));
         Assert.Equal(0, run.ExitCode);
         var folder = CliRunner.RunFolder(dir);
+        Assert.True(new FileInfo(Path.Combine(folder, "loss.png")).Length > 10_000, "every run draws its own loss.png");
+        Assert.True(File.Exists(Path.Combine(folder, "loss.svg")));
         var target = Path.Combine(dir.Path, "figures", "curves");
 
         var result = await CliRunner.RunAsync("plot", folder, folder, "--output", target + ".png", "--title", "two runs");
