@@ -70,11 +70,7 @@ public class ModelOps
     public virtual Tensor CausalAttention(Tensor query, Tensor key, Tensor value, double logitScale, bool fused = true)
     {
         if (fused)
-        {
-            // libtorch divides by √d_head itself and TorchSharp has no scale argument: pre-scale q so the logits are s·q·k.
-            var scaled = query.mul(logitScale * Math.Sqrt(query.shape[^1]));
-            return nn.functional.scaled_dot_product_attention(scaled, key, value, is_casual: true); // (sic: TorchSharp spells it is_casual)
-        }
+            return Sdpa.WithLogitScale(query, key, value, logitScale, causal: true);
         long time = query.shape[^2];
         var logits = query.matmul(key.transpose(-2, -1)).mul(logitScale);
         using var mask = ones(time, time, dtype: ScalarType.Bool, device: query.device).triu(1);

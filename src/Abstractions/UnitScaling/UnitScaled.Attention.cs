@@ -23,9 +23,7 @@ public static partial class UnitScaled
         var q = ScaleBackward(query, s);
         var k = ScaleBackward(key, s);
         var v = ScaleBackward(value, s);
-        long dHead = query.shape[^1];
-        // libtorch's kernel divides by √d_head itself and TorchSharp exposes no scale argument: pre-scale q.
-        var output = nn.functional.scaled_dot_product_attention(q.mul(mult / Math.Sqrt(dHead)), k, v, is_casual: causal); // (sic)
+        var output = Ops.Sdpa.WithLogitScale(q, k, v, mult / query.shape[^1], causal);
         return ScaleForward(output, s);
     }
 

@@ -16,10 +16,18 @@ internal sealed record RunCurves(string Name, string Folder, IReadOnlyList<(int 
         var path = Path.Combine(folder, RunFolder.MetricsFile);
         if (!File.Exists(path))
             throw new RunSetupException($"{folder} is not a run folder: it has no {RunFolder.MetricsFile}. Pass folders that 'forge run' created, e.g. runs/mup-gpt/20260101-120000.");
+        var (train, eval) = Parse(path, await File.ReadAllLinesAsync(path, cancellationToken));
+        var full = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
+        return new RunCurves(Path.GetFileName(Path.GetDirectoryName(full)) ?? "", Path.GetFileName(full), train, eval);
+    }
+
+    /// <summary>The training and evaluation curves in the lines of <paramref name="path"/> (a metrics.jsonl); a line that is not a metric record is the user's error.</summary>
+    public static (List<(int Step, double Loss)> Train, List<(int Step, double Loss)> Eval) Parse(string path, IEnumerable<string> lines)
+    {
         var train = new List<(int, double)>();
         var eval = new List<(int, double)>();
         int lineNumber = 0;
-        foreach (var line in await File.ReadAllLinesAsync(path, cancellationToken))
+        foreach (var line in lines)
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line))
@@ -39,7 +47,6 @@ internal sealed record RunCurves(string Name, string Folder, IReadOnlyList<(int 
                 throw new RunSetupException($"{path} line {lineNumber} is not a metric record ({e.Message}); the file may be truncated or not written by Forge.");
             }
         }
-        var full = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
-        return new RunCurves(Path.GetFileName(Path.GetDirectoryName(full)) ?? "", Path.GetFileName(full), train, eval);
+        return (train, eval);
     }
 }

@@ -74,8 +74,5 @@ internal static class SweepResults
     private static JsonNode? ReadJson(string path) => File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
 
     private static List<(int Step, double Loss)> ReadCurve(string path) =>
-        !File.Exists(path)
-            ? new()
-            : File.ReadLines(path).Select(l => JsonNode.Parse(l)!).Where(n => Number(n["loss"]) is not null)
-                .Select(n => (n["step"]!.GetValue<int>(), Number(n["loss"])!.Value)).ToList();
+        File.Exists(path) ? Plots.RunCurves.Parse(path, File.ReadLines(path)).Train : new();
 }

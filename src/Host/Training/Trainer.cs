@@ -104,10 +104,11 @@ internal sealed class Trainer(ILogger<Trainer> logger)
             if (!log)
                 continue;
             var roundingCounts = rounding?.Collect();
+            var roundingStep = roundingCounts is null ? null : RoundingSummary.From(completed, roundingCounts);
             if (rounding is not null)
                 rounding.Counting = false;
             if (roundingCounts is { Count: > 0 })
-                state.Rounding = RoundingSummary.From(completed, roundingCounts);
+                state.Rounding = roundingStep;
 
             state.LastLoss = loss;
             if (!float.IsFinite(loss) || !float.IsFinite(gradNorm))
@@ -141,13 +142,13 @@ internal sealed class Trainer(ILogger<Trainer> logger)
                 TokensPerSecond = task == TaskKind.LanguageModeling ? intervalPredictions / seconds : null,
                 EvalLoss = evalLoss,
                 ElapsedSeconds = clock.Elapsed.TotalSeconds,
-                Saturated = roundingCounts?.Sum(c => c.Saturated),
-                Underflowed = roundingCounts?.Sum(c => c.Underflowed),
+                Saturated = roundingStep?.Saturated,
+                Underflowed = roundingStep?.Underflowed,
                 Rounding = roundingCounts,
             });
             telemetry?.Logged(loss, learningRate, gradNorm, intervalPredictions / seconds);
             if (roundingCounts is { Count: > 0 })
-                telemetry?.Rounded(roundingCounts.Sum(c => c.Saturated), roundingCounts.Sum(c => c.Underflowed));
+                telemetry?.Rounded(roundingStep!.Saturated, roundingStep.Underflowed);
             progress.Report(new ProgressUpdate(completed, options.Steps, loss, learningRate, evalLoss, clock.Elapsed));
             intervalClock.Restart();
             intervalExamples = intervalPredictions = 0;
