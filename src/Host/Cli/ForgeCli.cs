@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Forge.Host.Plots;
 
 namespace Forge.Host.Cli;
 
@@ -93,9 +94,10 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         var runFolders = new Argument<string[]>("runs") { Description = "Run folders (runs/<name>/<time>)", Arity = ArgumentArity.OneOrMore };
         var plotOutput = new Option<string?>("--output") { Description = "Write PATH.png and PATH.svg (default: loss.png and loss.svg in the first run folder)" };
         var plotTitle = new Option<string?>("--title") { Description = "Title of the figure" };
-        var plot = new Command("plot", "Plot training and evaluation loss against step for one or many runs") { runFolders, plotOutput, plotTitle };
+        var plotAxis = new Option<LossAxis>("--x") { Description = "Horizontal axis: step or tokens (language models)", DefaultValueFactory = _ => LossAxis.Step };
+        var plot = new Command("plot", "Plot training and evaluation loss against step or tokens for one or many runs") { runFolders, plotOutput, plotTitle, plotAxis };
         plot.SetAction((result, token) => new PlotCommand(output, error).ExecuteAsync(
-            result.GetValue(runFolders)!, result.GetValue(plotOutput), result.GetValue(plotTitle), token));
+            result.GetValue(runFolders)!, result.GetValue(plotOutput), result.GetValue(plotTitle), result.GetValue(plotAxis), token));
 
         var plugins = new Command("plugins", "List the available plugins by family");
         plugins.SetAction((_, token) => new PluginsCommand(output, error).ExecuteAsync(token));

@@ -3,13 +3,13 @@ using Forge.Host.Plots;
 namespace Forge.Host.Cli;
 
 /// <summary>
-/// <c>forge plot RUN_DIR... [--output PATH] [--title T]</c>: training and evaluation loss against step for the
+/// <c>forge plot RUN_DIR... [--output PATH] [--title T] [--x step|tokens]</c>: training and evaluation loss against step (or tokens) for the
 /// given run folders in one figure, written as PATH.png and PATH.svg (default: <c>loss</c> inside the first run
 /// folder).
 /// </summary>
 internal sealed class PlotCommand(TextWriter output, TextWriter error) : CommandBase(output, error)
 {
-    public Task<int> ExecuteAsync(IReadOnlyList<string> folders, string? outputPath, string? title, CancellationToken cancellationToken) =>
+    public Task<int> ExecuteAsync(IReadOnlyList<string> folders, string? outputPath, string? title, LossAxis axis, CancellationToken cancellationToken) =>
         GuardAsync(async () =>
         {
             var runs = new List<RunCurves>();
@@ -18,7 +18,7 @@ internal sealed class PlotCommand(TextWriter output, TextWriter error) : Command
             var target = Path.GetFullPath(outputPath ?? Path.Combine(folders[0], "loss"));
             if (Path.GetExtension(target) is ".png" or ".svg")
                 target = Path.ChangeExtension(target, null);
-            LossPlot.Write(runs, target, title);
+            LossPlot.Write(runs, target, title, axis);
             await Output.WriteLineAsync($"wrote {target}.png and {target}.svg");
             return ExitCodes.Success;
         });

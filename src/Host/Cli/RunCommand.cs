@@ -32,6 +32,7 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
             using var export = MetricsExport.Start(spec.Spec.Metrics, identity);
             if (export.PrometheusUrl is not null)
                 await Output.WriteLineAsync($"metrics: {export.PrometheusUrl}");
+            using var target = export.PrometheusUrl is null ? null : PrometheusTargetFile.Write(runsRoot, identity, new Uri(export.PrometheusUrl));
             var telemetry = new TrainingMetrics(composed.Host.Services.GetRequiredService<IMeterFactory>(), identity);
             var trainer = composed.Host.Services.GetRequiredService<Trainer>();
             TrainingResult result;

@@ -9,9 +9,8 @@ internal sealed class PlainProgressDisplay(TextWriter output) : IProgressDisplay
 
     public void Report(ProgressUpdate u)
     {
-        var eval = u.EvalLoss is { } e ? string.Create(CultureInfo.InvariantCulture, $" eval {e:F4}") : "";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"step {u.Step}/{u.TotalSteps} loss {u.Loss:F4}{eval} lr {u.LearningRate:E2} elapsed {u.Elapsed:hh\\:mm\\:ss} eta {u.Remaining:hh\\:mm\\:ss}"));
+            $"step {u.Step}/{u.TotalSteps} {u.Figures} elapsed {u.Elapsed:hh\\:mm\\:ss} eta {u.Remaining:hh\\:mm\\:ss}"));
         output.Flush();
     }
 }

@@ -1,8 +1,24 @@
+using System.Globalization;
+
 namespace Forge.Host.Console;
 
 /// <summary>What the training loop reports at each logged step.</summary>
 internal sealed record ProgressUpdate(int Step, int TotalSteps, double Loss, double LearningRate, double? EvalLoss, TimeSpan Elapsed)
 {
+    /// <summary>Training tokens per second over the last logging interval (language models only).</summary>
+    public double? TokensPerSecond { get; init; }
+
+    /// <summary>The figures after the step count, as one line: loss, eval loss, learning rate, tokens/s.</summary>
+    public string Figures
+    {
+        get
+        {
+            var eval = EvalLoss is { } e ? string.Create(CultureInfo.InvariantCulture, $" eval {e:F4}") : "";
+            var tokens = TokensPerSecond is { } t ? string.Create(CultureInfo.InvariantCulture, $" {t:N0} tok/s") : "";
+            return string.Create(CultureInfo.InvariantCulture, $"loss {Loss:F4}{eval} lr {LearningRate:E2}{tokens}");
+        }
+    }
+
     /// <summary>Estimated time left, from the average time per step so far.</summary>
     public TimeSpan Remaining => Step == 0 ? TimeSpan.Zero : Elapsed / Step * (TotalSteps - Step);
 }

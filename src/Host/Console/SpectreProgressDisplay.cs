@@ -3,7 +3,7 @@ using Spectre.Console;
 
 namespace Forge.Host.Console;
 
-/// <summary>A live progress bar with step, loss, learning rate and ETA, for an interactive terminal.</summary>
+/// <summary>A live progress bar with step, loss, eval loss, learning rate, tokens/s and ETA, for an interactive terminal.</summary>
 internal sealed class SpectreProgressDisplay(IAnsiConsole console) : IProgressDisplay
 {
     public T Run<T>(int totalSteps, Func<ITrainingProgress, T> training) =>
@@ -20,9 +20,7 @@ internal sealed class SpectreProgressDisplay(IAnsiConsole console) : IProgressDi
     {
         public void Report(ProgressUpdate u)
         {
-            var eval = u.EvalLoss is { } e ? string.Create(CultureInfo.InvariantCulture, $" eval {e:F4}") : "";
-            task.Description = string.Create(CultureInfo.InvariantCulture,
-                $"step {u.Step}/{u.TotalSteps} loss {u.Loss:F4}{eval} lr {u.LearningRate:E2}");
+            task.Description = $"step {u.Step}/{u.TotalSteps} {u.Figures}";
             task.Value = u.Step;
         }
     }

@@ -43,17 +43,13 @@ internal sealed class CoordinateCheck(SpecLoader loader, Func<ResolvedSpec, Expe
         var samples = new List<CoordinateSample>();
         int step = 0;
         var hooks = new List<Action>();
-        var seen = new HashSet<nn.Module>(ReferenceEqualityComparer.Instance);
         var readouts = experiment.Parameters.Concat(experiment.TiedUses)
             .Where(p => p.Descriptor.Role == Forge.Abstractions.Parametrizations.ParameterRole.Output)
             .Select(p => p.Descriptor.Name[..Math.Max(0, p.Descriptor.Name.LastIndexOf('.'))])
             .ToHashSet();
-        foreach (var (name, module) in experiment.Model.named_modules())
+        foreach (var (name, module) in HookableModules.Of(experiment.Model))
         {
-            // named_modules can list a module twice (inside ModuleList items also under its field name): keep the first name.
-            if (string.IsNullOrEmpty(name) || module is not nn.Module<Tensor, Tensor> hookable || !seen.Add(module))
-                continue;
-            var remover = hookable.register_forward_hook((_, _, output) =>
+            var remover = module.register_forward_hook((_, _, output) =>
             {
                 samples.Add(new CoordinateSample(width, seed, step, name, output.detach().abs().mean().item<float>()) { IsReadout = readouts.Contains(name) });
                 return output;

@@ -33,6 +33,9 @@ public sealed class MetricsOptions
     [Description("OTLP push exporter.")]
     public OtlpOptions Otlp { get; set; } = new();
 
+    [Description("Per-layer diagnostics (activation, weight, gradient and update RMS, spectral ratio of updates).")]
+    public LayerDiagnosticsOptions Layers { get; set; } = new();
+
     [Description("Seconds between pushes of the otlp and console exporters.")]
     [Range(0.1, 3600)]
     public double ExportIntervalSeconds { get; set; } = 5;

@@ -84,9 +84,11 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error)
             UseShellExecute = false,
         };
         start.ArgumentList.Add(typeof(ForgeCli).Assembly.Location);
-        foreach (var argument in new[] { "run", state.SpecPath, "--plain", "--run-folder", runFolder })
+        var runsRoot = Path.GetFullPath(Path.Combine(folder, "..", "..")); // runs/<name>/sweep-<time>
+        foreach (var argument in new[] { "run", state.SpecPath, "--plain", "--run-folder", runFolder, "--runs", runsRoot })
             start.ArgumentList.Add(argument);
-        foreach (var o in state.Overrides.Concat(trial.Overrides).Append($"threads={threads}"))
+        // Parallel trials cannot share one Prometheus port: each takes a free one and announces it in runs/prometheus-targets.
+        foreach (var o in state.Overrides.Concat(trial.Overrides).Append($"threads={threads}").Append("metrics.prometheus.port=0"))
         {
             start.ArgumentList.Add("--set");
             start.ArgumentList.Add(o);

@@ -19,6 +19,7 @@ internal sealed class TrainingMetrics
     private readonly Gauge<long> _parameters;
     private readonly Counter<long> _tokens, _samples, _divergences, _saturated, _underflowed;
     private readonly Histogram<double> _stepDuration;
+    private readonly Gauge<double> _groupLearningRate, _activationRms, _weightRms, _gradientRms, _updateRatio, _spectralRatio;
 
     public TrainingMetrics(IMeterFactory meterFactory, RunIdentity identity)
     {
@@ -37,6 +38,12 @@ internal sealed class TrainingMetrics
         _underflowed = meter.CreateCounter<long>("forge.rounding.underflowed", "{value}", "Non-zero values that rounded to zero in a narrow format (fp8), at logged steps");
         _stepDuration = meter.CreateHistogram<double>("forge.step.duration", "s", "Wall time of one training step (forward, backward, update)",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = new[] { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 } });
+        _groupLearningRate = meter.CreateGauge<double>("forge.group.learning_rate", "{learning_rate}", "Learning rate of one optimizer group (label group: its index, roles: the roles of its tensors)");
+        _activationRms = meter.CreateGauge<double>("forge.layer.activation.rms", "{rms}", "RMS of a module's output at the last diagnostic step (label module)");
+        _weightRms = meter.CreateGauge<double>("forge.layer.weight.rms", "{rms}", "RMS of a trainable tensor at the last diagnostic step (labels tensor, role)");
+        _gradientRms = meter.CreateGauge<double>("forge.layer.gradient.rms", "{rms}", "RMS of a tensor's gradient, before clipping, at the last diagnostic step");
+        _updateRatio = meter.CreateGauge<double>("forge.layer.update.ratio", "{ratio}", "RMS of a tensor's update over the RMS of the tensor, at the last diagnostic step");
+        _spectralRatio = meter.CreateGauge<double>("forge.layer.update.spectral_ratio", "{ratio}", "Spectral norm of a matrix's effective update over sqrt(fan_out/fan_in); Θ(1) under the spectral condition");
     }
 
     public void Parameters(long count) => _parameters.Record(count, _tags);
@@ -55,6 +62,34 @@ internal sealed class TrainingMetrics
         _gradientNorm.Record(gradientNorm, _tags);
         _throughput.Record(predictionsPerSecond, _tags);
     }
+
+    /// <summary>Each optimizer group's learning rate, labelled by its index and its tensors' roles.</summary>
+    public void GroupLearningRates(IReadOnlyList<string> roles, IReadOnlyList<double> rates)
+    {
+        for (int g = 0; g < rates.Count; g++)
+            _groupLearningRate.Record(rates[g], With(("group", g.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("roles", roles[g])));
+    }
+
+    /// <summary>The per-layer diagnostics of one measured step, labelled by module or by tensor and role.</summary>
+    public void Layers(Diagnostics.LayerRecord record)
+    {
+        foreach (var a in record.Activations)
+            _activationRms.Record(a.Rms, With(("module", a.Module)));
+        foreach (var t in record.Tensors)
+        {
+            var tags = With(("tensor", t.Name), ("role", Specs.SpecJson.EnumName(t.Role)));
+            _weightRms.Record(t.WeightRms, tags);
+            if (t.GradientRms is { } gradient)
+                _gradientRms.Record(gradient, tags);
+            if (t.UpdateRatio is { } ratio)
+                _updateRatio.Record(ratio, tags);
+            if (t.SpectralRatio is { } spectral)
+                _spectralRatio.Record(spectral, tags);
+        }
+    }
+
+    private KeyValuePair<string, object?>[] With(params (string Key, string Value)[] extra) =>
+        _tags.Concat(extra.Select(e => new KeyValuePair<string, object?>(e.Key, e.Value))).ToArray();
 
     public void Evaluated(double loss) => _evalLoss.Record(loss, _tags);
 

@@ -14,6 +14,12 @@ internal sealed record MetricRecord
     public double? EvalLoss { get; init; }
     public required double ElapsedSeconds { get; init; }
 
+    /// <summary>Examples (sequences or samples) trained on so far.</summary>
+    public long? Samples { get; init; }
+
+    /// <summary>Language models: tokens (predictions) trained on so far.</summary>
+    public long? Tokens { get; init; }
+
     /// <summary>Under a rounding precision policy (fp8): values that saturated in this step's forward and backward passes, over all tensors.</summary>
     public long? Saturated { get; init; }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Forge.Abstractions.Data;
 using Forge.Host.Console;
+using Forge.Host.Diagnostics;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -54,15 +55,18 @@ internal sealed class Trainer(ILogger<Trainer> logger)
         var groups = experiment.Optimizer.ParamGroups.ToList();
         var initialRates = groups.Select(g => g.InitialLearningRate).ToArray(); // per-group rates set by the parametrization
         var trainable = experiment.Trainable;
+        var groupRoles = GroupRoles(experiment, groups);
         var rounding = experiment.Precision as Forge.Abstractions.Precision.IRoundingStatistics;
         using var dataGenerator = ExperimentBuilder.DataGenerator(experiment.Spec.Spec.Seed);
+        var layerOptions = experiment.Spec.Spec.Metrics.Layers;
+        using var diagnostics = layerOptions.Interval > 0 ? new LayerDiagnostics(experiment, layerOptions) : null;
 
         state.InitialEval = Evaluate(experiment, options.BatchSize, options.EvalBatches);
         telemetry?.Evaluated(state.InitialEval.Value);
         var stepClock = new Stopwatch();
         var clock = Stopwatch.StartNew();
         var intervalClock = Stopwatch.StartNew();
-        long intervalExamples = 0, intervalPredictions = 0;
+        long intervalExamples = 0, intervalPredictions = 0, totalExamples = 0, totalPredictions = 0;
 
         for (int step = 0; step < options.Steps; step++)
         {
@@ -77,6 +81,7 @@ internal sealed class Trainer(ILogger<Trainer> logger)
                 groups[g].LearningRate = initialRates[g] * factor;
 
             float loss = float.NaN, gradNorm = float.NaN;
+            LayerRecord? layers = null;
             stepClock.Restart();
             if (rounding is not null)
                 rounding.Counting = log; // counting reads values back: only on the steps that are logged
@@ -84,22 +89,33 @@ internal sealed class Trainer(ILogger<Trainer> logger)
             {
                 using var batch = experiment.Dataset.NextTrainingBatch(options.BatchSize, dataGenerator);
                 experiment.Optimizer.zero_grad();
+                using var measurement = diagnostics?.IsDue(completed) == true ? diagnostics.Begin() : null;
                 var output = experiment.Model.call(batch.Inputs);
+                measurement?.ForwardDone();
                 var lossTensor = LossFunction.Compute(experiment, output, batch.Targets);
                 lossTensor.backward();
+                measurement?.GradientsReady();
                 Tensor? norm = options.GradClip > 0 || log ? GradientNorm.Compute(trainable) : null;
                 if (options.GradClip > 0)
                     GradientNorm.Clip(trainable, norm!, options.GradClip);
                 experiment.Optimizer.step();
+                layers = measurement?.Finish(completed);
                 state.Completed = completed;
                 intervalExamples += batch.Examples;
                 intervalPredictions += batch.Predictions;
+                totalExamples += batch.Examples;
+                totalPredictions += batch.Predictions;
                 telemetry?.Step(stepClock.Elapsed.TotalSeconds, batch.Examples, batch.Predictions);
                 if (log)
                 {
                     loss = lossTensor.item<float>();
                     gradNorm = norm!.item<float>();
                 }
+            }
+            if (layers is not null)
+            {
+                metrics.WriteLayers(layers);
+                telemetry?.Layers(layers);
             }
             if (!log)
                 continue;
@@ -141,19 +157,33 @@ internal sealed class Trainer(ILogger<Trainer> logger)
                 ExamplesPerSecond = intervalExamples / seconds,
                 TokensPerSecond = task == TaskKind.LanguageModeling ? intervalPredictions / seconds : null,
                 EvalLoss = evalLoss,
+                Samples = totalExamples,
+                Tokens = task == TaskKind.LanguageModeling ? totalPredictions : null,
                 ElapsedSeconds = clock.Elapsed.TotalSeconds,
                 Saturated = roundingStep?.Saturated,
                 Underflowed = roundingStep?.Underflowed,
                 Rounding = roundingCounts,
             });
             telemetry?.Logged(loss, learningRate, gradNorm, intervalPredictions / seconds);
+            telemetry?.GroupLearningRates(groupRoles, groups.Select(g => g.LearningRate).ToArray());
             if (roundingCounts is { Count: > 0 })
                 telemetry?.Rounded(roundingStep!.Saturated, roundingStep.Underflowed);
-            progress.Report(new ProgressUpdate(completed, options.Steps, loss, learningRate, evalLoss, clock.Elapsed));
+            progress.Report(new ProgressUpdate(completed, options.Steps, loss, learningRate, evalLoss, clock.Elapsed)
+            {
+                TokensPerSecond = task == TaskKind.LanguageModeling ? intervalPredictions / seconds : null,
+            });
             intervalClock.Restart();
             intervalExamples = intervalPredictions = 0;
         }
         return Result(RunStatus.Completed, state, null);
+    }
+
+    /// <summary>For each optimizer group, the roles of its tensors (e.g. <c>hidden</c>, <c>bias+norm</c>): the group's metric label.</summary>
+    private static string[] GroupRoles(Experiment experiment, IReadOnlyList<optim.ILearningRateController> groups)
+    {
+        var roles = experiment.Parameters.ToDictionary(p => p.Value.Handle, p => p.Descriptor.Role);
+        return groups.Select(g => string.Join("+", OptimizerGroups.ParametersOf(g).Select(p => roles.GetValueOrDefault(p.Handle)).Distinct().Order()
+            .Select(r => Specs.SpecJson.EnumName(r)))).ToArray();
     }
 
     private static TrainingResult Result(RunStatus status, LoopState state, string? error) =>
