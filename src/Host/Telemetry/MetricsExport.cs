@@ -71,7 +71,8 @@ internal sealed class MetricsExport : IDisposable
         }
         catch (Exception e) when (e is HttpListenerException or InvalidOperationException or UriFormatException)
         {
-            throw new RunSetupException($"metrics: cannot start the exporters ({e.Message}). Check metrics.prometheus.host and metrics.prometheus.port (use port 0 to pick a free one) or metrics.otlp.endpoint.", e);
+            var where = url is null ? "" : $" Is another run already serving {url}?";
+            throw new RunSetupException($"metrics: cannot start the exporters ({e.Message}).{where} Check metrics.prometheus.host and metrics.prometheus.port (use port 0, or --metrics-port 0, to pick a free one) or metrics.otlp.endpoint.", e);
         }
     }
 

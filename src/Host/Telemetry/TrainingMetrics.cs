@@ -46,7 +46,12 @@ internal sealed class TrainingMetrics
         _spectralRatio = meter.CreateGauge<double>("forge.layer.update.spectral_ratio", "{ratio}", "Spectral norm of a matrix's effective update over sqrt(fan_out/fan_in); Θ(1) under the spectral condition");
     }
 
-    public void Parameters(long count) => _parameters.Record(count, _tags);
+    /// <summary>At the start of training: the parameter count, and the divergence counter at 0 so its series exists before any event.</summary>
+    public void Started(long parameters)
+    {
+        _parameters.Record(parameters, _tags);
+        _divergences.Add(0, _tags);
+    }
 
     public void Step(double seconds, long examples, long predictions)
     {

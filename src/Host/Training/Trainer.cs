@@ -48,7 +48,7 @@ internal sealed class Trainer(ILogger<Trainer> logger)
     private TrainingResult Loop(Experiment experiment, MetricsWriter metrics, ITrainingProgress progress, LoopState state,
         Telemetry.TrainingMetrics? telemetry, CancellationToken cancellationToken)
     {
-        telemetry?.Parameters(experiment.ParameterCount);
+        telemetry?.Started(experiment.ParameterCount);
         var options = experiment.Spec.Spec.Training;
         var task = experiment.Dataset.Description.Task;
         var schedule = new LearningRateSchedule(options.Schedule, options.Steps);

@@ -21,13 +21,17 @@ public class SweepCommandTests
     public async Task A_sweep_runs_every_trial_writes_results_and_plots_resumes_only_unfinished_trials_and_transfers_the_best()
     {
         using var dir = new TempDirectory();
-        var spec = dir.File("sweep.json", SweepSpec().ToJsonString());
+        // The spec's fixed Prometheus port would clash between parallel trials: each trial gets a free port instead.
+        var spec = dir.File("sweep.json", SweepSpec().With("metrics.exporters=[\"prometheus\"]", "metrics.prometheus.port=9464").ToJsonString());
         var runs = Path.Combine(dir.Path, "runs");
 
         var first = await CliRunner.RunAsync("sweep", spec, "--runs", runs, "--parallel", "2");
 
         Assert.True(first.ExitCode == 0, first.Error + first.Output);
         var folder = SweepFolder(dir);
+        var ports = Directory.GetFiles(Path.Combine(folder, "trials"), "log.txt", SearchOption.AllDirectories)
+            .Select(log => System.Text.RegularExpressions.Regex.Match(File.ReadAllText(log), @"metrics: http://127\.0\.0\.1:([0-9]+)/metrics").Groups[1].Value).ToList();
+        Assert.Equal(6, ports.Count(p => p.Length > 0 && p != "9464"));
         var state = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "sweep.json")))!;
         var trials = state["trials"]!.AsArray();
         Assert.Equal(6, trials.Count); // 3 learning rates x 2 seeds

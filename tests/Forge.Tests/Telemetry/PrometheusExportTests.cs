@@ -1,74 +1,67 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Forge.Tests.Support;
 
 namespace Forge.Tests.Telemetry;
 
-/// <summary>A real run with the Prometheus exporter, scraped over HTTP while it trains.</summary>
-public class PrometheusExportTests
+/// <summary>A real run with the Prometheus exporter, scraped over HTTP while it trains (<see cref="ScrapedRun"/>).</summary>
+[Collection(ScrapedRunCollection.Name)]
+public class PrometheusExportTests(ScrapedRun run)
 {
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
+    private static List<JsonNode> Lines(string path) => File.ReadAllLines(path).Select(l => JsonNode.Parse(l)!).ToList();
 
-    /// <summary>The value of the first sample of <paramref name="metric"/> in a scrape, or null.</summary>
-    private static double? Sample(string scrape, string metric)
+    [Fact]
+    public void The_scrape_has_every_series_with_the_run_label_and_never_a_step_label()
     {
-        var match = Regex.Match(scrape, $@"^{Regex.Escape(metric)}\{{[^}}]*\}} (\S+)", RegexOptions.Multiline);
-        return match.Success ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+        Assert.Equal(130, run.Result.ExitCode); // stopped as Ctrl-C would, once the scrape was complete
+        var missing = ScrapedRun.Expected.Where(name => !run.MetricNames.Contains(name)).ToList();
+        Assert.True(missing.Count == 0, $"missing from the scrape: {string.Join(", ", missing)}\n{run.Scrape}");
+        string runId = Path.GetFileName(run.Folder);
+        foreach (var name in ScrapedRun.Expected)
+            Assert.All(run.Samples(name), s =>
+            {
+                Assert.Equal(runId, s.Labels["run_id"]);
+                Assert.Equal("test-synthetic", s.Labels["experiment"]);
+            });
+        Assert.DoesNotMatch("\\bstep=\"", run.Scrape);
+        Assert.DoesNotMatch("\\blr=\"", run.Scrape);
     }
 
     [Fact]
-    public async Task A_training_run_exposes_its_series_with_the_run_label_and_values_from_metrics_jsonl()
+    public void Scraped_values_match_metrics_jsonl_and_counters_match_the_steps_taken()
     {
-        using var dir = new TempDirectory();
-        int port = FreePort();
-        var spec = TestSpecs.SyntheticRegression(steps: 3000).With("training.logInterval=10", "training.evalInterval=1000");
-        var run = Task.Run(() => CliRunner.RunSpecAsync(dir, spec, "--metrics", "prometheus", "--metrics-port", port.ToString(CultureInfo.InvariantCulture)));
+        var records = Lines(Path.Combine(run.Folder, "metrics.jsonl"));
+        double loss = run.Samples("forge_train_loss").Single().Value;
+        Assert.Contains(records, r => Math.Abs(r["loss"]!.GetValue<double>() - loss) <= 1e-6 * Math.Abs(loss));
+        double samples = run.Samples("forge_samples_total").Single().Value;
+        Assert.True(samples > 0 && samples % 32 == 0, $"forge_samples_total = {samples}: 32 samples per step");
+        Assert.Equal(0, run.Samples("forge_divergences_total").Single().Value);
+        // sp gives every tensor the global rate: one group, labelled with all the roles in it, at the global rate.
+        var group = run.Samples("forge_group_learning_rate").Single();
+        Assert.Equal("input+hidden+output+bias", group.Labels["roles"]);
+        Assert.Equal(run.Samples("forge_learning_rate").Single().Value, group.Value, 12);
+    }
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        string? scrape = null;
-        while (!run.IsCompleted)
-        {
-            try
-            {
-                var body = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
-                if (body.Contains("forge_train_loss{") && body.Contains("forge_step_duration_seconds_bucket{"))
-                {
-                    scrape = body;
-                    break;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-            await Task.Delay(50);
-        }
-        var result = await run;
+    [Fact]
+    public void Per_layer_series_carry_the_tensor_and_match_layers_jsonl()
+    {
+        var layers = Lines(Path.Combine(run.Folder, "layers.jsonl"));
+        Assert.Equal(1, layers[0]["step"]!.GetValue<int>());
+        Assert.All(layers.Skip(1), l => Assert.Equal(0, l["step"]!.GetValue<int>() % 20));
+        var scraped = run.Samples("forge_layer_weight_rms");
+        Assert.Contains(scraped, s => s.Labels["tensor"] == "hidden.0.weight" && s.Labels["role"] == "hidden");
+        Assert.All(scraped, s => Assert.Contains(layers, l => l["tensors"]!.AsArray().Any(t =>
+            t!["name"]!.GetValue<string>() == s.Labels["tensor"] && Math.Abs(t["weightRms"]!.GetValue<double>() - s.Value) <= 1e-6 * s.Value)));
+        Assert.Contains(run.Samples("forge_layer_activation_rms"), s => s.Labels.ContainsKey("module"));
+    }
 
-        Assert.True(result.ExitCode == 0, result.Error);
-        Assert.NotNull(scrape);
-        var folder = CliRunner.RunFolder(dir);
-        string runId = Path.GetFileName(folder);
-        Assert.Matches($"forge_train_loss\\{{[^}}]*run_id=\"{Regex.Escape(runId)}\"", scrape);
-        Assert.Matches("forge_train_loss\\{[^}]*experiment=\"test-synthetic\"", scrape);
-        Assert.DoesNotMatch("step=\"", scrape); // never a step as a label
-        foreach (var series in new[] { "forge_tokens_total", "forge_samples_total", "forge_step_duration_seconds_count", "forge_learning_rate", "forge_gradient_norm", "forge_parameters", "forge_eval_loss" })
-            Assert.True(Sample(scrape!, series) is not null, $"{series} missing from the scrape:\n{scrape}");
-
-        var records = File.ReadAllLines(Path.Combine(folder, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();
-        double scrapedLoss = Sample(scrape!, "forge_train_loss")!.Value;
-        Assert.Contains(records, r => Math.Abs(r["loss"]!.GetValue<double>() - scrapedLoss) <= 1e-6 * Math.Abs(scrapedLoss));
-        // Counters only grow with steps taken: 32 samples per step, scraped mid-run.
-        double samples = Sample(scrape!, "forge_samples_total")!.Value;
-        Assert.True(samples > 0 && samples % 32 == 0 && samples <= 3000 * 32, $"forge_samples_total = {samples}");
+    [Fact]
+    public void The_run_announces_its_address_for_prometheus_file_discovery_and_withdraws_it_at_the_end()
+    {
+        var announced = JsonNode.Parse(run.TargetFile)![0]!["targets"]![0]!.GetValue<string>();
+        Assert.Matches("^127\\.0\\.0\\.1:[0-9]+$", announced);
+        Assert.Contains($"metrics: http://{announced}/metrics", run.Result.Output);
+        Assert.Empty(Directory.GetFiles(Path.Combine(run.RunsRoot, "prometheus-targets")));
     }
 
     [Fact]
