@@ -9,6 +9,9 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
     public static Task<int> RunAsync(string[] args) =>
         new ForgeCli(System.Console.Out, System.Console.Error, interactiveConsole: true).InvokeAsync(args);
 
+    /// <summary>Live displays only on an interactive terminal without --plain.</summary>
+    private bool Live(bool plain) => Console.ConsoleMode.IsLive(plain, interactiveConsole);
+
     public async Task<int> InvokeAsync(string[] args, CancellationToken cancellationToken = default)
     {
         var root = BuildCommands();
@@ -71,14 +74,14 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         var parallel = new Option<int>("--parallel") { Description = "Trials run at once, each in its own process", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop the sweep at the first failed trial" };
         var sweepFolder = new Argument<string>("folder") { Description = "The sweep folder (runs/<name>/sweep-<time>)" };
-        var resume = new Command("resume", "Run the trials of an interrupted sweep that are not done") { sweepFolder, parallel, failFast };
-        resume.SetAction((result, token) => new SweepCommand(output, error).ResumeAsync(
+        var resume = new Command("resume", "Run the trials of an interrupted sweep that are not done") { sweepFolder, parallel, failFast, plain };
+        resume.SetAction((result, token) => new SweepCommand(output, error, Live(result.GetValue(plain))).ResumeAsync(
             result.GetValue(sweepFolder)!, Math.Max(1, result.GetValue(parallel)), result.GetValue(failFast), token));
         var sweep = new Command("sweep", "Run the trials of the spec's sweep section in parallel processes; results.csv and plots in the sweep folder")
         {
-            spec, set, runs, parallel, failFast, resume,
+            spec, set, runs, parallel, failFast, plain, resume,
         };
-        sweep.SetAction((result, token) => new SweepCommand(output, error).StartAsync(
+        sweep.SetAction((result, token) => new SweepCommand(output, error, Live(result.GetValue(plain))).StartAsync(
             result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(), result.GetValue(runs)!, Math.Max(1, result.GetValue(parallel)),
             result.GetValue(failFast), token));
 

@@ -72,9 +72,9 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
         }, verbose);
 
     private IProgressDisplay Display(bool plain) =>
-        plain || System.Console.IsOutputRedirected || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"))
-            ? new PlainProgressDisplay(Output)
-            : new SpectreProgressDisplay(AnsiConsole.Console);
+        ConsoleMode.IsLive(plain, interactiveConsole: true)
+            ? new SpectreProgressDisplay(AnsiConsole.Console)
+            : new PlainProgressDisplay(Output);
 
     private async Task Report(RunSummary summary, RunFolder folder)
     {

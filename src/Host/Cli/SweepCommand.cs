@@ -11,7 +11,7 @@ namespace Forge.Host.Cli;
 /// <c>forge sweep resume DIR</c> runs only the trials that are not done. Both finish with <c>results.csv</c>, the
 /// plots and a summary table. Exit 0 when every trial is done, 1 when some failed.
 /// </summary>
-internal sealed class SweepCommand(TextWriter output, TextWriter error) : CommandBase(output, error)
+internal sealed class SweepCommand(TextWriter output, TextWriter error, bool live = false) : CommandBase(output, error)
 {
     public Task<int> StartAsync(string specPath, IReadOnlyList<string> overrides, string runsRoot, int parallel, bool failFast, CancellationToken cancellationToken) =>
         GuardAsync(async () =>
@@ -56,7 +56,7 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error) : Comman
 
     private async Task<int> RunAndReportAsync(string folder, SweepState state, SweepOptions sweep, int parallel, bool failFast, CancellationToken cancellationToken)
     {
-        await new SweepRunner(TextWriter.Synchronized(Output), TextWriter.Synchronized(Error)).RunAsync(folder, state, parallel, failFast, cancellationToken);
+        await RunTrialsAsync(folder, state, parallel, failFast, cancellationToken);
         var results = SweepResults.Collect(folder, state, sweep.LastSteps);
         await File.WriteAllTextAsync(Path.Combine(folder, SweepResults.CsvFile), SweepResults.Csv(results, sweep.Parameters.Keys.ToList(), sweep.LastSteps), CancellationToken.None);
         try
@@ -73,6 +73,34 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error) : Comman
             ? $"sweep done: {SweepResults.CsvFile}, loss-vs-lr.png/svg and loss-curves.png/svg in {folder}"
             : $"sweep incomplete: {notDone} trials not done; run 'forge sweep resume {folder}' to run them.");
         return cancellationToken.IsCancellationRequested ? ExitCodes.Interrupted : notDone == 0 ? ExitCodes.Success : ExitCodes.Failed;
+    }
+
+    /// <summary>
+    /// Runs the trials: on a terminal under a live per-trial table (failures are printed when it closes); otherwise
+    /// with one line per finished trial.
+    /// </summary>
+    private async Task RunTrialsAsync(string folder, SweepState state, int parallel, bool failFast, CancellationToken cancellationToken)
+    {
+        if (!live)
+        {
+            await new SweepRunner(TextWriter.Synchronized(Output), TextWriter.Synchronized(Error)).RunAsync(folder, state, parallel, failFast, cancellationToken);
+            return;
+        }
+        var table = new Console.SweepTable(state.Trials);
+        var failures = new StringWriter();
+        var runner = new SweepRunner(TextWriter.Null, TextWriter.Synchronized(failures), table.Report);
+        await Spectre.Console.AnsiConsole.Live(table.Build()).StartAsync(async context =>
+        {
+            var running = runner.RunAsync(folder, state, parallel, failFast, cancellationToken);
+            while (!running.IsCompleted)
+            {
+                context.UpdateTarget(table.Build());
+                await Task.WhenAny(running, Task.Delay(500, CancellationToken.None));
+            }
+            await running;
+            context.UpdateTarget(table.Build());
+        });
+        await Error.WriteAsync(failures.ToString());
     }
 
     private async Task WriteSummary(IReadOnlyList<TrialResult> results, SweepOptions sweep)

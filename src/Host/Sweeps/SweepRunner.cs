@@ -9,7 +9,7 @@ namespace Forge.Host.Sweeps;
 /// processes, each a <c>forge run</c> of the spec with the trial's overrides and its share of the CPU threads, its
 /// output in the trial's <c>log.txt</c>. State is saved as trials start and end; failures are reported as they happen.
 /// </summary>
-internal sealed class SweepRunner(TextWriter output, TextWriter error)
+internal sealed class SweepRunner(TextWriter output, TextWriter error, Action<TrialRecord, TrialProgress>? onProgress = null)
 {
     public async Task RunAsync(string folder, SweepState state, int parallel, bool failFast, CancellationToken cancellationToken)
     {
@@ -73,7 +73,7 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error)
         }
     }
 
-    private static async Task<(int ExitCode, double Seconds, string? LastError)> RunTrialAsync(string folder, SweepState state, TrialRecord trial, int threads, CancellationToken cancellationToken)
+    private async Task<(int ExitCode, double Seconds, string? LastError)> RunTrialAsync(string folder, SweepState state, TrialRecord trial, int threads, CancellationToken cancellationToken)
     {
         var runFolder = Path.Combine(folder, trial.RunFolder);
         Directory.CreateDirectory(runFolder);
@@ -97,7 +97,11 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error)
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start a worker process.");
         await using var log = new StreamWriter(Path.Combine(runFolder, "log.txt"));
         string? lastError = null;
-        var outTask = Pump(process.StandardOutput, log, _ => { });
+        var outTask = Pump(process.StandardOutput, log, line =>
+        {
+            if (onProgress is not null && TrialProgress.TryParse(line) is { } progress)
+                onProgress(trial, progress);
+        });
         var errTask = Pump(process.StandardError, log, line => { if (line.StartsWith("error:", StringComparison.Ordinal)) lastError = line["error:".Length..].Trim(); });
         try
         {

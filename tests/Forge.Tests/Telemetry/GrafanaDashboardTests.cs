@@ -16,10 +16,12 @@ public class GrafanaDashboardTests(ScrapedRun run)
 
     private static IEnumerable<JsonObject> Variables => Dashboard["templating"]!["list"]!.AsArray().Select(v => v!.AsObject());
 
+    /// <summary>The PromQL expression of every panel target.</summary>
+    public static IEnumerable<string> PanelQueries =>
+        Panels.SelectMany(p => p["targets"]?.AsArray() ?? new JsonArray()).Select(t => t!["expr"]!.GetValue<string>());
+
     /// <summary>Every PromQL expression: panel targets and variable queries.</summary>
-    private static IEnumerable<string> Queries =>
-        Panels.SelectMany(p => p["targets"]?.AsArray() ?? new JsonArray()).Select(t => t!["expr"]!.GetValue<string>())
-            .Concat(Variables.Select(v => v["query"]!["query"]!.GetValue<string>()));
+    private static IEnumerable<string> Queries => PanelQueries.Concat(Variables.Select(v => v["query"]!["query"]!.GetValue<string>()));
 
     [Fact]
     public void The_dashboard_is_well_formed_with_experiment_and_run_selectors()
