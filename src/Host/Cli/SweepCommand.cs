@@ -106,7 +106,7 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
     private async Task WriteSummary(IReadOnlyList<TrialResult> results, SweepOptions sweep)
     {
         var paths = sweep.Parameters.Keys.ToList();
-        await Output.WriteLineAsync($"{"trial",-10} {"state",-8} {string.Join(" ", paths.Select(p => $"{p,-16}"))} {sweep.Metric,14}");
+        await Output.WriteLineAsync($"{"trial",-10} {"state",-8} {string.Join(" ", paths.Select(p => $"{p,-16}"))} {SpecJson.EnumName(sweep.Metric),14}");
         var best = results.Where(r => r.Metric(sweep.Metric) is { } m && double.IsFinite(m)).MinBy(r => r.Metric(sweep.Metric));
         foreach (var r in results)
         {
