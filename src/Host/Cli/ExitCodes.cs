@@ -11,4 +11,7 @@ internal static class ExitCodes
     public const int BadInput = 2;
     /// <summary>Stopped by Ctrl-C / SIGTERM (128 + SIGINT).</summary>
     public const int Interrupted = 130;
+
+    /// <summary>A second SIGINT/SIGTERM: exited at once, without a final checkpoint or summary.</summary>
+    public const int Aborted = 131;
 }

@@ -6,8 +6,12 @@ namespace Forge.Host.Cli;
 /// <summary>The <c>forge</c> command line: <c>run</c>, <c>validate</c>, <c>schema</c> and <c>plugins</c>.</summary>
 internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interactiveConsole)
 {
-    public static Task<int> RunAsync(string[] args) =>
-        new ForgeCli(System.Console.Out, System.Console.Error, interactiveConsole: true).InvokeAsync(args);
+    /// <summary>The process entry: SIGINT and SIGTERM stop a run after its current step (a second one exits at once).</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        using var signals = new TerminationSignals(System.Console.Error);
+        return await new ForgeCli(System.Console.Out, System.Console.Error, interactiveConsole: true).InvokeAsync(args, signals.Token);
+    }
 
     /// <summary>Live displays only on an interactive terminal without --plain.</summary>
     private bool Live(bool plain) => Console.ConsoleMode.IsLive(plain, interactiveConsole);
@@ -23,7 +27,9 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
             await error.WriteLineAsync("Run 'forge --help' for usage.");
             return ExitCodes.BadInput;
         }
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+        // Forge handles SIGINT/SIGTERM itself (TerminationSignals): System.CommandLine's own handler would end the
+        // process after a timeout, possibly in the middle of writing a checkpoint.
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken);
     }
 
     private Command BuildCommands()
@@ -42,9 +48,10 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         var runFolder = new Option<string?>("--run-folder") { Description = "Use exactly this run folder (sweep workers)", Hidden = true };
         var metricsExporters = new Option<string?>("--metrics") { Description = "Metrics exporters, comma-separated: prometheus, otlp, console (overrides the spec's metrics.exporters)" };
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Port of the Prometheus endpoint (0 = pick a free port and print it)" };
-        var run = new Command("run", "Train a model as the spec describes and leave a run folder behind") { spec, set, runs, plain, verbose, runFolder, metricsExporters, metricsPort };
+        var resumeFrom = new Option<string?>("--resume") { Description = "auto (default: continue this spec's unfinished run from its newest checkpoint), never, or a checkpoint or run folder to start from" };
+        var run = new Command("run", "Train a model as the spec describes and leave a run folder behind") { spec, set, runs, plain, verbose, runFolder, metricsExporters, metricsPort, resumeFrom };
         run.SetAction((result, token) => new RunCommand(output, error).ExecuteAsync(
-            result.GetValue(spec)!, MetricsOverrides(result.GetValue(set), result.GetValue(metricsExporters), result.GetValue(metricsPort)), result.GetValue(runs)!,
+            result.GetValue(spec)!, RunOverrides(result.GetValue(set), result.GetValue(metricsExporters), result.GetValue(metricsPort), result.GetValue(resumeFrom)), result.GetValue(runs)!,
             plain: result.GetValue(plain) || !interactiveConsole, result.GetValue(verbose), token, result.GetValue(runFolder)));
 
         var validate = new Command("validate", "Check a spec (and the plugins it names) without training") { spec, set };
@@ -113,8 +120,8 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         };
     }
 
-    /// <summary><c>--metrics a,b</c> and <c>--metrics-port N</c> as spec overrides, so they are validated and recorded like any <c>--set</c>.</summary>
-    private static IReadOnlyList<string> MetricsOverrides(string[]? set, string? exporters, int? port)
+    /// <summary><c>--metrics a,b</c>, <c>--metrics-port N</c> and <c>--resume R</c> as spec overrides, so they are validated and recorded like any <c>--set</c>.</summary>
+    private static IReadOnlyList<string> RunOverrides(string[]? set, string? exporters, int? port, string? resume)
     {
         var overrides = (set ?? Array.Empty<string>()).ToList();
         if (exporters is not null)
@@ -124,6 +131,8 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         }
         if (port is not null)
             overrides.Add($"metrics.prometheus.port={port}");
+        if (resume is not null)
+            overrides.Add("resume=" + System.Text.Json.JsonSerializer.Serialize(resume));
         return overrides;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Forge.Host.Checkpoints;
 using Forge.Host.Console;
 using Forge.Host.Specs;
 using Forge.Host.Telemetry;
@@ -21,12 +22,19 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
             var (spec, environment, experiment) = (composed.Spec, composed.Environment, composed.Experiment);
 
             var startedAt = DateTimeOffset.UtcNow;
-            var folder = exactRunFolder is null
-                ? await RunFolder.CreateAsync(runsRoot, spec, startedAt, cancellationToken)
+            using var plan = ResumePlan.Resolve(spec, runsRoot, exactRunFolder, message => Error.WriteLine($"warning: {message}"));
+            if (plan.Checkpoint is not null)
+                CheckCompatible(plan.Checkpoint, experiment);
+            var folder = plan.ContinueIn is not null ? RunFolder.Open(plan.ContinueIn)
+                : exactRunFolder is null ? await RunFolder.CreateAsync(runsRoot, spec, startedAt, cancellationToken)
                 : await RunFolder.CreateAtAsync(exactRunFolder, spec, cancellationToken);
+            var checkpoints = new CheckpointStore(folder.Path, spec.Spec.Checkpoint);
+            PrepareFolder(folder, checkpoints, plan, experiment);
             await Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{spec.Spec.Name}: {spec.Model.Plugin.Name} ({experiment.ParameterCount:N0} parameters, {spec.Parametrization.Plugin.Name}, {spec.Precision.Plugin.Name}) on {spec.Data.Plugin.Name} with {spec.Optimizer.Plugin.Name}, {spec.Spec.Training.Steps} steps on {environment.Device.type.ToString().ToLowerInvariant()}"));
             await Output.WriteLineAsync($"run folder: {folder.Path}");
+            if (plan.Checkpoint is not null)
+                await Output.WriteLineAsync($"resuming from {plan.Checkpoint.Folder} (step {plan.Checkpoint.Sidecar.Step} of {spec.Spec.Training.Steps})");
 
             var identity = RunIdentity.FromFolder(folder.Path, spec.Spec.Name);
             using var export = MetricsExport.Start(spec.Spec.Metrics, identity);
@@ -37,8 +45,10 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
             var trainer = composed.Host.Services.GetRequiredService<Trainer>();
             TrainingResult result;
             using (var metrics = new MetricsWriter(folder.MetricsPath))
-                result = Display(plain).Run(spec.Spec.Training.Steps, progress => trainer.Train(experiment, metrics, progress, cancellationToken, telemetry));
+                result = Display(plain).Run(spec.Spec.Training.Steps, progress =>
+                    trainer.Train(experiment, metrics, progress, cancellationToken, telemetry, checkpoints.Enabled ? checkpoints : null, plan.Checkpoint));
 
+            var position = result.Position;
             var summary = new RunSummary
             {
                 Name = spec.Spec.Name,
@@ -46,11 +56,11 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
                 Error = result.Error,
                 Steps = result.Steps,
                 PlannedSteps = spec.Spec.Training.Steps,
-                InitialEvalLoss = result.InitialEvalLoss,
-                FinalTrainLoss = result.FinalTrainLoss,
-                FinalEvalLoss = result.FinalEvalLoss,
-                BestEvalLoss = result.BestEvalLoss,
-                BestEvalStep = result.BestEvalStep,
+                InitialEvalLoss = position.InitialEvalLoss,
+                FinalTrainLoss = position.LastTrainLoss,
+                FinalEvalLoss = position.LastEvalLoss,
+                BestEvalLoss = position.BestEvalLoss,
+                BestEvalStep = position.BestEvalStep,
                 WallSeconds = (DateTimeOffset.UtcNow - startedAt).TotalSeconds,
                 Parameters = experiment.ParameterCount,
                 Device = environment.Device.ToString(),
@@ -59,6 +69,13 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
                 StartedAt = startedAt,
                 FinishedAt = DateTimeOffset.UtcNow,
                 Rounding = result.Rounding,
+                ResumedFrom = plan.Checkpoint?.Folder,
+                Checkpoint = result.LastCheckpoint,
+                CheckpointFailures = result.CheckpointFailures,
+                SkippedUpdates = position.SkippedUpdates,
+                Rollbacks = position.Rollbacks,
+                LossSpikes = position.LossSpikes,
+                NonFiniteTensors = result.NonFiniteTensors,
             };
             await folder.WriteSummaryAsync(summary, CancellationToken.None);
             await WriteLossPlotAsync(folder);
@@ -70,6 +87,55 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
                 _ => ExitCodes.Failed,
             };
         }, verbose);
+
+    /// <summary>A checkpoint for another model is the user's error, reported before anything is written.</summary>
+    private static void CheckCompatible(LoadedCheckpoint checkpoint, Experiment experiment)
+    {
+        try
+        {
+            TrainingCheckpoint.CheckCompatible(checkpoint, experiment);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new RunSetupException($"resume: {e.Message} Resume with the spec that wrote it, or set \"resume\": \"never\" to start afresh.", e);
+        }
+    }
+
+    /// <summary>
+    /// Makes the run folder ready: a continued run drops the metric lines after its checkpoint (they will be written
+    /// again); a fresh run in a reused folder (a sweep trial run again) starts with empty metrics and no old
+    /// checkpoints. Then a probe write checks that checkpoints can be written at all, and that the disk has room
+    /// for two of them, before any training time is spent.
+    /// </summary>
+    private static void PrepareFolder(RunFolder folder, CheckpointStore checkpoints, ResumePlan plan, Experiment experiment)
+    {
+        int keepThrough = plan.ContinueIn is not null ? plan.Checkpoint!.Sidecar.Step : 0;
+        folder.TruncateRecords(keepThrough);
+        if (plan.ContinueIn is null && Directory.Exists(checkpoints.Root))
+            Directory.Delete(checkpoints.Root, recursive: true);
+        checkpoints.RemoveLeftovers();
+        if (!checkpoints.Enabled)
+            return;
+        long bytes = experiment.Parameters.Sum(p => p.Value.numel() * p.Value.ElementSize) * 3; // weights and (about) two moments
+        try
+        {
+            Directory.CreateDirectory(checkpoints.Root);
+            var probe = Path.Combine(checkpoints.Root, ".probe");
+            using (var stream = new FileStream(probe, FileMode.Create, FileAccess.Write))
+            {
+                stream.Write(new byte[4096]);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Delete(probe);
+            long free = new DriveInfo(Path.GetPathRoot(checkpoints.Root) ?? "/").AvailableFreeSpace;
+            if (free < 2 * bytes)
+                throw new IOException($"only {free / 1e6:F0} MB free, and two checkpoints need about {2 * bytes / 1e6:F0} MB");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RunSetupException($"cannot write checkpoints into {checkpoints.Root} ({e.Message}). Free some space, choose another folder with --runs, or set \"checkpoint\": \"none\".", e);
+        }
+    }
 
     private IProgressDisplay Display(bool plain) =>
         ConsoleMode.IsLive(plain, interactiveConsole: true)

@@ -61,6 +61,15 @@ public sealed class ExperimentSpec
     [Description("OpenTelemetry metrics exporters (prometheus, otlp, console); metrics.jsonl in the run folder is always written.")]
     public MetricsOptions Metrics { get; set; } = new();
 
+    [Description("Checkpoints: \"none\", or { enabled, interval, keepLast, permanentInterval }.")]
+    public CheckpointOptions Checkpoint { get; set; } = new();
+
+    [Description("auto: continue the newest unfinished run of this spec that has a valid checkpoint (so re-running the same command resumes); never: always start afresh; or the path of a checkpoint or run folder to start from.")]
+    public string Resume { get; set; } = "auto";
+
+    [Description("Divergence guard (NaN/Inf policy) and loss-spike detection.")]
+    public GuardOptions Guard { get; set; } = new();
+
     [Description("Hyperparameter sweep over spec paths, used by forge sweep (forge run ignores it).")]
     public Sweeps.SweepOptions? Sweep { get; set; }
 }

@@ -49,6 +49,13 @@ internal sealed class SpecLoader(PluginCatalog catalog)
             }
         }
 
+        if (document["checkpoint"] is JsonValue checkpoint && checkpoint.GetValueKind() == JsonValueKind.String)
+        {
+            if (checkpoint.GetValue<string>() == "none")
+                document["checkpoint"] = new JsonObject { ["enabled"] = false }; // "none" is short for this
+            else
+                problems.Add(new SpecProblem("checkpoint", $"\"{checkpoint.GetValue<string>()}\" is not allowed here; use \"none\" or an object {{ \"interval\": 200, \"keepLast\": 2 }}."));
+        }
         var spec = (ExperimentSpec)OptionsBinder.Bind(document, typeof(ExperimentSpec), "", problems);
 
         var model = Select(spec.Model, PluginFamily.Model, problems);

@@ -39,6 +39,12 @@ internal static class SpecSchema
                 }
                 : section;
         }
+        var checkpoint = properties["checkpoint"]!.DeepClone();
+        properties["checkpoint"] = new JsonObject
+        {
+            ["description"] = checkpoint["description"]?.DeepClone(),
+            ["anyOf"] = new JsonArray(new JsonObject { ["const"] = "none" }, checkpoint),
+        };
         schema["required"] = new JsonArray("model", "data", "optimizer");
         return schema;
     }

@@ -17,7 +17,7 @@ internal sealed class TrainingMetrics
     private readonly KeyValuePair<string, object?>[] _tags;
     private readonly Gauge<double> _trainLoss, _evalLoss, _learningRate, _gradientNorm, _throughput;
     private readonly Gauge<long> _parameters;
-    private readonly Counter<long> _tokens, _samples, _divergences, _saturated, _underflowed;
+    private readonly Counter<long> _tokens, _samples, _divergences, _saturated, _underflowed, _spikes, _skipped, _rollbacks, _checkpoints;
     private readonly Histogram<double> _stepDuration;
     private readonly Gauge<double> _groupLearningRate, _activationRms, _weightRms, _gradientRms, _updateRatio, _spectralRatio;
 
@@ -34,6 +34,10 @@ internal sealed class TrainingMetrics
         _tokens = meter.CreateCounter<long>("forge.tokens", "{token}", "Predictions trained on (tokens for language models, samples otherwise)");
         _samples = meter.CreateCounter<long>("forge.samples", "{sample}", "Examples (sequences or samples) trained on");
         _divergences = meter.CreateCounter<long>("forge.divergences", "{event}", "Runs stopped because the loss or gradient norm was NaN or infinite");
+        _spikes = meter.CreateCounter<long>("forge.loss_spikes", "{event}", "Logged losses above guard.spikeRatio times the running median");
+        _skipped = meter.CreateCounter<long>("forge.skipped_updates", "{update}", "Updates skipped for a NaN/Inf loss or gradient (guard.onNonFinite = skip)");
+        _rollbacks = meter.CreateCounter<long>("forge.rollbacks", "{event}", "Reloads of the last checkpoint after a NaN/Inf (guard.onNonFinite = rollback)");
+        _checkpoints = meter.CreateCounter<long>("forge.checkpoints", "{checkpoint}", "Checkpoints written");
         _saturated = meter.CreateCounter<long>("forge.rounding.saturated", "{value}", "Values that saturated when rounded to a narrow format (fp8), at logged steps");
         _underflowed = meter.CreateCounter<long>("forge.rounding.underflowed", "{value}", "Non-zero values that rounded to zero in a narrow format (fp8), at logged steps");
         _stepDuration = meter.CreateHistogram<double>("forge.step.duration", "s", "Wall time of one training step (forward, backward, update)",
@@ -46,11 +50,12 @@ internal sealed class TrainingMetrics
         _spectralRatio = meter.CreateGauge<double>("forge.layer.update.spectral_ratio", "{ratio}", "Spectral norm of a matrix's effective update over sqrt(fan_out/fan_in); Θ(1) under the spectral condition");
     }
 
-    /// <summary>At the start of training: the parameter count, and the divergence counter at 0 so its series exists before any event.</summary>
+    /// <summary>At the start of training: the parameter count, and the event counters at 0 so their series exist before any event.</summary>
     public void Started(long parameters)
     {
         _parameters.Record(parameters, _tags);
-        _divergences.Add(0, _tags);
+        foreach (var counter in new[] { _divergences, _spikes, _skipped, _rollbacks, _checkpoints })
+            counter.Add(0, _tags);
     }
 
     public void Step(double seconds, long examples, long predictions)
@@ -99,6 +104,14 @@ internal sealed class TrainingMetrics
     public void Evaluated(double loss) => _evalLoss.Record(loss, _tags);
 
     public void Diverged() => _divergences.Add(1, _tags);
+
+    public void Spiked() => _spikes.Add(1, _tags);
+
+    public void Skipped() => _skipped.Add(1, _tags);
+
+    public void RolledBack() => _rollbacks.Add(1, _tags);
+
+    public void Checkpointed() => _checkpoints.Add(1, _tags);
 
     public void Rounded(long saturated, long underflowed)
     {

@@ -20,6 +20,9 @@ internal sealed record MetricRecord
     /// <summary>Language models: tokens (predictions) trained on so far.</summary>
     public long? Tokens { get; init; }
 
+    /// <summary>True when this loss is a spike (guard.spikeRatio over the running median of logged losses).</summary>
+    public bool? Spike { get; init; }
+
     /// <summary>Under a rounding precision policy (fp8): values that saturated in this step's forward and backward passes, over all tensors.</summary>
     public long? Saturated { get; init; }
 

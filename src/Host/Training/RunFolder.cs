@@ -8,7 +8,7 @@ namespace Forge.Host.Training;
 /// <summary>
 /// A run's folder, <c>runs/&lt;name&gt;/&lt;timestamp&gt;/</c>: <c>spec.json</c> (the spec after overrides),
 /// <c>metrics.jsonl</c> (one object per logged step), <c>summary.json</c> (written at the end, also on failure) and
-/// <c>loss.png</c>/<c>loss.svg</c> (drawn at the end).
+/// <c>loss.png</c>/<c>loss.svg</c> (drawn at the end), <c>layers.jsonl</c> (per-layer diagnostics) and <c>checkpoints/</c>.
 /// </summary>
 internal sealed class RunFolder
 {
@@ -40,6 +40,36 @@ internal sealed class RunFolder
         var folder = new RunFolder(System.IO.Path.GetFullPath(path));
         await folder.WriteJsonAsync(SpecFile, spec.Document, cancellationToken);
         return folder;
+    }
+
+    /// <summary>An existing run folder, continued by a resumed run.</summary>
+    public static RunFolder Open(string path) => new(System.IO.Path.GetFullPath(path));
+
+    /// <summary>Drops the lines of metrics.jsonl and layers.jsonl after update <paramref name="step"/> (all of them for 0).</summary>
+    public void TruncateRecords(int step)
+    {
+        foreach (var file in new[] { MetricsFile, MetricsWriter.LayersFile })
+        {
+            var path = System.IO.Path.Combine(Path, file);
+            if (!File.Exists(path))
+                continue;
+            var kept = step == 0 ? new List<string>() : File.ReadAllLines(path).Where(line => StepOf(line) is { } s && s <= step).ToList();
+            File.WriteAllLines(path + ".tmp", kept);
+            File.Move(path + ".tmp", path, overwrite: true);
+        }
+    }
+
+    private static int? StepOf(string line)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(line);
+            return json.RootElement.TryGetProperty("step", out var step) && step.TryGetInt32(out var value) ? value : null;
+        }
+        catch (JsonException)
+        {
+            return null; // a line cut short by a kill
+        }
     }
 
     public Task WriteSummaryAsync(RunSummary summary, CancellationToken cancellationToken = default) =>

@@ -32,4 +32,20 @@ internal sealed record RunSummary
 
     /// <summary>Under a rounding precision policy (fp8): saturation and underflow at the last logged step.</summary>
     public RoundingSummary? Rounding { get; init; }
+
+    /// <summary>The checkpoint this run started from, if it resumed.</summary>
+    public string? ResumedFrom { get; init; }
+
+    /// <summary>The newest checkpoint of the run (written at the end, on interruption, or at the interval).</summary>
+    public string? Checkpoint { get; init; }
+
+    /// <summary>Checkpoints that could not be written (the previous one was kept).</summary>
+    public int CheckpointFailures { get; init; }
+
+    public int SkippedUpdates { get; init; }
+    public int Rollbacks { get; init; }
+    public int LossSpikes { get; init; }
+
+    /// <summary>On divergence: the tensors whose gradients or values were NaN or infinite.</summary>
+    public IReadOnlyList<string>? NonFiniteTensors { get; init; }
 }

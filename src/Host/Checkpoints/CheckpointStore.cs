@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Forge.Host.Specs;
+using static TorchSharp.torch;
+
+namespace Forge.Host.Checkpoints;
+
+/// <summary>A checkpoint read back from disk: its folder, sidecar and tensors (on the CPU). Dispose to free the tensors.</summary>
+internal sealed class LoadedCheckpoint(string folder, CheckpointSidecar sidecar, Dictionary<string, Tensor> model, Dictionary<string, Tensor> optimizer) : IDisposable
+{
+    public string Folder { get; } = folder;
+    public CheckpointSidecar Sidecar { get; } = sidecar;
+    public IReadOnlyDictionary<string, Tensor> Model { get; } = model;
+    public IReadOnlyDictionary<string, Tensor> Optimizer { get; } = optimizer;
+
+    public void Dispose()
+    {
+        foreach (var t in Model.Values.Concat(Optimizer.Values))
+            t.Dispose();
+    }
+}
+
+/// <summary>
+/// The <c>checkpoints/</c> folder of a run: one folder per checkpoint, <c>step-00000200/</c> with
+/// <c>model.safetensors</c>, <c>optimizer.safetensors</c> and <c>checkpoint.json</c>. A checkpoint is written into a
+/// hidden temporary folder, every file flushed to disk, the sidecar (with the files' SHA-256) last, and only then
+/// renamed into place, so a process killed at any moment leaves either the complete checkpoint or none; a folder
+/// whose files do not match their hashes is never loaded. After each write the oldest checkpoints beyond
+/// <c>keepLast</c> are deleted, except permanent ones.
+/// </summary>
+internal sealed class CheckpointStore
+{
+    public const string FolderName = "checkpoints";
+    public const string ModelFile = "model.safetensors";
+    public const string OptimizerFile = "optimizer.safetensors";
+    public const string SidecarFile = "checkpoint.json";
+    private const string TempPrefix = ".tmp-";
+
+    private readonly CheckpointOptions _options;
+
+    public CheckpointStore(string runFolder, CheckpointOptions options)
+    {
+        Root = Path.Combine(runFolder, FolderName);
+        _options = options;
+    }
+
+    public string Root { get; }
+
+    public bool Enabled => _options.Enabled;
+
+    /// <summary>Whether the interval asks for a checkpoint after update <paramref name="step"/>.</summary>
+    public bool IsDue(int step) => _options.Enabled && _options.Interval > 0 && step % _options.Interval == 0;
+
+    public static string StepFolderName(int step) => "step-" + step.ToString("D8", CultureInfo.InvariantCulture);
+
+    /// <summary>Writes a checkpoint atomically and prunes old ones; returns the folder.</summary>
+    public string Write(int step, CheckpointSidecar sidecar, IReadOnlyList<(string Name, Tensor Tensor)> model, IReadOnlyList<(string Name, Tensor Tensor)> optimizer)
+    {
+        Directory.CreateDirectory(Root);
+        var final = Path.Combine(Root, StepFolderName(step));
+        var temp = Path.Combine(Root, $"{TempPrefix}{StepFolderName(step)}-{Environment.ProcessId}");
+        try
+        {
+            if (Directory.Exists(temp))
+                Directory.Delete(temp, recursive: true);
+            Directory.CreateDirectory(temp);
+            var hashes = new Dictionary<string, string>
+            {
+                [ModelFile] = WriteDurably(Path.Combine(temp, ModelFile), s => SafeTensors.Write(s, model, new Dictionary<string, string> { ["format"] = "pt", ["step"] = step.ToString(CultureInfo.InvariantCulture) })),
+                [OptimizerFile] = WriteDurably(Path.Combine(temp, OptimizerFile), s => SafeTensors.Write(s, optimizer)),
+            };
+            var complete = sidecar with { Sha256 = hashes, Permanent = _options.PermanentInterval > 0 && step % _options.PermanentInterval == 0 };
+            WriteDurably(Path.Combine(temp, SidecarFile), s => JsonSerializer.Serialize(s, complete, SpecJson.OutputOptions));
+            if (Directory.Exists(final))
+                Directory.Delete(final, recursive: true); // the same step written again (the final checkpoint after an interval one)
+            Directory.Move(temp, final);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+        Prune();
+        return final;
+    }
+
+    /// <summary>Checkpoint folders, newest first (by step), without checking them.</summary>
+    public IReadOnlyList<string> Folders() =>
+        !Directory.Exists(Root)
+            ? Array.Empty<string>()
+            : Directory.GetDirectories(Root, "step-*").Where(d => StepOf(d) is not null).OrderByDescending(d => StepOf(d)).ToList();
+
+    /// <summary>The newest checkpoint that loads and matches its hashes; damaged ones are reported through <paramref name="skipped"/> and passed over.</summary>
+    public LoadedCheckpoint? LoadNewestValid(Action<string>? skipped = null)
+    {
+        foreach (var folder in Folders())
+        {
+            try
+            {
+                return Load(folder);
+            }
+            catch (InvalidDataException e)
+            {
+                skipped?.Invoke(e.Message);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Reads and verifies one checkpoint folder; anything wrong is an <see cref="InvalidDataException"/> naming the file.</summary>
+    public static LoadedCheckpoint Load(string folder)
+    {
+        var sidecarPath = Path.Combine(folder, SidecarFile);
+        if (!File.Exists(sidecarPath))
+            throw new InvalidDataException($"{folder} is not a complete checkpoint: it has no {SidecarFile}.");
+        CheckpointSidecar sidecar;
+        try
+        {
+            sidecar = JsonSerializer.Deserialize<CheckpointSidecar>(File.ReadAllText(sidecarPath), SpecJson.OutputOptions)
+                      ?? throw new InvalidDataException($"{sidecarPath} is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{sidecarPath} is not a checkpoint sidecar ({e.Message}).");
+        }
+        if (sidecar.Format != CheckpointSidecar.CurrentFormat)
+            throw new InvalidDataException($"{sidecarPath} has checkpoint format {sidecar.Format}; this Forge reads format {CheckpointSidecar.CurrentFormat}.");
+        foreach (var file in new[] { ModelFile, OptimizerFile })
+        {
+            var path = Path.Combine(folder, file);
+            if (!File.Exists(path))
+                throw new InvalidDataException($"{path} is missing.");
+            var hash = Sha256Of(path);
+            if (!sidecar.Sha256.TryGetValue(file, out var expected) || !string.Equals(hash, expected, StringComparison.OrdinalIgnoreCase))
+                throw new InvalidDataException($"{path} is damaged: its SHA-256 is {hash}, the sidecar recorded {expected ?? "none"}.");
+        }
+        var (model, _) = SafeTensors.Read(Path.Combine(folder, ModelFile));
+        try
+        {
+            var (optimizer, _) = SafeTensors.Read(Path.Combine(folder, OptimizerFile));
+            return new LoadedCheckpoint(folder, sidecar, model, optimizer);
+        }
+        catch
+        {
+            foreach (var t in model.Values)
+                t.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Removes temporary folders that a killed process left behind.</summary>
+    public void RemoveLeftovers()
+    {
+        if (Directory.Exists(Root))
+            foreach (var leftover in Directory.GetDirectories(Root, TempPrefix + "*"))
+                TryDelete(leftover);
+    }
+
+    private void Prune()
+    {
+        var kept = 0;
+        foreach (var folder in Folders())
+        {
+            if (kept++ < _options.KeepLast)
+                continue;
+            if (IsPermanent(folder))
+                continue;
+            TryDelete(folder);
+        }
+    }
+
+    private static bool IsPermanent(string folder)
+    {
+        try
+        {
+            return JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, SidecarFile))).RootElement.TryGetProperty("permanent", out var p) && p.GetBoolean();
+        }
+        catch (Exception e) when (e is IOException or JsonException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static int? StepOf(string folder) =>
+        int.TryParse(Path.GetFileName(folder).AsSpan("step-".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var step) ? step : null;
+
+    /// <summary>Writes a file and flushes it to the disk (fsync); returns its SHA-256.</summary>
+    private static string WriteDurably(string path, Action<Stream> write)
+    {
+        using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+        {
+            write(stream);
+            stream.Flush(flushToDisk: true);
+        }
+        return Sha256Of(path);
+    }
+
+    private static string Sha256Of(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder))
+                Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // a leftover is ignored by every reader and removed next time
+        }
+    }
+}

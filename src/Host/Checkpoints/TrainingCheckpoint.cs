@@ -1,0 +1,92 @@
+using System.Reflection;
+using Forge.Host.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Forge.Host.Checkpoints;
+
+/// <summary>Takes a run's complete state into a checkpoint and puts it back, so a resumed run continues bit for bit.</summary>
+internal static class TrainingCheckpoint
+{
+    /// <summary>Writes the state after <paramref name="position"/>.Step updates into <paramref name="store"/>.</summary>
+    public static string Save(CheckpointStore store, Experiment experiment, TrainingPosition position, double scheduleFactor, Generator dataGenerator)
+    {
+        var model = experiment.Parameters.Select(p => (p.Descriptor.Name, (Tensor)p.Value)).ToList();
+        var (optimizer, scalars) = OptimizerState.Capture(experiment);
+        using var dataState = dataGenerator.get_state();
+        using var torchState = torch.get_rng_state();
+        var sidecar = new CheckpointSidecar
+        {
+            Step = position.Step,
+            PlannedSteps = experiment.Spec.Spec.Training.Steps,
+            Position = position.Clone(),
+            ScheduleFactor = scheduleFactor,
+            DataGeneratorState = Convert.ToBase64String(dataState.bytes),
+            TorchGeneratorState = Convert.ToBase64String(torchState.bytes),
+            Spec = experiment.Spec.Document.DeepClone().AsObject(),
+            Parametrization = experiment.Spec.Parametrization.Plugin.Name,
+            Tensors = experiment.Parameters.Select(p => new CheckpointTensor(p.Descriptor.Name, p.Descriptor.Role, p.Descriptor.Shape,
+                p.Descriptor.FanOut, p.Descriptor.FanIn, p.Multiplier, p.Scaling.LearningRateFactor, p.Scaling.WeightDecayFactor, p.Descriptor.Block)).ToList(),
+            Optimizer = experiment.Optimizer.GetType().FullName ?? experiment.Optimizer.GetType().Name,
+            OptimizerScalars = scalars,
+            ForgeVersion = VersionOf(typeof(TrainingCheckpoint).Assembly),
+            PluginVersions = new[] { experiment.Spec.Model, experiment.Spec.Data, experiment.Spec.Optimizer, experiment.Spec.Parametrization, experiment.Spec.Precision }
+                .ToDictionary(s => $"{s.Plugin.Family.Section}/{s.Plugin.Name}", s => VersionOf(s.Plugin.Type.Assembly)),
+            Sha256 = new(),
+            WrittenAt = DateTimeOffset.UtcNow,
+        };
+        return store.Write(position.Step, sidecar, model, optimizer);
+    }
+
+    /// <summary>
+    /// Puts the checkpoint's weights, optimizer state and random streams into <paramref name="experiment"/> and
+    /// <paramref name="dataGenerator"/>; returns its training position. A checkpoint of another model, optimizer or
+    /// shape is an <see cref="InvalidDataException"/> that says what differs.
+    /// </summary>
+    public static TrainingPosition Restore(LoadedCheckpoint checkpoint, Experiment experiment, Generator dataGenerator)
+    {
+        CheckCompatible(checkpoint, experiment);
+        var sidecar = checkpoint.Sidecar;
+        using (no_grad())
+            foreach (var parameter in experiment.Parameters)
+                parameter.Value.copy_(checkpoint.Model[parameter.Descriptor.Name]);
+        OptimizerState.Restore(experiment, checkpoint.Optimizer, sidecar.OptimizerScalars);
+        using (var dataState = StateTensor(sidecar.DataGeneratorState))
+            dataGenerator.set_state(dataState);
+        using (var torchState = StateTensor(sidecar.TorchGeneratorState))
+            torch.set_rng_state(torchState);
+        return sidecar.Position.Clone();
+    }
+
+    /// <summary>Whether <paramref name="checkpoint"/> fits <paramref name="experiment"/> (same optimizer type, same tensors and shapes); an <see cref="InvalidDataException"/> says what differs.</summary>
+    public static void CheckCompatible(LoadedCheckpoint checkpoint, Experiment experiment)
+    {
+        var optimizerType = experiment.Optimizer.GetType().FullName ?? experiment.Optimizer.GetType().Name;
+        if (checkpoint.Sidecar.Optimizer != optimizerType)
+            throw new InvalidDataException($"{checkpoint.Folder} holds the state of {checkpoint.Sidecar.Optimizer}, but this run's optimizer is {optimizerType}.");
+        var problems = new List<string>();
+        foreach (var parameter in experiment.Parameters)
+        {
+            if (!checkpoint.Model.TryGetValue(parameter.Descriptor.Name, out var saved))
+                problems.Add($"{parameter.Descriptor.Name} is missing");
+            else if (!saved.shape.SequenceEqual(parameter.Value.shape))
+                problems.Add($"{parameter.Descriptor.Name} is [{string.Join(", ", saved.shape)}] there but [{string.Join(", ", parameter.Value.shape)}] here");
+        }
+        var extra = checkpoint.Model.Keys.Except(experiment.Parameters.Select(p => p.Descriptor.Name)).ToList();
+        if (extra.Count > 0)
+            problems.Add($"it has tensors this model lacks ({string.Join(", ", extra.Take(5))})");
+        if (problems.Count > 0)
+            throw new InvalidDataException($"{checkpoint.Folder} is from a different model: {string.Join("; ", problems.Take(6))}.");
+    }
+
+    private static Tensor StateTensor(string base64)
+    {
+        var bytes = Convert.FromBase64String(base64);
+        var tensor = empty(bytes.Length, ScalarType.Byte);
+        tensor.bytes = bytes;
+        return tensor;
+    }
+
+    private static string VersionOf(Assembly assembly) =>
+        assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly.GetName().Version?.ToString() ?? "unknown";
+}
