@@ -7,7 +7,7 @@ namespace Forge.Host.Cli;
 /// current step, writes a checkpoint and its summary, and exits with <see cref="ExitCodes.Interrupted"/>; a second
 /// signal exits at once with <see cref="ExitCodes.Aborted"/>, losing the work since the last checkpoint.
 /// </summary>
-internal sealed class TerminationSignals : IDisposable
+internal sealed partial class TerminationSignals : IDisposable
 {
     private readonly CancellationTokenSource _cancel = new();
     private readonly PosixSignalRegistration[] _registrations;
@@ -33,8 +33,22 @@ internal sealed class TerminationSignals : IDisposable
         }
         _error.WriteLine($"{context.Signal} again: exiting now; the run continues from its last checkpoint when started again.");
         _error.Flush();
-        Environment.Exit(ExitCodes.Aborted);
+        ExitNow(ExitCodes.Aborted);
     }
+
+    /// <summary>
+    /// Ends the process without running exit handlers: Environment.Exit would run libtorch's static destructors while
+    /// the training thread is still inside libtorch, which crashes (SIGSEGV) instead of exiting.
+    /// </summary>
+    private static void ExitNow(int code)
+    {
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
+            _exit(code);
+        Environment.Exit(code);
+    }
+
+    [DllImport("libc", EntryPoint = "_exit")]
+    private static extern void _exit(int status);
 
     public void Dispose()
     {

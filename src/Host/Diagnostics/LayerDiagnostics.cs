@@ -14,14 +14,16 @@ namespace Forge.Host.Diagnostics;
 /// √(fan_out/fan_in), which the spectral condition (Yang, Simon &amp; Bernstein 2023; shared/reference/
 /// parametrizations.md §3) asks to stay Θ(1) at every width. Everything is computed on the device and read back with
 /// one transfer at the end of the measured step; other steps pay nothing. Power iteration draws its start vectors from
-/// its own generator, so turning diagnostics on does not change the training run.
+/// its own generator, seeded by the step, so turning diagnostics on does not change the training run and a resumed
+/// run measures exactly what an uninterrupted one does.
 /// </summary>
 internal sealed class LayerDiagnostics : IDisposable
 {
     private readonly Experiment _experiment;
     private readonly LayerDiagnosticsOptions _options;
     private readonly IReadOnlyList<(string Name, nn.Module<Tensor, Tensor> Module)> _modules;
-    private readonly Generator _startVectors = new(0x5EC7_2A1u);
+    private const long StartVectorSeed = 0x5EC7_2A1;
+    private readonly Generator _startVectors = new(StartVectorSeed);
 
     public LayerDiagnostics(Experiment experiment, LayerDiagnosticsOptions options)
     {
@@ -84,6 +86,7 @@ internal sealed class LayerDiagnostics : IDisposable
             if (_gradientRms is null || _before is null)
                 throw new InvalidOperationException("GradientsReady must be called before Finish.");
             using var noGrad = no_grad();
+            _owner._startVectors.manual_seed(StartVectorSeed + step); // a function of the step alone, so a resumed run measures the same
             var parameters = _owner._experiment.Parameters;
             var figures = new List<Tensor>();
             for (int i = 0; i < parameters.Count; i++)

@@ -54,7 +54,10 @@ internal sealed class SpecLoader(PluginCatalog catalog)
             if (checkpoint.GetValue<string>() == "none")
                 document["checkpoint"] = new JsonObject { ["enabled"] = false }; // "none" is short for this
             else
+            {
                 problems.Add(new SpecProblem("checkpoint", $"\"{checkpoint.GetValue<string>()}\" is not allowed here; use \"none\" or an object {{ \"interval\": 200, \"keepLast\": 2 }}."));
+                document.Remove("checkpoint"); // reported once, here
+            }
         }
         var spec = (ExperimentSpec)OptionsBinder.Bind(document, typeof(ExperimentSpec), "", problems);
 

@@ -35,7 +35,7 @@ public sealed class TrainingOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (Schedule.WarmupSteps > Steps)
+        if (Steps >= 1 && Schedule.WarmupSteps > Steps)
             yield return new ValidationResult(
                 $"schedule.warmupSteps ({Schedule.WarmupSteps}) is larger than steps ({Steps}); use at most {Steps} warmup steps.",
                 new[] { nameof(Schedule) });

@@ -36,10 +36,17 @@ internal sealed class RunFolder
     /// <summary>Uses exactly <paramref name="path"/> (a sweep's trial folder) and writes the resolved spec into it.</summary>
     public static async Task<RunFolder> CreateAtAsync(string path, ResolvedSpec spec, CancellationToken cancellationToken = default)
     {
-        Directory.CreateDirectory(path);
-        var folder = new RunFolder(System.IO.Path.GetFullPath(path));
-        await folder.WriteJsonAsync(SpecFile, spec.Document, cancellationToken);
-        return folder;
+        try
+        {
+            Directory.CreateDirectory(path);
+            var folder = new RunFolder(System.IO.Path.GetFullPath(path));
+            await folder.WriteJsonAsync(SpecFile, spec.Document, cancellationToken);
+            return folder;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RunSetupException($"cannot create the run folder {System.IO.Path.GetFullPath(path)} ({e.Message}). Choose a writable folder with --runs DIR, or free some disk space.", e);
+        }
     }
 
     /// <summary>An existing run folder, continued by a resumed run.</summary>

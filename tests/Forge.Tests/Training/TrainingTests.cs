@@ -162,8 +162,8 @@ public class TrainingTests
         Assert.Equal(RunStatus.Failed, result.Status);
         Assert.Equal(7, result.Steps);
         Assert.Contains("Training failed after 7 steps: IOException: disk went away", result.Error);
-        Assert.NotNull(result.InitialEvalLoss);
-        Assert.NotNull(result.FinalTrainLoss); // step 5 was logged
+        Assert.NotNull(result.Position.InitialEvalLoss);
+        Assert.NotNull(result.Position.LastTrainLoss); // step 5 was logged
     }
 
     private sealed class FailingDataset(Forge.Abstractions.Data.IDatasetPlugin inner, int failOnBatch) : Forge.Abstractions.Data.IDatasetPlugin
