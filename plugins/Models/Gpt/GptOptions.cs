@@ -69,6 +69,8 @@ public sealed class GptOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (Width < 1 || Heads < 1 || HeadDim < 1)
+            yield break; // the range checks report these
         if (Heads is not null && HeadDim is not null)
             yield return new ValidationResult("give either heads or headDim, not both.", new[] { nameof(HeadDim) });
         else if (HeadDim is { } d && Width % d != 0)

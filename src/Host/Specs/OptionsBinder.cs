@@ -104,7 +104,18 @@ internal static class OptionsBinder
         {
             var names = typeInfo.Properties.Where(p => p.AttributeProvider is PropertyInfo)
                 .ToDictionary(p => ((PropertyInfo)p.AttributeProvider!).Name, p => p.Name);
-            foreach (var result in validatable.Validate(new ValidationContext(instance)))
+            List<ValidationResult> results;
+            try
+            {
+                results = validatable.Validate(new ValidationContext(instance)).ToList();
+            }
+            catch (Exception e)
+            {
+                // A plugin's own check crashed on an unusual value: report it against the section, never as a crash.
+                problems.Add(new SpecProblem(path, $"could not be checked: {instance.GetType().Name}.Validate threw {e.GetType().Name} ({e.Message}); check the values in this section."));
+                return;
+            }
+            foreach (var result in results)
             {
                 var member = result.MemberNames.FirstOrDefault();
                 var fieldPath = member is not null && names.TryGetValue(member, out var jsonName) ? Join(path, jsonName) : path;
