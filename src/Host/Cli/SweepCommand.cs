@@ -29,7 +29,8 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
             {
                 SpecPath = spec.SpecPath,
                 SpecSha256 = SweepState.HashOf(spec.SpecPath),
-                Overrides = overrides.ToList(),
+                // Trials are short and many: no checkpoints unless the spec asks for them.
+                Overrides = spec.Document.ContainsKey("checkpoint") ? overrides.ToList() : overrides.Append("checkpoint=\"none\"").ToList(),
                 CreatedAt = startedAt,
                 Trials = plan.Select(t => new TrialRecord { Id = t.Id, Overrides = t.Overrides }).ToList(),
             };

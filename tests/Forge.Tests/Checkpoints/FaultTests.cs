@@ -68,13 +68,14 @@ public class FaultTests
     public async Task A_second_signal_exits_at_once()
     {
         using var dir = new TempDirectory();
-        var spec = TestSpecs.Gpt(128, steps: 100000).With("data.context=128", "training.batchSize=32", "training.logInterval=1", "checkpoint.interval=0");
+        var spec = TestSpecs.Gpt(128, steps: 100000).With("data.context=128", "training.batchSize=64", "training.logInterval=1", "checkpoint.interval=0");
         var runs = Path.Combine(dir.Path, "runs");
         using var forge = ForgeProcess.Start("run", dir.File("spec.json", spec.ToJsonString()), "--runs", runs, "--plain");
         await forge.WaitUntilAsync(() => LoggedSteps(runs) >= 1, "the first step");
 
         forge.Signal("TERM");
-        forge.Signal("TERM");
+        await forge.WaitUntilAsync(() => forge.Output.Contains("stopping after the current step"), "the first signal to be seen");
+        forge.Signal("TERM"); // during the step (about a second long): two pending signals of one kind would merge into one
         int code = await forge.WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.True(code == 131, forge.Output);

@@ -32,6 +32,7 @@ public class SweepCommandTests
         var ports = Directory.GetFiles(Path.Combine(folder, "trials"), "log.txt", SearchOption.AllDirectories)
             .Select(log => System.Text.RegularExpressions.Regex.Match(File.ReadAllText(log), @"metrics: http://127\.0\.0\.1:([0-9]+)/metrics").Groups[1].Value).ToList();
         Assert.Equal(6, ports.Count(p => p.Length > 0 && p != "9464"));
+        Assert.False(Directory.Exists(Path.Combine(folder, "trials", "trial-000", "checkpoints"))); // trials write no checkpoints unless the spec asks
         var state = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "sweep.json")))!;
         var trials = state["trials"]!.AsArray();
         Assert.Equal(6, trials.Count); // 3 learning rates x 2 seeds

@@ -39,7 +39,8 @@ public class PrometheusExportTests(ScrapedRun run)
         // sp gives every tensor the global rate: one group, labelled with all the roles in it, at the global rate.
         var group = run.Samples("forge_group_learning_rate").Single();
         Assert.Equal("input+hidden+output+bias", group.Labels["roles"]);
-        Assert.Equal(run.Samples("forge_learning_rate").Single().Value, group.Value, 12);
+        double global = run.Samples("forge_learning_rate").Single().Value; // recorded just before the group rates: a scrape may fall between
+        Assert.True(Math.Abs(global - group.Value) <= 1e-6 * global, $"group {group.Value} vs global {global}");
     }
 
     [Fact]
