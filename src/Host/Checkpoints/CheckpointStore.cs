@@ -73,7 +73,7 @@ internal sealed class CheckpointStore
             var complete = sidecar with { Sha256 = hashes, Permanent = _options.PermanentInterval > 0 && step % _options.PermanentInterval == 0 };
             WriteDurably(Path.Combine(temp, SidecarFile), s => JsonSerializer.Serialize(s, complete, SpecJson.OutputOptions));
             if (Directory.Exists(final))
-                Directory.Delete(final, recursive: true); // the same step written again (the final checkpoint after an interval one)
+                Discard(final); // the same step written again (the final checkpoint after an interval one)
             Directory.Move(temp, final);
         }
         catch
@@ -166,7 +166,7 @@ internal sealed class CheckpointStore
                 continue;
             if (IsPermanent(folder))
                 continue;
-            TryDelete(folder);
+            Discard(folder);
         }
     }
 
@@ -200,6 +200,24 @@ internal sealed class CheckpointStore
     {
         using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    /// <summary>
+    /// Deletes a checkpoint without ever leaving a partly deleted one under its name: it is first renamed to a hidden
+    /// temporary name (atomic), then deleted; a kill in between leaves a leftover that <see cref="RemoveLeftovers"/> clears.
+    /// </summary>
+    private void Discard(string folder)
+    {
+        var doomed = Path.Combine(Root, $"{TempPrefix}discard-{Path.GetFileName(folder)}-{Environment.ProcessId}");
+        try
+        {
+            Directory.Move(folder, doomed);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return; // kept: harmless
+        }
+        TryDelete(doomed);
     }
 
     private static void TryDelete(string folder)
