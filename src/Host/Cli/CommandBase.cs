@@ -39,10 +39,11 @@ internal abstract class CommandBase(TextWriter output, TextWriter error)
         }
         catch (Exception e) when (e is PluginFaultException or PluginCatalogException)
         {
+            // A plugin that cannot be composed (it throws while loading or constructing): the run does not start.
             await Error.WriteLineAsync($"error: {e.Message}");
             if (verbose && e.InnerException is not null)
                 await Error.WriteLineAsync(e.InnerException.ToString());
-            return ExitCodes.Failed;
+            return ExitCodes.BadInput;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -5,9 +5,9 @@ internal static class ExitCodes
 {
     /// <summary>The command did what was asked.</summary>
     public const int Success = 0;
-    /// <summary>The run started but failed or diverged, or a plugin crashed.</summary>
+    /// <summary>The run started but failed or diverged.</summary>
     public const int Failed = 1;
-    /// <summary>Bad input: the spec, its overrides, a file it names, or the command line.</summary>
+    /// <summary>Bad input: the spec, its overrides, a file or plugin it names (one that cannot be loaded or constructed), a checkpoint, or the command line.</summary>
     public const int BadInput = 2;
     /// <summary>Stopped by Ctrl-C / SIGTERM (128 + SIGINT).</summary>
     public const int Interrupted = 130;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Forge.Host.Plots;
+using Forge.Host.Plugins;
 
 namespace Forge.Host.Cli;
 
@@ -27,10 +28,20 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
             await error.WriteLineAsync("Run 'forge --help' for usage.");
             return ExitCodes.BadInput;
         }
+        PluginSearchPath.UseCommandLine(parsed.GetValue(PluginPaths) ?? Array.Empty<string>());
         // Forge handles SIGINT/SIGTERM itself (TerminationSignals): System.CommandLine's own handler would end the
         // process after a timeout, possibly in the middle of writing a checkpoint.
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken);
     }
+
+    /// <summary><c>--plugins PATH</c> on every command: a third-party plugin's .dll or build folder to load (repeatable).</summary>
+    private static readonly Option<string[]> PluginPaths = new("--plugins")
+    {
+        Description = "Load third-party plugins from this .dll or build folder (repeatable; also FORGE_PLUGIN_PATH)",
+        Recursive = true,
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
 
     private Command BuildCommands()
     {
@@ -109,13 +120,14 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         plot.SetAction((result, token) => new PlotCommand(output, error).ExecuteAsync(
             result.GetValue(runFolders)!, result.GetValue(plotOutput), result.GetValue(plotTitle), result.GetValue(plotAxis), token));
 
-        var plugins = new Command("plugins", "List the available plugins by family");
-        plugins.SetAction((_, token) => new PluginsCommand(output, error).ExecuteAsync(token));
+        var pluginsJson = new Option<bool>("--json") { Description = "Machine-readable output, with each plugin's options schema" };
+        var plugins = new Command("plugins", "List the available plugins by family, with version, source file, SHA-256 and options") { pluginsJson };
+        plugins.SetAction((result, token) => new PluginsCommand(output, error).ExecuteAsync(result.GetValue(pluginsJson), token));
 
         // A plain root command named "forge" (RootCommand would take the assembly's name, Forge.Host, for its usage line).
         return new Command("forge", "Forge: train models under hyperparameter-transfer parametrizations from a JSON experiment spec")
         {
-            Options = { new System.CommandLine.Help.HelpOption(), new VersionOption() },
+            Options = { new System.CommandLine.Help.HelpOption(), new VersionOption(), PluginPaths },
             Subcommands = { run, validate, inspect, coordCheck, sweep, transfer, plot, schema, plugins },
         };
     }

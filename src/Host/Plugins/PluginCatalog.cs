@@ -7,11 +7,13 @@ namespace Forge.Host.Plugins;
 /// <summary>
 /// Every plugin Forge can use, found by scanning assemblies for classes marked <see cref="ForgePluginAttribute"/>
 /// that implement a family contract. Built-in plugins are found exactly like third-party ones: the host scans
-/// the <c>Forge.Plugins.*.dll</c> files beside it and never names a plugin type in code.
+/// the <c>Forge.Plugins.*.dll</c> files beside it, and the assemblies the user names (<see cref="ExternalPlugins"/>),
+/// and never names a plugin type in code. Two plugins of one family may share a name only if they come from different
+/// assemblies; a spec then selects one by its qualified name, <c>&lt;assembly&gt;/&lt;name&gt;</c>.
 /// </summary>
 internal sealed class PluginCatalog
 {
-    private readonly Dictionary<(PluginFamily, string), PluginDescriptor> _plugins = new();
+    private readonly List<PluginDescriptor> _plugins = new();
 
     public PluginCatalog(IEnumerable<Assembly> assemblies)
         : this(assemblies.Distinct().SelectMany(a => a.GetExportedTypes()))
@@ -35,12 +37,12 @@ internal sealed class PluginCatalog
                 continue;
             }
             var descriptor = new PluginDescriptor(families[0], attribute.Name, type, attribute.OptionsType, attribute.Description);
-            if (_plugins.TryGetValue((descriptor.Family, descriptor.Name), out var existing))
+            if (_plugins.FirstOrDefault(p => p.Family == descriptor.Family && p.Name == descriptor.Name && p.Type.Assembly == type.Assembly) is { } existing)
             {
                 problems.Add($"two {descriptor.Family} plugins are named '{descriptor.Name}': {existing.Type.FullName} from {existing.Source} and {type.FullName} from {descriptor.Source}. Rename one of them.");
                 continue;
             }
-            _plugins.Add((descriptor.Family, descriptor.Name), descriptor);
+            _plugins.Add(descriptor);
         }
         if (problems.Count > 0)
             throw new PluginCatalogException(problems);
@@ -56,13 +58,35 @@ internal sealed class PluginCatalog
     }
 
     /// <summary>The built-in plugins shipped beside the host.</summary>
-    public static PluginCatalog BuiltIn() => FromDirectory(AppContext.BaseDirectory);
+    public static PluginCatalog BuiltIn() => BuiltInCatalog.Value;
 
-    public IEnumerable<PluginDescriptor> All => _plugins.Values.OrderBy(p => p.Family.Section).ThenBy(p => p.Name);
+    private static readonly Lazy<PluginCatalog> BuiltInCatalog = new(() => FromDirectory(AppContext.BaseDirectory));
+
+    /// <summary>This catalog plus the plugins in <paramref name="assemblies"/> (third-party ones, already loaded).</summary>
+    public PluginCatalog With(IEnumerable<Assembly> assemblies)
+    {
+        var added = assemblies.Where(a => _plugins.All(p => p.Type.Assembly != a)).ToList();
+        return added.Count == 0 ? this : new PluginCatalog(_plugins.Select(p => p.Type).Concat(added.SelectMany(a => a.GetExportedTypes())));
+    }
+
+    public IEnumerable<PluginDescriptor> All => _plugins.OrderBy(p => p.Family.Section).ThenBy(p => p.Name).ThenBy(p => p.AssemblyName);
 
     public IEnumerable<PluginDescriptor> Family(PluginFamily family) => All.Where(p => p.Family == family);
 
-    public PluginDescriptor? Find(PluginFamily family, string name) => _plugins.GetValueOrDefault((family, name));
+    /// <summary>
+    /// The plugins a spec's name selects: by plain name (more than one when assemblies clash), or by the qualified
+    /// <c>&lt;assembly&gt;/&lt;name&gt;</c>.
+    /// </summary>
+    public IReadOnlyList<PluginDescriptor> Matching(PluginFamily family, string name)
+    {
+        int slash = name.LastIndexOf('/');
+        return slash < 0
+            ? Family(family).Where(p => p.Name == name).ToList()
+            : Family(family).Where(p => p.Name == name[(slash + 1)..] && p.AssemblyName == name[..slash]).ToList();
+    }
+
+    /// <summary>The one plugin <paramref name="name"/> selects, or null when none or several do.</summary>
+    public PluginDescriptor? Find(PluginFamily family, string name) => Matching(family, name) is [var only] ? only : null;
 }
 
 /// <summary>The plugins found cannot form a catalog (duplicate names, a marked class with no contract).</summary>

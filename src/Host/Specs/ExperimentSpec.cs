@@ -70,6 +70,9 @@ public sealed class ExperimentSpec
     [Description("Divergence guard (NaN/Inf policy) and loss-spike detection.")]
     public GuardOptions Guard { get; set; } = new();
 
+    [Description("Third-party plugin assemblies to load: paths of .dll files or build folders (relative to this spec), or { \"path\": ..., \"sha256\": ... } to pin the exact file.")]
+    public JsonArray? Plugins { get; set; }
+
     [Description("Hyperparameter sweep over spec paths, used by forge sweep (forge run ignores it).")]
     public Sweeps.SweepOptions? Sweep { get; set; }
 }

@@ -8,7 +8,7 @@ namespace Forge.Host.Specs;
 /// Reads a spec file, applies <c>--set</c> overrides, finds each plugin in the catalog and binds every section,
 /// collecting all problems before reporting them in one <see cref="SpecException"/>.
 /// </summary>
-internal sealed class SpecLoader(PluginCatalog catalog)
+internal sealed class SpecLoader(PluginCatalog builtIn)
 {
     public const string DefaultParametrization = "sp";
     public const string DefaultPrecision = "fp32";
@@ -60,12 +60,13 @@ internal sealed class SpecLoader(PluginCatalog catalog)
             }
         }
         var spec = (ExperimentSpec)OptionsBinder.Bind(document, typeof(ExperimentSpec), "", problems);
+        var catalog = builtIn.With(ExternalPlugins.Load(PluginReferences(spec.Plugins, specPath, problems).Concat(PluginSearchPath.References()), problems));
 
-        var model = Select(spec.Model, PluginFamily.Model, problems);
-        var data = Select(spec.Data, PluginFamily.Dataset, problems);
-        var optimizer = Select(spec.Optimizer, PluginFamily.Optimizer, problems);
-        var parametrization = Select(spec.Parametrization ?? new JsonObject { ["name"] = DefaultParametrization }, PluginFamily.Parametrization, problems);
-        var precision = Select(PrecisionSection(spec.Precision, problems), PluginFamily.Precision, problems);
+        var model = Select(catalog, spec.Model, PluginFamily.Model, problems);
+        var data = Select(catalog, spec.Data, PluginFamily.Dataset, problems);
+        var optimizer = Select(catalog, spec.Optimizer, PluginFamily.Optimizer, problems);
+        var parametrization = Select(catalog, spec.Parametrization ?? new JsonObject { ["name"] = DefaultParametrization }, PluginFamily.Parametrization, problems);
+        var precision = Select(catalog, PrecisionSection(spec.Precision, problems), PluginFamily.Precision, problems);
 
         if (problems.Count > 0)
             throw new SpecException(displayName ?? specPath, problems);
@@ -87,9 +88,38 @@ internal sealed class SpecLoader(PluginCatalog catalog)
         return new JsonObject { ["name"] = DefaultPrecision };
     }
 
-    private PluginSelection? Select(JsonObject? section, PluginFamily family, List<SpecProblem> problems)
+    /// <summary>The spec's <c>plugins</c> list: paths (relative to the spec's folder), or <c>{ "path": ..., "sha256": ... }</c>.</summary>
+    private static IEnumerable<PluginReference> PluginReferences(JsonArray? plugins, string specPath, List<SpecProblem> problems)
     {
-        var known = catalog.Family(family).Select(p => p.Name).ToList();
+        var folder = Path.GetDirectoryName(Path.GetFullPath(specPath)) ?? Environment.CurrentDirectory;
+        for (int i = 0; i < (plugins?.Count ?? 0); i++)
+        {
+            var origin = $"plugins[{i}]";
+            string? path = null, sha256 = null;
+            switch (plugins![i])
+            {
+                case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                    path = value.GetValue<string>();
+                    break;
+                case JsonObject entry when entry["path"] is JsonValue p && p.GetValueKind() == JsonValueKind.String
+                                           && entry.All(f => f.Key is "path" or "sha256")
+                                           && (entry["sha256"] is null || entry["sha256"]!.GetValueKind() == JsonValueKind.String):
+                    path = p.GetValue<string>();
+                    sha256 = entry["sha256"]?.GetValue<string>();
+                    break;
+            }
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                problems.Add(new SpecProblem(origin, "must be the path of a plugin .dll (or its build folder), or { \"path\": \"...\", \"sha256\": \"...\" }."));
+                continue;
+            }
+            yield return new PluginReference(Path.GetFullPath(Path.Combine(folder, path)), sha256, origin);
+        }
+    }
+
+    private static PluginSelection? Select(PluginCatalog catalog, JsonObject? section, PluginFamily family, List<SpecProblem> problems)
+    {
+        var known = catalog.Family(family).Select(p => p.Name).Distinct().ToList();
         var knownList = string.Join(", ", known);
         if (section is null)
         {
@@ -109,7 +139,13 @@ internal sealed class SpecLoader(PluginCatalog catalog)
             return null;
         }
         var name = nameNode.GetValue<string>();
-        var plugin = catalog.Find(family, name);
+        var matching = catalog.Matching(family, name);
+        if (matching.Count > 1)
+        {
+            problems.Add(new SpecProblem(namePath, $"'{name}' names {matching.Count} {family.Noun} plugins: {string.Join(" and ", matching.Select(m => $"{m.Type.FullName} from {m.Source}"))}. Qualify the name to choose one: {string.Join(" or ", matching.Select(m => $"\"{m.AssemblyName}/{m.Name}\""))}."));
+            return null;
+        }
+        var plugin = matching.SingleOrDefault();
         if (plugin is null)
         {
             problems.Add(new SpecProblem(namePath, $"unknown {family.Noun} plugin '{name}'; {ClosestName.Hint(name, known)}known {family.Noun} plugins: {knownList}."));

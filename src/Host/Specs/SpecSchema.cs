@@ -39,6 +39,23 @@ internal static class SpecSchema
                 }
                 : section;
         }
+        properties["plugins"] = new JsonObject
+        {
+            ["description"] = properties["plugins"]?["description"]?.DeepClone(),
+            ["type"] = "array",
+            ["items"] = new JsonObject
+            {
+                ["anyOf"] = new JsonArray(
+                    new JsonObject { ["type"] = "string" },
+                    new JsonObject
+                    {
+                        ["type"] = "object",
+                        ["properties"] = new JsonObject { ["path"] = new JsonObject { ["type"] = "string" }, ["sha256"] = new JsonObject { ["type"] = "string", ["pattern"] = "^[0-9a-fA-F]{64}$" } },
+                        ["required"] = new JsonArray("path"),
+                        ["additionalProperties"] = false,
+                    }),
+            },
+        };
         var checkpoint = properties["checkpoint"]!.DeepClone();
         properties["checkpoint"] = new JsonObject
         {
@@ -77,6 +94,9 @@ internal static class SpecSchema
             section.Insert(0, "description", description);
         return section;
     }
+
+    /// <summary>The JSON Schema of one plugin's options (its spec section besides <c>name</c>).</summary>
+    public static JsonObject OptionsSchema(Type optionsType) => Export(optionsType);
 
     private static JsonObject Export(Type type)
     {

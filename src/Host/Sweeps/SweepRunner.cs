@@ -87,6 +87,11 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error, Action<Tr
         var runsRoot = Path.GetFullPath(Path.Combine(folder, "..", "..")); // runs/<name>/sweep-<time>
         foreach (var argument in new[] { "run", state.SpecPath, "--plain", "--run-folder", runFolder, "--runs", runsRoot })
             start.ArgumentList.Add(argument);
+        foreach (var plugin in Plugins.PluginSearchPath.CommandLine.Select(Path.GetFullPath))
+        {
+            start.ArgumentList.Add("--plugins");
+            start.ArgumentList.Add(plugin);
+        }
         // Parallel trials cannot share one Prometheus port: each takes a free one and announces it in runs/prometheus-targets.
         foreach (var o in state.Overrides.Concat(trial.Overrides).Append($"threads={threads}").Append("metrics.prometheus.port=0"))
         {
