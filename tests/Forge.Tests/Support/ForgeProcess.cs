@@ -26,7 +26,10 @@ public sealed class ForgeProcess : IDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    public static ForgeProcess Start(params string[] args)
+    public static ForgeProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts forge with extra environment variables.</summary>
+    public static ForgeProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         var start = new ProcessStartInfo(!string.IsNullOrEmpty(host) && File.Exists(host) ? host : "dotnet")
@@ -39,6 +42,8 @@ public sealed class ForgeProcess : IDisposable
         foreach (var arg in args)
             start.ArgumentList.Add(arg);
         start.Environment.Remove("CI");
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
         return new ForgeProcess(Process.Start(start)!);
     }
 
