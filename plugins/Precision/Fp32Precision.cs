@@ -14,4 +14,7 @@ public sealed class Fp32Precision : IPrecisionPlugin
 
     /// <inheritdoc />
     public torch.Tensor Linear(torch.Tensor input, torch.Tensor weight, ParameterDescriptor descriptor) => FullPrecision.Instance.Linear(input, weight, descriptor);
+
+    /// <inheritdoc />
+    public torch.Tensor Linear(torch.Tensor input, torch.Tensor weight, torch.Tensor bias, ParameterDescriptor descriptor) => FullPrecision.Instance.Linear(input, weight, bias, descriptor);
 }

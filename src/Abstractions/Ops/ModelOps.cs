@@ -36,6 +36,8 @@ public class ModelOps
     /// <summary><c>A·x Wᵀ + A_b·b</c>, the product computed by the precision policy.</summary>
     public virtual Tensor Linear(Tensor input, ScaledParameter weight, ScaledParameter? bias = null)
     {
+        if (bias is not null && weight.Multiplier == 1.0 && bias.Multiplier == 1.0)
+            return Precision.Linear(input, weight.Value, bias.Value, weight.Descriptor); // one GEMM with the bias fused where the policy can
         var output = Precision.Linear(input, weight.Value, weight.Descriptor);
         if (weight.Multiplier != 1.0)
             output = output.mul(weight.Multiplier);

@@ -14,4 +14,7 @@ public sealed class FullPrecision : IPrecisionPlugin
 
     /// <inheritdoc />
     public torch.Tensor Linear(torch.Tensor input, torch.Tensor weight, ParameterDescriptor descriptor) => torch.nn.functional.linear(input, weight);
+
+    /// <inheritdoc />
+    public torch.Tensor Linear(torch.Tensor input, torch.Tensor weight, torch.Tensor bias, ParameterDescriptor descriptor) => torch.nn.functional.linear(input, weight, bias);
 }

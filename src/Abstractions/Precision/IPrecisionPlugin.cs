@@ -21,4 +21,12 @@ public interface IPrecisionPlugin
     /// <param name="weight">The weight (fan_out, fan_in), possibly already wrapped by a unit-scaled op's backward scale.</param>
     /// <param name="descriptor">What the weight is (name, role, tags).</param>
     torch.Tensor Linear(torch.Tensor input, torch.Tensor weight, ParameterDescriptor descriptor);
+
+    /// <summary>
+    /// <c>input · weightᵀ + bias</c> under the policy. The default adds the bias after <see cref="Linear(torch.Tensor, torch.Tensor, ParameterDescriptor)"/>;
+    /// a policy that computes in the weights' dtype can fuse it into the matmul (one GEMM with the bias as its
+    /// accumulator, as <c>nn.Linear</c> does), saving an elementwise pass forward and a reduction backward.
+    /// </summary>
+    torch.Tensor Linear(torch.Tensor input, torch.Tensor weight, torch.Tensor bias, ParameterDescriptor descriptor) =>
+        Linear(input, weight, descriptor).add(bias);
 }

@@ -120,6 +120,15 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         plot.SetAction((result, token) => new PlotCommand(output, error).ExecuteAsync(
             result.GetValue(runFolders)!, result.GetValue(plotOutput), result.GetValue(plotTitle), result.GetValue(plotAxis), token));
 
+        var smoke = new Option<bool>("--smoke") { Description = "A seconds-long run at tiny sizes that proves the harness works (CI)" };
+        var benchOutput = new Option<string>("--output") { Description = "Folder for bench-<time>.json and .md", DefaultValueFactory = _ => "benchmarks/results" };
+        var benchData = new Option<string>("--data") { Description = "Text to train on", DefaultValueFactory = _ => "data/tinyshakespeare.txt" };
+        var benchWidths = new Option<int[]>("--widths") { Description = "Only these widths (e.g. --widths 256 512)", AllowMultipleArgumentsPerToken = true };
+        var fp32Only = new Option<bool>("--fp32-only") { Description = "Skip the bf16 measurements" };
+        var bench = new Command("bench", "Measure Forge's training step: framework tax against a bare TorchSharp loop, roofline, scaling, memory, data") { smoke, benchOutput, benchData, benchWidths, fp32Only };
+        bench.SetAction((result, token) => new BenchCommand(output, error).ExecuteAsync(result.GetValue(smoke), result.GetValue(benchOutput)!, result.GetValue(benchData)!,
+            result.GetValue(benchWidths), result.GetValue(fp32Only), token));
+
         var pluginsJson = new Option<bool>("--json") { Description = "Machine-readable output, with each plugin's options schema" };
         var plugins = new Command("plugins", "List the available plugins by family, with version, source file, SHA-256 and options") { pluginsJson };
         plugins.SetAction((result, token) => new PluginsCommand(output, error).ExecuteAsync(result.GetValue(pluginsJson), token));
@@ -128,7 +137,7 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         return new Command("forge", "Forge: train models under hyperparameter-transfer parametrizations from a JSON experiment spec")
         {
             Options = { new System.CommandLine.Help.HelpOption(), new VersionOption(), PluginPaths },
-            Subcommands = { run, validate, inspect, coordCheck, sweep, transfer, plot, schema, plugins },
+            Subcommands = { run, validate, inspect, coordCheck, sweep, transfer, plot, schema, plugins, bench },
         };
     }
 

@@ -1,0 +1,36 @@
+using System.Text.Json.Nodes;
+using Forge.Tests.Support;
+
+namespace Forge.Tests.Benchmarks;
+
+/// <summary>The CI-sized run of <c>forge bench --smoke</c>: the harness runs end to end and its figures are sane.</summary>
+public class BenchSmokeTests
+{
+    [Fact]
+    public async Task The_smoke_bench_measures_every_figure_and_writes_json_and_markdown()
+    {
+        using var dir = new TempDirectory();
+
+        var result = await CliRunner.RunAsync("bench", "--smoke", "--output", dir.Path, "--data", TestSpecs.ShakespearePath);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var json = Directory.GetFiles(dir.Path, "bench-*-smoke.json").Single();
+        var markdown = File.ReadAllText(Path.ChangeExtension(json, ".md"));
+        var report = JsonNode.Parse(File.ReadAllText(json))!;
+        var steps = report["steps"]!.AsArray();
+        var compared = steps.Where(s => s!["tax"] is not null).ToList();
+        Assert.Equal(2, compared.Count); // both smoke widths against the bare loop
+        Assert.All(steps, s =>
+        {
+            Assert.InRange(s!["forgeSecondsPerStep"]!.GetValue<double>(), 1e-5, 10);
+            Assert.InRange(s["rooflineRatio"]!.GetValue<double>(), 1e-5, 1.5); // cannot beat the machine's matmul by much
+        });
+        Assert.All(compared, s => Assert.InRange(s!["tax"]!.GetValue<double>(), -0.9, 3)); // same math: not wildly apart even at toy sizes
+        Assert.Equal(new[] { "width", "context" }, report["scaling"]!.AsArray().Select(s => s!["variable"]!.GetValue<string>()));
+        var memory = report["memory"]!;
+        Assert.Equal(memory["liveTensorsAfterWarmup"]!.GetValue<long>(), memory["liveTensorsAfter"]!.GetValue<long>()); // no tensor leaks across steps
+        Assert.InRange(report["data"]!["fraction"]!.GetValue<double>(), 0, 0.5);
+        Assert.Contains("| model | width | context | precision |", markdown);
+        Assert.Contains("smoke run", markdown);
+    }
+}
