@@ -37,7 +37,7 @@ internal static class BenchReportWriter
         var m = r.Memory;
         md.AppendLine(CultureInfo.InvariantCulture, $"Memory over {m.Steps} steps: RSS {F(m.RssAfterWarmupMb, "F0")} → {F(m.RssAfterMb, "F0")} MB, live tensors {m.LiveTensorsAfterWarmup} → {m.LiveTensorsAfter}; peak RSS {F(m.PeakRssMb, "F0")} MB against a baseline of {F(m.BaselineRssMb, "F0")} MB plus an analytic {F(m.EstimateMb, "F1")} MB (weights, gradients, AdamW moments, activations).");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Data: {F(r.Data.BatchSeconds * 1e6, "F0")} µs per batch, {F(r.Data.Fraction * 100, "F2")} % of a step.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Data: {F(r.Data.BatchSeconds * 1e6, "F0")} µs per batch, {F(r.Data.Fraction * 100, "F3")} % of a step.");
         return md.ToString();
     }
 }
