@@ -173,8 +173,10 @@ internal sealed class Benchmark(BenchSettings settings, TextWriter log)
         double baseline = Rss();
         int width = settings.Widths[0], context = Math.Min(64, settings.Context);
         using var built = Build(Spec(width, context, "fp32", settings.MemorySteps, logInterval: 100));
-        var warm = Build(Spec(width, context, "fp32", 20, logInterval: 10));
-        ForgeStep(warm, 20);
+        // Warm-up long enough for libtorch's and glibc's allocators to reach their working set (RSS grows for ~1,000 steps, then is flat).
+        int warmSteps = settings.Quick ? 20 : 1000;
+        var warm = Build(Spec(width, context, "fp32", warmSteps, logInterval: 100));
+        ForgeStep(warm, warmSteps);
         warm.Dispose();
         GC.Collect();
         GC.WaitForPendingFinalizers();
