@@ -170,6 +170,7 @@ internal sealed class Benchmark(BenchSettings settings, TextWriter log)
     private MemoryFigures MeasureMemory()
     {
         double Rss() => Process.GetCurrentProcess().WorkingSet64 / 1048576.0;
+        using (torch.zeros(1)) { } // libtorch loaded: the baseline is the process with its native libraries, before any model
         double baseline = Rss();
         int width = settings.Widths[0], context = Math.Min(64, settings.Context);
         using var built = Build(Spec(width, context, "fp32", settings.MemorySteps, logInterval: 100));
