@@ -31,4 +31,8 @@ internal sealed record DataFigures(double BatchSeconds, double StepSeconds)
 
 /// <summary>Everything one <c>forge bench</c> run measured, with the machine it ran on.</summary>
 internal sealed record BenchReport(string Machine, int Threads, DateTimeOffset When, bool Quick,
-    IReadOnlyList<StepFigures> Steps, IReadOnlyList<Scaling> Scaling, MemoryFigures Memory, DataFigures Data);
+    IReadOnlyList<StepFigures> Steps, IReadOnlyList<Scaling> Scaling, MemoryFigures Memory, DataFigures Data)
+{
+    /// <summary>Sweep efficiency (useful training time over worker wall time, start-up per trial).</summary>
+    public SweepFigures? Sweep { get; init; }
+}

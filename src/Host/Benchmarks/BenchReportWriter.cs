@@ -38,6 +38,11 @@ internal static class BenchReportWriter
         md.AppendLine(CultureInfo.InvariantCulture, $"Memory over {m.Steps} steps: RSS {F(m.RssAfterWarmupMb, "F0")} → {F(m.RssAfterMb, "F0")} MB, live tensors {m.LiveTensorsAfterWarmup} → {m.LiveTensorsAfter}; peak RSS {F(m.PeakRssMb, "F0")} MB against a baseline of {F(m.BaselineRssMb, "F0")} MB plus an analytic {F(m.EstimateMb, "F1")} MB (weights, gradients, AdamW moments, activations).");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Data: {F(r.Data.BatchSeconds * 1e6, "F0")} µs per batch, {F(r.Data.Fraction * 100, "F3")} % of a step.");
+        if (r.Sweep is { } sweep)
+        {
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"Sweep: {sweep.Trials} trials, {sweep.Parallel} at a time, {F(sweep.WallSeconds, "F1")} s wall; {F(sweep.Efficiency * 100, "F0")} % of the worker time trains; start-up {F(sweep.StartupSeconds, "F2")} s per trial (process, TorchSharp, plugins, spec, data, model).");
+        }
         return md.ToString();
     }
 }

@@ -24,7 +24,14 @@ internal sealed class Benchmark(BenchSettings settings, TextWriter log)
 {
     private readonly SpecLoader _loader = new(PluginCatalog.BuiltIn());
 
-    public BenchReport Run()
+    public async Task<BenchReport> RunAsync()
+    {
+        var report = Run();
+        var sweep = await SweepFigures.MeasureAsync(settings.DataPath, settings.Quick ? 2 : 6, settings.Quick ? 5 : 100, Math.Max(1, Environment.ProcessorCount), log);
+        return report with { Sweep = sweep };
+    }
+
+    private BenchReport Run()
     {
         var memory = MeasureMemory(); // first, so its peak is its own and not a wider model's
         var steps = new List<StepFigures>();

@@ -15,7 +15,7 @@ internal sealed class BenchCommand(TextWriter output, TextWriter error) : Comman
                 throw new Training.RunSetupException($"--data: {Path.GetFullPath(dataPath)} does not exist; run from the repository root or pass --data data/tinyshakespeare.txt.");
             ReportNativeSetup();
             var settings = (smoke ? BenchSettings.Smoke(dataPath) : BenchSettings.Full(dataPath)).Narrowed(widths, fp32Only);
-            var report = new Benchmark(settings, Output).Run();
+            var report = await new Benchmark(settings, Output).RunAsync();
             var (json, markdown) = BenchReportWriter.Write(report, outputFolder);
             await Output.WriteLineAsync($"wrote {json} and {markdown}");
             return ExitCodes.Success;

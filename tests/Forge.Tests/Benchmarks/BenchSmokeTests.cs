@@ -30,6 +30,10 @@ public class BenchSmokeTests
         var memory = report["memory"]!;
         Assert.Equal(memory["liveTensorsAfterWarmup"]!.GetValue<long>(), memory["liveTensorsAfter"]!.GetValue<long>()); // no tensor leaks across steps
         Assert.InRange(report["data"]!["fraction"]!.GetValue<double>(), 0, 0.5);
+        var sweep = report["sweep"]!;
+        Assert.Equal(2, sweep["trials"]!.GetValue<int>());
+        Assert.InRange(sweep["efficiency"]!.GetValue<double>(), 1e-4, 1.0); // training time never exceeds the workers' wall time
+        Assert.InRange(sweep["startupSeconds"]!.GetValue<double>(), 0.01, 60);
         Assert.Contains("| model | width | context | precision |", markdown);
         Assert.Contains("smoke run", markdown);
     }
