@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Forge.Host.Files;
 using Forge.Host.Specs;
 using static TorchSharp.torch;
 
@@ -126,19 +127,13 @@ internal sealed class CheckpointStore
         }
         if (sidecar.Format != CheckpointSidecar.CurrentFormat)
             throw new InvalidDataException($"{sidecarPath} has checkpoint format {sidecar.Format}; this Forge reads format {CheckpointSidecar.CurrentFormat}.");
-        foreach (var file in new[] { ModelFile, OptimizerFile })
-        {
-            var path = Path.Combine(folder, file);
-            if (!File.Exists(path))
-                throw new InvalidDataException($"{path} is missing.");
-            var hash = Sha256Of(path);
-            if (!sidecar.Sha256.TryGetValue(file, out var expected) || !string.Equals(hash, expected, StringComparison.OrdinalIgnoreCase))
-                throw new InvalidDataException($"{path} is damaged: its SHA-256 is {hash}, the sidecar recorded {expected ?? "none"}.");
-        }
-        var (model, _) = SafeTensors.Read(Path.Combine(folder, ModelFile));
+        // Each file is read once: hashed, then parsed from the same bytes.
+        var modelBytes = VerifiedBytes(folder, ModelFile, sidecar);
+        var optimizerBytes = VerifiedBytes(folder, OptimizerFile, sidecar);
+        var (model, _) = SafeTensors.Read(modelBytes, Path.Combine(folder, ModelFile));
         try
         {
-            var (optimizer, _) = SafeTensors.Read(Path.Combine(folder, OptimizerFile));
+            var (optimizer, _) = SafeTensors.Read(optimizerBytes, Path.Combine(folder, OptimizerFile));
             return new LoadedCheckpoint(folder, sidecar, model, optimizer);
         }
         catch
@@ -147,6 +142,19 @@ internal sealed class CheckpointStore
                 t.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The bytes of <paramref name="file"/> in <paramref name="folder"/>, if they match the SHA-256 the sidecar recorded.</summary>
+    private static byte[] VerifiedBytes(string folder, string file, CheckpointSidecar sidecar)
+    {
+        var path = Path.Combine(folder, file);
+        if (!File.Exists(path))
+            throw new InvalidDataException($"{path} is missing.");
+        var bytes = File.ReadAllBytes(path);
+        var hash = FileHash.Sha256Of(bytes);
+        if (!sidecar.Sha256.TryGetValue(file, out var expected) || !string.Equals(hash, expected, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException($"{path} is damaged: its SHA-256 is {hash}, the sidecar recorded {expected ?? "none"}.");
+        return bytes;
     }
 
     /// <summary>Removes temporary folders that a killed process left behind.</summary>
@@ -185,21 +193,20 @@ internal sealed class CheckpointStore
     private static int? StepOf(string folder) =>
         int.TryParse(Path.GetFileName(folder).AsSpan("step-".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var step) ? step : null;
 
-    /// <summary>Writes a file and flushes it to the disk (fsync); returns its SHA-256.</summary>
+    /// <summary>Writes a file, hashing it as it goes, and flushes it to the disk (fsync); returns its SHA-256.</summary>
     private static string WriteDurably(string path, Action<Stream> write)
     {
-        using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+        using var sha256 = SHA256.Create();
+        using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
         {
-            write(stream);
-            stream.Flush(flushToDisk: true);
+            using (var hashing = new CryptoStream(file, sha256, CryptoStreamMode.Write, leaveOpen: true))
+            {
+                write(hashing);
+                hashing.FlushFinalBlock();
+            }
+            file.Flush(flushToDisk: true);
         }
-        return Sha256Of(path);
-    }
-
-    private static string Sha256Of(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
+        return Convert.ToHexStringLower(sha256.Hash!);
     }
 
     /// <summary>

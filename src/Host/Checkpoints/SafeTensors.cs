@@ -64,9 +64,11 @@ internal static class SafeTensors
     }
 
     /// <summary>Reads every tensor (on the CPU) and the metadata; a malformed file is an <see cref="InvalidDataException"/> saying what is wrong.</summary>
-    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Read(string path)
+    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Read(string path) => Read(File.ReadAllBytes(path), path);
+
+    /// <summary>Parses a file already read into <paramref name="bytes"/>; <paramref name="path"/> names it in messages.</summary>
+    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Read(byte[] bytes, string path)
     {
-        var bytes = File.ReadAllBytes(path);
         if (bytes.Length < 8)
             throw new InvalidDataException($"{path} is {bytes.Length} bytes long, too short for a safetensors header.");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);

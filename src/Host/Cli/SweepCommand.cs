@@ -28,7 +28,7 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
             var state = new SweepState
             {
                 SpecPath = spec.SpecPath,
-                SpecSha256 = SweepState.HashOf(spec.SpecPath),
+                SpecSha256 = Files.FileHash.Sha256Of(spec.SpecPath),
                 // Trials are short and many: no checkpoints unless the spec asks for them.
                 Overrides = spec.Document.ContainsKey("checkpoint") ? overrides.ToList() : overrides.Append("checkpoint=\"none\"").ToList(),
                 CreatedAt = startedAt,
@@ -44,7 +44,7 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
         {
             folder = Path.GetFullPath(folder);
             var state = await SweepState.LoadAsync(folder, cancellationToken);
-            if (!File.Exists(state.SpecPath) || SweepState.HashOf(state.SpecPath) != state.SpecSha256)
+            if (!File.Exists(state.SpecPath) || Files.FileHash.Sha256Of(state.SpecPath) != state.SpecSha256)
                 throw new SpecException(folder, new SpecProblem("sweep.json",
                     $"the spec {state.SpecPath} is missing or has changed since the sweep began, so its remaining trials would not match the finished ones. Restore the spec, or start a new sweep."));
             var spec = await new SpecLoader(LoadCatalog()).LoadAsync(state.SpecPath, state.Overrides, cancellationToken);

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
-using System.Security.Cryptography;
 using Forge.Abstractions.Models;
 using Forge.Abstractions.Plugins;
+using Forge.Host.Files;
 using Forge.Host.Specs;
 using McMaster.NETCore.Plugins;
 
@@ -20,7 +20,6 @@ namespace Forge.Host.Plugins;
 internal static class ExternalPlugins
 {
     private static readonly ConcurrentDictionary<string, Assembly> Loaded = new(StringComparer.Ordinal);
-    private static readonly ConcurrentDictionary<string, string> Hashes = new(StringComparer.Ordinal);
 
     /// <summary>The major version of Forge.Abstractions a plugin must be built against.</summary>
     public static Version HostAbstractions => typeof(IModelPlugin).Assembly.GetName().Version!;
@@ -57,12 +56,6 @@ internal static class ExternalPlugins
         return assemblies;
     }
 
-    public static string Sha256Of(string path) => Hashes.GetOrAdd(path, p =>
-    {
-        using var stream = File.OpenRead(p);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    });
-
     /// <summary>The plugin assemblies a reference names: the file itself, or each X.dll with an X.deps.json in a folder.</summary>
     private static IEnumerable<string> AssemblyFiles(PluginReference reference, List<SpecProblem> problems)
     {
@@ -84,8 +77,8 @@ internal static class ExternalPlugins
     /// <summary>Why <paramref name="file"/> must not be loaded, or null.</summary>
     private static string? Check(PluginReference reference, string file)
     {
-        if (reference.Sha256 is { } pinned && !string.Equals(Sha256Of(file), pinned.Trim(), StringComparison.OrdinalIgnoreCase))
-            return $"{file} has SHA-256 {Sha256Of(file)}, but the spec pins {pinned}; refusing to load a file that changed. Update the sha256 if the new file is trusted.";
+        if (reference.Sha256 is { } pinned && FileHash.Sha256Of(file) is var actual && !string.Equals(actual, pinned.Trim(), StringComparison.OrdinalIgnoreCase))
+            return $"{file} has SHA-256 {actual}, but the spec pins {pinned}; refusing to load a file that changed. Update the sha256 if the new file is trusted.";
         Version? built;
         try
         {

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Security.Cryptography;
 
 namespace Forge.Host.Plugins;
 
@@ -17,5 +16,5 @@ internal sealed record PluginDescriptor(PluginFamily Family, string Name, Type T
         ?? Type.Assembly.GetName().Version?.ToString() ?? "unknown";
 
     /// <summary>SHA-256 (hex) of <see cref="Source"/>, what a spec's <c>plugins[].sha256</c> pins.</summary>
-    public string Sha256 => ExternalPlugins.Sha256Of(Source);
+    public string Sha256 => Files.FileHash.Sha256Of(Source);
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using Forge.Host.Specs;
 
@@ -40,8 +39,6 @@ internal sealed class SweepState
     public required IReadOnlyList<string> Overrides { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public required List<TrialRecord> Trials { get; init; }
-
-    public static string HashOf(string specPath) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(specPath)));
 
     public static async Task<SweepState> LoadAsync(string folder, CancellationToken cancellationToken)
     {

@@ -64,7 +64,7 @@ public class ExternalPluginTests
         Assert.Equal("Forge.Samples.Lion/lion", lion["qualifiedName"]!.GetValue<string>());
         Assert.Equal("1.0.0", lion["version"]!.GetValue<string>());
         Assert.Equal(BuiltPlugins.Lion, lion["source"]!.GetValue<string>());
-        Assert.Equal(Forge.Host.Plugins.ExternalPlugins.Sha256Of(BuiltPlugins.Lion), lion["sha256"]!.GetValue<string>());
+        Assert.Equal(Forge.Host.Files.FileHash.Sha256Of(BuiltPlugins.Lion), lion["sha256"]!.GetValue<string>());
         Assert.NotNull(lion["options"]!["properties"]!["beta2"]);
     }
 
@@ -125,7 +125,7 @@ public class ExternalPluginTests
     {
         using var dir = new TempDirectory();
         var spec = Spec("optimizer={\"name\":\"lion\",\"lr\":0.001}", "training.steps=2");
-        spec["plugins"] = new JsonArray(new JsonObject { ["path"] = BuiltPlugins.Lion, ["sha256"] = Forge.Host.Plugins.ExternalPlugins.Sha256Of(BuiltPlugins.Lion).ToUpperInvariant() });
+        spec["plugins"] = new JsonArray(new JsonObject { ["path"] = BuiltPlugins.Lion, ["sha256"] = Forge.Host.Files.FileHash.Sha256Of(BuiltPlugins.Lion).ToUpperInvariant() });
 
         var result = await CliRunner.RunSpecAsync(dir, spec);
 
