@@ -1,4 +1,4 @@
-using System.Reflection;
+using Forge.Host.Plugins;
 using Forge.Host.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -29,9 +29,9 @@ internal static class TrainingCheckpoint
                 p.Descriptor.FanOut, p.Descriptor.FanIn, p.Multiplier, p.Scaling.LearningRateFactor, p.Scaling.WeightDecayFactor, p.Descriptor.Block)).ToList(),
             Optimizer = experiment.Optimizer.GetType().FullName ?? experiment.Optimizer.GetType().Name,
             OptimizerScalars = scalars,
-            ForgeVersion = VersionOf(typeof(TrainingCheckpoint).Assembly),
+            ForgeVersion = AssemblyVersion.Of(typeof(TrainingCheckpoint).Assembly),
             PluginVersions = new[] { experiment.Spec.Model, experiment.Spec.Data, experiment.Spec.Optimizer, experiment.Spec.Parametrization, experiment.Spec.Precision }
-                .ToDictionary(s => $"{s.Plugin.Family.Section}/{s.Plugin.Name}", s => VersionOf(s.Plugin.Type.Assembly)),
+                .ToDictionary(s => $"{s.Plugin.Family.Section}/{s.Plugin.Name}", s => AssemblyVersion.Of(s.Plugin.Type.Assembly)),
             Sha256 = new(),
             WrittenAt = DateTimeOffset.UtcNow,
         };
@@ -86,7 +86,4 @@ internal static class TrainingCheckpoint
         tensor.bytes = bytes;
         return tensor;
     }
-
-    private static string VersionOf(Assembly assembly) =>
-        assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly.GetName().Version?.ToString() ?? "unknown";
 }

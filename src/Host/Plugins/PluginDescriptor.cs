@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace Forge.Host.Plugins;
 
 internal sealed record PluginDescriptor(PluginFamily Family, string Name, Type Type, Type? OptionsType, string Description)
@@ -11,9 +9,7 @@ internal sealed record PluginDescriptor(PluginFamily Family, string Name, Type T
     public string AssemblyName => Type.Assembly.GetName().Name ?? "";
 
     /// <summary>The plugin assembly's informational version (or assembly version).</summary>
-    public string Version =>
-        Type.Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0]
-        ?? Type.Assembly.GetName().Version?.ToString() ?? "unknown";
+    public string Version => AssemblyVersion.Of(Type.Assembly).Split('+')[0];
 
     /// <summary>SHA-256 (hex) of <see cref="Source"/>, what a spec's <c>plugins[].sha256</c> pins.</summary>
     public string Sha256 => Files.FileHash.Sha256Of(Source);
