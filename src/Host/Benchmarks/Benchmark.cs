@@ -165,9 +165,9 @@ internal sealed class Benchmark(BenchSettings settings, TextWriter log)
         long parameters = experiment.ParameterCount;
         double tokens = (double)settings.Batch * context;
         double flops = 6.0 * parameters * tokens + 12.0 * settings.Depth * settings.Batch * (double)context * context * width;
-        var figures = new StepFigures("gpt", width, context, precision, parameters, steps, Median(forge), bare is null ? null : Median(bareTimes), flops, gemmFlops)
+        var figures = new StepFigures("gpt", width, context, precision, parameters, steps, Median.Of(forge), bare is null ? null : Median.Of(bareTimes), flops, gemmFlops)
         {
-            Tax = bare is null ? null : Median(forge.Zip(bareTimes, (f, b) => f / b - 1).ToList()),
+            Tax = bare is null ? null : Median.Of(forge.Zip(bareTimes, (f, b) => f / b - 1)),
         };
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"gpt width {width} context {context} {precision}: {figures.ForgeSecondsPerStep * 1e3:F1} ms/step{(figures.BareSecondsPerStep is { } b ? $", bare {b * 1e3:F1} ms, tax {figures.Tax:P1}" : "")}, {figures.AchievedFlops / 1e9:F1} GFLOP/s = {figures.RooflineRatio:P0} of GEMM peak"));
@@ -229,11 +229,5 @@ internal sealed class Benchmark(BenchSettings settings, TextWriter log)
         double mx = xs.Average(), my = ys.Average();
         double slope = xs.Zip(ys, (x, y) => (x - mx) * (y - my)).Sum() / Math.Max(1e-12, xs.Sum(x => (x - mx) * (x - mx)));
         return new Scaling(variable, points, slope);
-    }
-
-    private static double Median(IReadOnlyList<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }

@@ -15,9 +15,7 @@ internal static class LossSpike
         bool spike = false;
         if (guard.SpikeRatio > 0 && window.Count >= 3)
         {
-            var sorted = window.Order().ToList();
-            double median = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-            spike = loss > guard.SpikeRatio * median;
+            spike = loss > guard.SpikeRatio * Median.Of(window);
         }
         if (spike)
             position.LossSpikes++;

@@ -256,6 +256,7 @@ internal sealed class Trainer(ILogger<Trainer> logger)
             }
             double seconds = Math.Max(intervalClock.Elapsed.TotalSeconds, 1e-9);
             double learningRate = experiment.OptimizerPlugin.LearningRate * factor;
+            double? tokensPerSecond = task == TaskKind.LanguageModeling ? intervalPredictions / seconds : null;
             metrics.Write(new MetricRecord
             {
                 Step = completed,
@@ -263,7 +264,7 @@ internal sealed class Trainer(ILogger<Trainer> logger)
                 Lr = learningRate,
                 GradNorm = gradNorm,
                 ExamplesPerSecond = intervalExamples / seconds,
-                TokensPerSecond = task == TaskKind.LanguageModeling ? intervalPredictions / seconds : null,
+                TokensPerSecond = tokensPerSecond,
                 EvalLoss = evalLoss,
                 Samples = position.Samples,
                 Tokens = task == TaskKind.LanguageModeling ? position.Tokens : null,
@@ -279,7 +280,7 @@ internal sealed class Trainer(ILogger<Trainer> logger)
                 telemetry?.Rounded(roundingStep!.Saturated, roundingStep.Underflowed);
             progress.Report(new ProgressUpdate(completed, options.Steps, loss, learningRate, evalLoss, clock.Elapsed)
             {
-                TokensPerSecond = task == TaskKind.LanguageModeling ? intervalPredictions / seconds : null,
+                TokensPerSecond = tokensPerSecond,
             });
             intervalClock.Restart();
             intervalExamples = intervalPredictions = 0;
