@@ -77,7 +77,7 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error, Action<Tr
     {
         var runFolder = Path.Combine(folder, trial.RunFolder);
         Directory.CreateDirectory(runFolder);
-        var start = new ProcessStartInfo(DotnetExecutable())
+        var start = new ProcessStartInfo(DotnetExecutable.Path)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -129,15 +129,5 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error, Action<Tr
             lock (log)
                 log.WriteLine(line);
         }
-    }
-
-    /// <summary>The dotnet executable running us (or <c>dotnet</c> from PATH).</summary>
-    private static string DotnetExecutable()
-    {
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(host) && File.Exists(host))
-            return host;
-        var process = Environment.ProcessPath;
-        return process is not null && Path.GetFileNameWithoutExtension(process) == "dotnet" ? process : "dotnet";
     }
 }

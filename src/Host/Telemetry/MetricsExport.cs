@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Forge.Host.Specs;
 using Forge.Host.Training;
 using OpenTelemetry;
@@ -43,7 +42,7 @@ internal sealed class MetricsExport : IDisposable
             switch (exporter)
             {
                 case MetricsExporter.Prometheus:
-                    int port = options.Prometheus.Port == 0 ? FreePort(options.Prometheus.Host) : options.Prometheus.Port;
+                    int port = options.Prometheus.Port == 0 ? FreePort.On(options.Prometheus.Host) : options.Prometheus.Port;
                     url = $"http://{options.Prometheus.Host}:{port}/metrics";
                     builder.AddPrometheusHttpListener(o =>
                     {
@@ -74,13 +73,6 @@ internal sealed class MetricsExport : IDisposable
             var where = url is null ? "" : $" Is another run already serving {url}?";
             throw new RunSetupException($"metrics: cannot start the exporters ({e.Message}).{where} Check metrics.prometheus.host and metrics.prometheus.port (use port 0, or --metrics-port 0, to pick a free one) or metrics.otlp.endpoint.", e);
         }
-    }
-
-    private static int FreePort(string host)
-    {
-        using var probe = new TcpListener(IPAddress.TryParse(host, out var address) ? address : IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     public void Dispose() => _provider?.Dispose();

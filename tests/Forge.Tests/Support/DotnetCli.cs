@@ -7,8 +7,7 @@ public static class DotnetCli
 {
     public static async Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, params string[] args)
     {
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        var start = new ProcessStartInfo(!string.IsNullOrEmpty(host) && File.Exists(host) ? host : "dotnet")
+        var start = new ProcessStartInfo(Forge.Host.Sweeps.DotnetExecutable.Path)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,

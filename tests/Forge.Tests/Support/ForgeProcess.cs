@@ -31,8 +31,7 @@ public sealed class ForgeProcess : IDisposable
     /// <summary>Starts forge with extra environment variables.</summary>
     public static ForgeProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        var start = new ProcessStartInfo(!string.IsNullOrEmpty(host) && File.Exists(host) ? host : "dotnet")
+        var start = new ProcessStartInfo(Forge.Host.Sweeps.DotnetExecutable.Path)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Forge.Tests.Support;
 
@@ -13,7 +12,7 @@ public class OtlpExportTests
     public async Task A_run_pushes_its_metrics_over_otlp_http_with_its_identity()
     {
         using var dir = new TempDirectory();
-        int port = FreePort();
+        int port = Forge.Host.Telemetry.FreePort.On();
         using var collector = new HttpListener();
         collector.Prefixes.Add($"http://127.0.0.1:{port}/");
         collector.Start();
@@ -58,10 +57,4 @@ public class OtlpExportTests
             Assert.Contains(expected, text);
     }
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 }

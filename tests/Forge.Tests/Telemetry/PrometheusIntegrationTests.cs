@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Forge.Tests.Support;
 
@@ -36,7 +34,7 @@ public class PrometheusIntegrationTests
             .Replace("refresh_interval: 30s", "refresh_interval: 1s", StringComparison.Ordinal);
         Assert.Contains(runs, config);
         var configPath = dir.File("prometheus.yml", config);
-        int port = FreePort();
+        int port = Forge.Host.Telemetry.FreePort.On();
         using var prometheus = Process.Start(new ProcessStartInfo("prometheus",
             new[] { $"--config.file={configPath}", $"--storage.tsdb.path={Path.Combine(dir.Path, "tsdb")}", $"--web.listen-address=127.0.0.1:{port}" })
         {
@@ -120,12 +118,6 @@ public class PrometheusIntegrationTests
         }
     }
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     private static async Task<(int Code, string Output)> RunAsync(string program, params string[] arguments)
     {
