@@ -6,8 +6,6 @@ using Forge.Host.Console;
 using Forge.Host.Plugins;
 using Forge.Host.Specs;
 using Forge.Host.Training;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -78,29 +76,11 @@ internal sealed class Benchmark(BenchSettings settings, TextWriter log)
         },
     };
 
-    /// <summary>A built Forge experiment and the host that built it.</summary>
-    private sealed class Built(IHost host, Experiment experiment) : IDisposable
-    {
-        public Experiment Experiment { get; } = experiment;
-        public Trainer Trainer => host.Services.GetRequiredService<Trainer>();
-
-        public void Dispose()
-        {
-            Experiment.Dispose();
-            host.Dispose();
-        }
-    }
-
-    private Built Build(JsonObject spec)
-    {
-        var resolved = _loader.Resolve(spec, Path.GetFullPath("bench.json"), Array.Empty<string>());
-        var environment = RunPreparation.Prepare(resolved);
-        var host = ForgeHostFactory.Build(environment, PluginCatalog.BuiltIn(), verbose: false);
-        return new Built(host, host.Services.GetRequiredService<ExperimentBuilder>().Build(resolved, environment));
-    }
+    private ComposedExperiment Build(JsonObject spec) =>
+        ComposedExperiment.Build(_loader.Resolve(spec, Path.GetFullPath("bench.json"), Array.Empty<string>()));
 
     /// <summary>Seconds per step of Forge's trainer (its two evaluations timed and taken out).</summary>
-    private static double ForgeStep(Built built, int steps)
+    private static double ForgeStep(ComposedExperiment built, int steps)
     {
         var spec = built.Experiment.Spec.Spec.Training;
         var evaluation = Stopwatch.StartNew();

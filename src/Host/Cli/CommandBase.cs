@@ -71,6 +71,19 @@ internal abstract class CommandBase(TextWriter output, TextWriter error)
     protected async Task<ComposedExperiment> ComposeAsync(string specPath, IReadOnlyList<string> overrides, bool verbose, CancellationToken cancellationToken)
     {
         var (_, spec, environment, host) = await PrepareAsync(specPath, overrides, verbose, cancellationToken);
+        return ComposedExperiment.Build(spec, environment, host);
+    }
+}
+
+/// <summary>A validated spec, its built experiment, and the host that built it (disposed together).</summary>
+internal sealed record ComposedExperiment(ResolvedSpec Spec, RunEnvironment Environment, IHost Host, Experiment Experiment) : IDisposable
+{
+    /// <summary>The host's trainer.</summary>
+    public Trainer Trainer => Host.Services.GetRequiredService<Trainer>();
+
+    /// <summary>Builds the spec's experiment with <paramref name="host"/>; the host is disposed if that fails.</summary>
+    public static ComposedExperiment Build(ResolvedSpec spec, RunEnvironment environment, IHost host)
+    {
         try
         {
             return new ComposedExperiment(spec, environment, host, host.Services.GetRequiredService<ExperimentBuilder>().Build(spec, environment));
@@ -81,11 +94,14 @@ internal abstract class CommandBase(TextWriter output, TextWriter error)
             throw;
         }
     }
-}
 
-/// <summary>A validated spec, its built experiment, and the host that built it (disposed together).</summary>
-internal sealed record ComposedExperiment(ResolvedSpec Spec, RunEnvironment Environment, IHost Host, Experiment Experiment) : IDisposable
-{
+    /// <summary>Prepares the process for <paramref name="spec"/> (device, threads) and builds it with a host over the built-in plugins.</summary>
+    public static ComposedExperiment Build(ResolvedSpec spec)
+    {
+        var environment = RunPreparation.Prepare(spec);
+        return Build(spec, environment, ForgeHostFactory.Build(environment, PluginCatalog.BuiltIn(), verbose: false));
+    }
+
     public void Dispose()
     {
         Experiment.Dispose();

@@ -42,7 +42,7 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
                 await Output.WriteLineAsync($"metrics: {export.PrometheusUrl}");
             using var target = export.PrometheusUrl is null ? null : PrometheusTargetFile.Write(runsRoot, identity, new Uri(export.PrometheusUrl));
             var telemetry = new TrainingMetrics(composed.Host.Services.GetRequiredService<IMeterFactory>(), identity);
-            var trainer = composed.Host.Services.GetRequiredService<Trainer>();
+            var trainer = composed.Trainer;
             TrainingResult result;
             using (var metrics = new MetricsWriter(folder.MetricsPath))
                 result = Display(plain).Run(spec.Spec.Training.Steps, progress =>

@@ -4,24 +4,19 @@ using Forge.Host.Plugins;
 using Forge.Host.Specs;
 using Forge.Host.Training;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Forge.Tests.Support;
 
 /// <summary>Composes an experiment in-process exactly as <c>forge run</c> does, for tests that inspect the loop directly.</summary>
 public sealed class TestExperiment : IDisposable
 {
-    private readonly IHost _host;
+    private readonly ComposedExperiment _composed;
 
-    private TestExperiment(IHost host, Experiment experiment)
-    {
-        _host = host;
-        Experiment = experiment;
-    }
+    private TestExperiment(ComposedExperiment composed) => _composed = composed;
 
-    internal Experiment Experiment { get; }
+    internal Experiment Experiment => _composed.Experiment;
 
-    internal Trainer Trainer => _host.Services.GetRequiredService<Trainer>();
+    internal Trainer Trainer => _composed.Trainer;
 
     /// <summary>Each trainable tensor's scaling by its name in the model (e.g. <c>hidden.0.weight</c>).</summary>
     public IReadOnlyDictionary<string, Forge.Abstractions.Parametrizations.ScaledParameter> ByName =>
@@ -39,11 +34,8 @@ public sealed class TestExperiment : IDisposable
 
     public static TestExperiment Build(JsonObject spec)
     {
-        var catalog = PluginCatalog.BuiltIn();
-        var resolved = new SpecLoader(catalog).Resolve(spec, Path.Combine(TestSpecs.RepositoryRoot, "experiments", "test.json"), Array.Empty<string>());
-        var environment = RunPreparation.Prepare(resolved);
-        var host = ForgeHostFactory.Build(environment, catalog, verbose: false);
-        return new TestExperiment(host, host.Services.GetRequiredService<ExperimentBuilder>().Build(resolved, environment));
+        var resolved = new SpecLoader(PluginCatalog.BuiltIn()).Resolve(spec, Path.Combine(TestSpecs.RepositoryRoot, "experiments", "test.json"), Array.Empty<string>());
+        return new TestExperiment(ComposedExperiment.Build(resolved));
     }
 
     /// <summary>Builds a resolved spec's experiment with a throwaway host (for code that takes a build function).</summary>
@@ -56,8 +48,7 @@ public sealed class TestExperiment : IDisposable
 
     public void Dispose()
     {
-        Experiment.Dispose();
-        _host.Dispose();
+        _composed.Dispose();
     }
 }
 
