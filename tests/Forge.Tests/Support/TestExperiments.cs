@@ -18,6 +18,18 @@ public sealed class TestExperiment : IDisposable
 
     internal Trainer Trainer => _composed.Trainer;
 
+    /// <summary>The same experiment (model, optimizer, everything) reading its data through <paramref name="wrap"/>(the real dataset).</summary>
+    internal Experiment WithDataset(Func<Forge.Abstractions.Data.IDatasetPlugin, Forge.Abstractions.Data.IDatasetPlugin> wrap)
+    {
+        var inner = Experiment;
+        return new Experiment
+        {
+            Spec = inner.Spec, Environment = inner.Environment, OptimizerPlugin = inner.OptimizerPlugin, Parametrization = inner.Parametrization,
+            Precision = inner.Precision, Ops = inner.Ops, Model = inner.Model, Parameters = inner.Parameters, Optimizer = inner.Optimizer,
+            TiedUses = inner.TiedUses, Scales = inner.Scales, Dataset = wrap(inner.Dataset),
+        };
+    }
+
     /// <summary>Each trainable tensor's scaling by its name in the model (e.g. <c>hidden.0.weight</c>).</summary>
     public IReadOnlyDictionary<string, Forge.Abstractions.Parametrizations.ScaledParameter> ByName =>
         Experiment.Parameters.ToDictionary(p => p.Descriptor.Name);

@@ -31,18 +31,12 @@ public class GuardTests
     private static (TrainingResult Result, List<JsonObject> Metrics) Train(JsonObject spec, int poisonAt, Func<Batch, Batch> poison, string folder, bool checkpoints = false)
     {
         using var test = TestExperiment.Build(spec);
-        var inner = test.Experiment;
-        var experiment = new Experiment
-        {
-            Spec = inner.Spec, Environment = inner.Environment, OptimizerPlugin = inner.OptimizerPlugin, Parametrization = inner.Parametrization,
-            Precision = inner.Precision, Ops = inner.Ops, Model = inner.Model, Parameters = inner.Parameters, Optimizer = inner.Optimizer,
-            Dataset = new PoisonedDataset(inner.Dataset, poisonAt, poison),
-        };
+        var experiment = test.WithDataset(dataset => new PoisonedDataset(dataset, poisonAt, poison));
         var metricsPath = Path.Combine(folder, "metrics.jsonl");
         TrainingResult result;
         using (var metrics = new MetricsWriter(metricsPath))
             result = test.Trainer.Train(experiment, metrics, new NoProgress(), CancellationToken.None,
-                checkpoints: checkpoints ? new CheckpointStore(folder, inner.Spec.Spec.Checkpoint) : null);
+                checkpoints: checkpoints ? new CheckpointStore(folder, experiment.Spec.Spec.Checkpoint) : null);
         return (result, File.ReadAllLines(metricsPath).Select(l => JsonNode.Parse(l)!.AsObject()).ToList());
     }
 

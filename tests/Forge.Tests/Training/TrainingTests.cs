@@ -147,13 +147,7 @@ public class TrainingTests
     public void A_failure_in_the_middle_of_training_is_reported_with_the_steps_done()
     {
         using var test = TestExperiment.Build(TestSpecs.SyntheticRegression(steps: 20));
-        var inner = test.Experiment;
-        var failing = new Experiment
-        {
-            Spec = inner.Spec, Environment = inner.Environment, OptimizerPlugin = inner.OptimizerPlugin,
-            Parametrization = inner.Parametrization, Precision = inner.Precision, Ops = inner.Ops, Model = inner.Model, Parameters = inner.Parameters, Optimizer = inner.Optimizer,
-            Dataset = new FailingDataset(inner.Dataset, failOnBatch: 8),
-        };
+        var failing = test.WithDataset(dataset => new FailingDataset(dataset, failOnBatch: 8));
         using var dir = new TempDirectory();
         using var metrics = new MetricsWriter(Path.Combine(dir.Path, "m.jsonl"));
 
