@@ -64,10 +64,7 @@ internal sealed class SweepState
         await _writeLock.WaitAsync();
         try
         {
-            var path = Path.Combine(folder, FileName);
-            var temp = path + ".tmp";
-            await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(this, SpecJson.OutputOptions));
-            File.Move(temp, path, overwrite: true);
+            await Files.AtomicFile.WriteAllTextAsync(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, SpecJson.OutputOptions));
         }
         finally
         {

@@ -24,9 +24,7 @@ internal sealed class PrometheusTargetFile : IDisposable
         var name = string.Concat(identity.RunId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
         var path = System.IO.Path.Combine(folder, $"{name}-{Environment.ProcessId}.json");
         var json = JsonSerializer.Serialize(new[] { new { targets = new[] { $"{scrapeUrl.Host}:{scrapeUrl.Port}" } } });
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, json + Environment.NewLine);
-        File.Move(temp, path, overwrite: true);
+        Files.AtomicFile.WriteAllText(path, json + Environment.NewLine);
         return new PrometheusTargetFile(path);
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Forge.Host.Files;
 using Forge.Host.Specs;
 
 namespace Forge.Host.Training;
@@ -61,8 +62,7 @@ internal sealed class RunFolder
             if (!File.Exists(path))
                 continue;
             var kept = step == 0 ? new List<string>() : File.ReadAllLines(path).Where(line => StepOf(line) is { } s && s <= step).ToList();
-            File.WriteAllLines(path + ".tmp", kept);
-            File.Move(path + ".tmp", path, overwrite: true);
+            AtomicFile.WriteAllText(path, string.Concat(kept.Select(line => line + Environment.NewLine)));
         }
     }
 
@@ -82,11 +82,6 @@ internal sealed class RunFolder
     public Task WriteSummaryAsync(RunSummary summary, CancellationToken cancellationToken = default) =>
         WriteJsonAsync(SummaryFile, JsonSerializer.SerializeToNode(summary, SpecJson.OutputOptions)!, cancellationToken);
 
-    private async Task WriteJsonAsync(string file, JsonNode json, CancellationToken cancellationToken)
-    {
-        var target = System.IO.Path.Combine(Path, file);
-        var temp = target + ".tmp";
-        await File.WriteAllTextAsync(temp, json.ToJsonString(SpecJson.OutputOptions) + Environment.NewLine, cancellationToken);
-        File.Move(temp, target, overwrite: true);
-    }
+    private Task WriteJsonAsync(string file, JsonNode json, CancellationToken cancellationToken) =>
+        AtomicFile.WriteAllTextAsync(System.IO.Path.Combine(Path, file), json.ToJsonString(SpecJson.OutputOptions) + Environment.NewLine, cancellationToken);
 }
