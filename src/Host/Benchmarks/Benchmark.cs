@@ -96,8 +96,7 @@ internal sealed class Benchmark(BenchSettings settings, TextWriter log)
         }
         finally
         {
-            File.Delete(path);
-            File.Delete(Path.Combine(Path.GetDirectoryName(path)!, MetricsWriter.LayersFile));
+            File.Delete(path); // no layers.jsonl beside it: the benchmark's specs leave per-layer diagnostics off
         }
     }
 
