@@ -1,12 +1,19 @@
 namespace Forge.Host.Benchmarks;
 
 /// <summary>One model size: Forge's step against the bare loop, and against the GEMM peak.</summary>
-/// <param name="FlopsPerStep">6·P·tokens + 12·L·B·T²·d (forward and backward of the weights, and of attention's two T×T matmuls).</param>
-internal sealed record StepFigures(string Model, int Width, int Context, string Precision, long Parameters, int Steps,
+/// <param name="MatmulParameters">Parameters that take part in matmuls: all but the embedding tables.</param>
+/// <param name="StepsPerBlock">Steps in each timed block (all but the first and last are timed).</param>
+/// <param name="ForgeSecondsPerStep">Median over every timed step of Forge's loop.</param>
+/// <param name="BareSecondsPerStep">Median over every timed step of the bare loop.</param>
+/// <param name="FlopsPerStep">See <see cref="BenchModel.FlopsPerStep"/>.</param>
+internal sealed record StepFigures(string Model, int Width, int Context, string Precision, long Parameters, long MatmulParameters, int StepsPerBlock,
     double ForgeSecondsPerStep, double? BareSecondsPerStep, double FlopsPerStep, double GemmFlops)
 {
-    /// <summary>Forge's step time over the bare loop's, minus one: the framework tax (median of interleaved repetitions).</summary>
-    public double? Tax { get; init; }
+    /// <summary>
+    /// The framework tax: for each interleaved pair of blocks, Forge's median step over the bare loop's, minus one; the
+    /// median of those pairs with its 95 % distribution-free interval.
+    /// </summary>
+    public MedianInterval? Tax { get; init; }
 
     public double AchievedFlops => FlopsPerStep / ForgeSecondsPerStep;
 
@@ -29,10 +36,24 @@ internal sealed record DataFigures(double BatchSeconds, double StepSeconds)
     public double Fraction => BatchSeconds / StepSeconds;
 }
 
+/// <summary>One model's step on one thread against all of <see cref="Threads"/>: how well libtorch's intra-op threads pay.</summary>
+/// <param name="Model">What was timed.</param>
+/// <param name="Threads">The thread count Forge uses by default (the cores .NET sees, which honours container CPU limits).</param>
+internal sealed record ThreadFigures(string Model, int Threads, double OneThreadSecondsPerStep, double AllThreadsSecondsPerStep)
+{
+    public double Speedup => OneThreadSecondsPerStep / AllThreadsSecondsPerStep;
+
+    /// <summary>Speedup over thread count: below one, that many single-threaded trials side by side do more work than one trial on all threads.</summary>
+    public double Efficiency => Speedup / Threads;
+}
+
 /// <summary>Everything one <c>forge bench</c> run measured, with the machine it ran on.</summary>
 internal sealed record BenchReport(string Machine, int Threads, DateTimeOffset When, bool Quick,
     IReadOnlyList<StepFigures> Steps, IReadOnlyList<Scaling> Scaling, MemoryFigures Memory, DataFigures Data)
 {
+    /// <summary>One thread against all, when the machine has more than one core.</summary>
+    public ThreadFigures? ThreadScaling { get; init; }
+
     /// <summary>Sweep efficiency (useful training time over worker wall time, start-up per trial).</summary>
     public SweepFigures? Sweep { get; init; }
 }

@@ -21,13 +21,14 @@ internal static class BenchReportWriter
     {
         var md = new StringBuilder();
         string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+        string Percent(double v) => F(v * 100, "+0.0;-0.0") + " %";
         md.AppendLine(CultureInfo.InvariantCulture, $"Measured {r.When:yyyy-MM-dd} on {r.Machine}, {r.Threads} threads{(r.Quick ? " (smoke run: tiny sizes, not a measurement)" : "")}.");
         md.AppendLine();
-        md.AppendLine("| model | width | context | precision | parameters | Forge ms/step | bare ms/step | framework tax | GFLOP/s | GEMM peak GFLOP/s | roofline |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        md.AppendLine("| model | width | context | precision | parameters (in matmuls) | steps/block | Forge ms/step | bare ms/step | framework tax (interval, its coverage, pairs) | GFLOP/s | GEMM peak GFLOP/s | roofline |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var s in r.Steps)
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {s.Model} | {s.Width} | {s.Context} | {s.Precision} | {s.Parameters:N0} | {F(s.ForgeSecondsPerStep * 1e3, "F1")} | {(s.BareSecondsPerStep is { } b ? F(b * 1e3, "F1") : "")} | {(s.Tax is { } t ? F(t * 100, "+0.0;-0.0") + " %" : "")} | {F(s.AchievedFlops / 1e9, "F1")} | {F(s.GemmFlops / 1e9, "F1")} | {F(s.RooflineRatio * 100, "F0")} % |");
+                $"| {s.Model} | {s.Width} | {s.Context} | {s.Precision} | {s.Parameters:N0} ({s.MatmulParameters:N0}) | {s.StepsPerBlock} | {F(s.ForgeSecondsPerStep * 1e3, "F1")} | {(s.BareSecondsPerStep is { } b ? F(b * 1e3, "F1") : "")} | {(s.Tax is { } t ? $"{Percent(t.Median)} ({Percent(t.Low)} to {Percent(t.High)}, {F(t.Coverage * 100, "F0")} %, {t.Count})" : "")} | {F(s.AchievedFlops / 1e9, "F1")} | {F(s.GemmFlops / 1e9, "F1")} | {F(s.RooflineRatio * 100, "F0")} % |");
         md.AppendLine();
         md.AppendLine("| scaling | points (x: ms/step) | fitted exponent |");
         md.AppendLine("|---|---|---|");
@@ -38,6 +39,11 @@ internal static class BenchReportWriter
         md.AppendLine(CultureInfo.InvariantCulture, $"Memory over {m.Steps} steps: RSS {F(m.RssAfterWarmupMb, "F0")} → {F(m.RssAfterMb, "F0")} MB, live tensors {m.LiveTensorsAfterWarmup} → {m.LiveTensorsAfter}; peak RSS {F(m.PeakRssMb, "F0")} MB against a baseline of {F(m.BaselineRssMb, "F0")} MB plus an analytic {F(m.EstimateMb, "F1")} MB (weights, gradients, AdamW moments, activations).");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Data: {F(r.Data.BatchSeconds * 1e6, "F0")} µs per batch, {F(r.Data.Fraction * 100, "F3")} % of a step.");
+        if (r.ThreadScaling is { } threads)
+        {
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"Threads ({threads.Model}, fp32): {F(threads.OneThreadSecondsPerStep * 1e3, "F1")} ms/step on 1 thread, {F(threads.AllThreadsSecondsPerStep * 1e3, "F1")} ms/step on {threads.Threads}: speedup {F(threads.Speedup, "F2")}, {F(threads.Efficiency * 100, "F0")} % of linear.");
+        }
         if (r.Sweep is { } sweep)
         {
             md.AppendLine();

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Forge.Abstractions.Parametrizations;
 using Forge.Host.Cli;
-using Forge.Host.Console;
 using Forge.Host.Plugins;
 using Forge.Host.Specs;
 using Forge.Host.Training;
@@ -13,10 +13,11 @@ namespace Forge.Host.Benchmarks;
 
 /// <summary>
 /// The measurements of <c>forge bench</c>. Every figure is a ratio of two things measured in this process, on this
-/// machine, with the same thread count: Forge's full training step (<see cref="Trainer"/> with the parametrization's
-/// multipliers, schedule, metrics file, progress reporting and dispose scopes) against <see cref="BareGpt"/> trained
-/// by a bare TorchSharp loop on the same batches, in interleaved repetitions (median); achieved FLOP/s against a
-/// square matmul of the same dtype; batch construction against the step it feeds.
+/// machine, with the same thread count: Forge's whole training loop (<see cref="Trainer"/> with the parametrization's
+/// multipliers, schedule, metrics file, instruments, progress and dispose scopes, logging every step) against
+/// <see cref="BareLoop"/> on the same model written on TorchSharp's own modules, in interleaved pairs of blocks;
+/// achieved FLOP/s against a square matmul of the same dtype; batch construction against the step it feeds; one
+/// thread against all.
 /// </summary>
 internal sealed class Benchmark(BenchSettings settings, TextWriter log)
 {
@@ -32,124 +33,138 @@ internal sealed class Benchmark(BenchSettings settings, TextWriter log)
     private BenchReport Run()
     {
         var memory = MeasureMemory(); // first, so its peak is its own and not a wider model's
+        var gemm = new Dictionary<string, double> { ["fp32"] = Peak("fp32", ScalarType.Float32) };
         var steps = new List<StepFigures>();
-        var gemm = new Dictionary<ScalarType, double>
-        {
-            [ScalarType.Float32] = GemmPeak.Best(ScalarType.Float32, settings.GemmSize, 2 * settings.GemmSize),
-        };
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GEMM peak fp32 (best of {settings.GemmSize}² and {2 * settings.GemmSize}²): {gemm[ScalarType.Float32] / 1e9:F1} GFLOP/s"));
         foreach (int width in settings.Widths)
-            steps.Add(MeasureStep(width, settings.Context, "fp32", gemm[ScalarType.Float32], withBare: true));
+            steps.Add(MeasureStep(Gpt(width, settings.Context), "fp32", gemm["fp32"], withBare: true));
+        foreach (int width in settings.MlpWidths)
+            steps.Add(MeasureStep(Mlp(width), "fp32", gemm["fp32"], withBare: true));
         if (settings.Bf16)
         {
-            gemm[ScalarType.BFloat16] = GemmPeak.Best(ScalarType.BFloat16, settings.GemmSize, 2 * settings.GemmSize);
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GEMM peak bf16 (best of {settings.GemmSize}² and {2 * settings.GemmSize}²): {gemm[ScalarType.BFloat16] / 1e9:F1} GFLOP/s"));
-            foreach (int width in settings.Widths.Where(w => w <= 512)) // bf16 matmuls are emulated on CPUs without bf16 units: wider would take minutes a step
-                steps.Add(MeasureStep(width, settings.Context, "bf16", gemm[ScalarType.BFloat16], withBare: false));
+            gemm["bf16"] = Peak("bf16", ScalarType.BFloat16);
+            foreach (int width in settings.Widths.Where(w => w <= 512)) // wider bf16 steps take many seconds: left out to keep the harness short
+                steps.Add(MeasureStep(Gpt(width, settings.Context), "bf16", gemm["bf16"], withBare: false));
+            foreach (int width in settings.MlpWidths)
+                steps.Add(MeasureStep(Mlp(width), "bf16", gemm["bf16"], withBare: false));
         }
-        var contexts = settings.Contexts.Select(c => MeasureStep(settings.ContextWidth, c, "fp32", gemm[ScalarType.Float32], withBare: false)).ToList();
-        var fp32 = steps.Where(s => s.Precision == "fp32").ToList();
+        var contexts = settings.Contexts
+            .Select(c => c == settings.Context && steps.FirstOrDefault(s => s.Model == "gpt" && s.Width == settings.ContextWidth && s.Precision == "fp32") is { } measured
+                ? measured
+                : MeasureStep(Gpt(settings.ContextWidth, c), "fp32", gemm["fp32"], withBare: false))
+            .ToList();
+        var gptFp32 = steps.Where(s => s.Model == "gpt" && s.Precision == "fp32").ToList();
         var scaling = new List<Scaling>
         {
-            Fit("width", fp32.Select(s => (s.Width, s.ForgeSecondsPerStep)).ToList()),
-            Fit("context", contexts.Select(s => (s.Context, s.ForgeSecondsPerStep)).ToList()),
+            Fit("gpt width", gptFp32.Select(s => (s.Width, s.ForgeSecondsPerStep)).ToList()),
+            Fit("mlp width", steps.Where(s => s.Model == "mlp" && s.Precision == "fp32").Select(s => (s.Width, s.ForgeSecondsPerStep)).ToList()),
+            Fit("gpt context", contexts.Select(s => (s.Context, s.ForgeSecondsPerStep)).ToList()),
         };
-        var data = MeasureData(fp32.FirstOrDefault(s => s.Width == settings.ContextWidth) ?? fp32[^1]);
-        return new BenchReport(Environment.MachineName, torch.get_num_threads(), DateTimeOffset.UtcNow, settings.Quick, steps.Concat(contexts.Where(c => c.Context != settings.Context)).ToList(), scaling, memory, data);
+        var data = MeasureData(gptFp32.FirstOrDefault(s => s.Width == settings.ContextWidth) ?? gptFp32[^1]);
+        var threads = MeasureThreads(Gpt(settings.ContextWidth, settings.Context), gemm["fp32"]);
+        var all = steps.Concat(contexts.Where(c => c.Context != settings.Context)).ToList();
+        return new BenchReport(Environment.MachineName, torch.get_num_threads(), DateTimeOffset.UtcNow, settings.Quick, all, scaling, memory, data)
+        {
+            ThreadScaling = threads,
+        };
     }
 
-    private JsonObject Spec(int width, int context, string precision, int steps, int logInterval) => new()
+    private BenchModel Gpt(int width, int context) => new("gpt", width, context, settings.Depth, settings.Batch);
+
+    private BenchModel Mlp(int width) => new("mlp", width, settings.Context, settings.Depth, settings.Batch);
+
+    private double Peak(string name, ScalarType dtype)
     {
-        ["name"] = "bench",
-        ["seed"] = 1,
-        ["device"] = "cpu",
-        ["precision"] = precision,
-        ["model"] = new JsonObject { ["name"] = "gpt", ["width"] = width, ["depth"] = settings.Depth, ["headDim"] = Math.Min(32, width / 2) },
-        ["data"] = new JsonObject { ["name"] = "text", ["path"] = Path.GetFullPath(settings.DataPath), ["context"] = context },
-        ["optimizer"] = new JsonObject { ["name"] = "adamw", ["lr"] = 1e-3, ["weightDecay"] = 0.0 },
-        ["parametrization"] = new JsonObject { ["name"] = "sp" },
-        ["checkpoint"] = "none",
-        ["training"] = new JsonObject
-        {
-            ["steps"] = steps, ["batchSize"] = settings.Batch, ["evalInterval"] = 0, ["evalBatches"] = 1, ["logInterval"] = logInterval, ["gradClip"] = 0,
-            ["schedule"] = new JsonObject { ["decay"] = "constant" },
-        },
-    };
+        double peak = GemmPeak.Best(dtype, settings.GemmSize, 2 * settings.GemmSize);
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GEMM peak {name} (best of {settings.GemmSize}² and {2 * settings.GemmSize}²): {peak / 1e9:F1} GFLOP/s"));
+        return peak;
+    }
 
     private ComposedExperiment Build(JsonObject spec) =>
         ComposedExperiment.Build(_loader.Resolve(spec, Path.GetFullPath("bench.json"), Array.Empty<string>()));
 
-    /// <summary>Seconds per step of Forge's trainer (its two evaluations timed and taken out).</summary>
-    private static double ForgeStep(ComposedExperiment built, int steps)
+    private static long MatmulParameters(Experiment experiment) =>
+        experiment.Parameters.Where(p => p.Descriptor.Role != ParameterRole.Embedding).Sum(p => p.Value.numel());
+
+    /// <summary>Steps per timed block: enough for about <see cref="BenchSettings.BlockSeconds"/>, guessed from the FLOPs at half the GEMM peak.</summary>
+    private int BlockSteps(BenchModel model, string precision, double gemmFlops)
     {
-        var spec = built.Experiment.Spec.Spec.Training;
-        var evaluation = Stopwatch.StartNew();
-        Trainer.Evaluate(built.Experiment, spec.BatchSize, spec.EvalBatches);
-        double evalSeconds = evaluation.Elapsed.TotalSeconds;
-        var path = Path.GetTempFileName();
+        using var probe = Build(model.Spec(settings.DataPath, precision, BenchSettings.MinBlockSteps, logInterval: 1));
+        double guess = model.FlopsPerStep(MatmulParameters(probe.Experiment)) / (0.5 * gemmFlops);
+        return StepTiming.StepsFor(guess, settings.BlockSeconds, BenchSettings.MinBlockSteps, settings.MaxBlockSteps);
+    }
+
+    /// <summary>
+    /// One model in one precision. With <paramref name="withBare"/>, blocks of Forge's loop and of the bare loop
+    /// alternate (the first pair warms up and is dropped) and the tax is the median over pairs of the ratio of their
+    /// median steps; otherwise a few blocks of Forge's loop after a warm-up block.
+    /// </summary>
+    private StepFigures MeasureStep(BenchModel model, string precision, double gemmFlops, bool withBare)
+    {
+        int blockSteps = BlockSteps(model, precision, gemmFlops);
+        using var built = Build(model.Spec(settings.DataPath, precision, blockSteps, logInterval: 1));
+        using var bare = withBare ? new BareLoop(model, built.Experiment) : null;
+        var forge = new List<double>();
+        var bareSteps = new List<double>();
+        var ratios = new List<double>();
+        var warmup = Stopwatch.StartNew();
+        StepTiming.Forge(built);
+        bare?.Run(blockSteps - 2);
+        int blocks = bare is null
+            ? settings.ForgeOnlyBlocks
+            : Math.Clamp((int)(settings.PairBudgetSeconds / warmup.Elapsed.TotalSeconds), settings.MinPairs, settings.MaxPairs);
+        for (int i = 0; i < blocks; i++)
+        {
+            var f = StepTiming.Forge(built);
+            forge.AddRange(f);
+            if (bare is null)
+                continue;
+            var b = bare.Run(blockSteps - 2);
+            bareSteps.AddRange(b);
+            ratios.Add(Median.Of(f) / Median.Of(b) - 1);
+        }
+        var experiment = built.Experiment;
+        long matmul = MatmulParameters(experiment);
+        var figures = new StepFigures(model.Name, model.Width, model.Context, precision, experiment.ParameterCount, matmul, blockSteps,
+            Median.Of(forge), bare is null ? null : Median.Of(bareSteps), model.FlopsPerStep(matmul), gemmFlops)
+        {
+            Tax = bare is null ? null : MedianInterval.Of(ratios),
+        };
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{model} {precision}: {figures.ForgeSecondsPerStep * 1e3:F1} ms/step{(figures.Tax is { } t ? $", bare {figures.BareSecondsPerStep * 1e3:F1} ms, tax {t.Median:+0.0%;-0.0%} ({t.Coverage:P0} interval {t.Low:+0.0%;-0.0%} to {t.High:+0.0%;-0.0%}, {t.Count} pairs)" : "")}, {figures.AchievedFlops / 1e9:F1} GFLOP/s = {figures.RooflineRatio:P0} of GEMM peak"));
+        return figures;
+    }
+
+    /// <summary>The same model's step on one thread and on all, in alternating blocks.</summary>
+    private ThreadFigures? MeasureThreads(BenchModel model, double gemmFlops)
+    {
+        int threads = torch.get_num_threads();
+        if (threads < 2)
+            return null;
+        int blockSteps = BlockSteps(model, "fp32", gemmFlops);
+        using var built = Build(model.Spec(settings.DataPath, "fp32", blockSteps, logInterval: 1));
+        var one = new List<double>();
+        var all = new List<double>();
         try
         {
-            using var metrics = new MetricsWriter(path);
-            var clock = Stopwatch.StartNew();
-            built.Trainer.Train(built.Experiment, metrics, new PlainProgressDisplay(TextWriter.Null), CancellationToken.None);
-            return Math.Max(1e-9, clock.Elapsed.TotalSeconds - 2 * evalSeconds) / steps;
+            for (int i = 0; i <= settings.ForgeOnlyBlocks; i++) // the first round warms up
+            {
+                torch.set_num_threads(1);
+                var single = StepTiming.Forge(built);
+                torch.set_num_threads(threads);
+                var many = StepTiming.Forge(built);
+                if (i == 0)
+                    continue;
+                one.AddRange(single);
+                all.AddRange(many);
+            }
         }
         finally
         {
-            File.Delete(path); // no layers.jsonl beside it: the benchmark's specs leave per-layer diagnostics off
+            torch.set_num_threads(threads);
         }
-    }
-
-    /// <summary>Seconds per step of the bare loop: batch, forward, cross-entropy, backward, AdamW; the loss read back every 10 steps as Forge logs it.</summary>
-    private static double BareStep(BareGpt model, optim.Optimizer optimizer, Experiment experiment, Generator generator, int steps)
-    {
-        int batchSize = experiment.Spec.Spec.Training.BatchSize;
-        var clock = Stopwatch.StartNew();
-        for (int step = 1; step <= steps; step++)
-        {
-            using var scope = NewDisposeScope();
-            using var batch = experiment.Dataset.NextTrainingBatch(batchSize, generator);
-            optimizer.zero_grad();
-            var logits = model.call(batch.Inputs);
-            var loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), batch.Targets.reshape(-1));
-            loss.backward();
-            optimizer.step();
-            if (step % 10 == 0)
-                _ = loss.item<float>();
-        }
-        return clock.Elapsed.TotalSeconds / steps;
-    }
-
-    private StepFigures MeasureStep(int width, int context, string precision, double gemmFlops, bool withBare)
-    {
-        int steps = settings.StepsAt(width);
-        using var built = Build(Spec(width, context, precision, steps, logInterval: 10));
-        var experiment = built.Experiment;
-        var data = experiment.Dataset.Description;
-        int heads = width / Math.Min(32, width / 2);
-        using var bare = withBare ? new BareGpt(data.VocabularySize, context, width, settings.Depth, heads) : null;
-        using var bareOptimizer = bare is null ? null : optim.AdamW(bare.parameters(), 1e-3, weight_decay: 0);
-        using var generator = ExperimentBuilder.DataGenerator(2);
-        ForgeStep(built, steps); // warm-up: allocator, kernels, JIT
-        if (bare is not null)
-            BareStep(bare, bareOptimizer!, experiment, generator, Math.Min(steps, 3));
-        var forge = new List<double>();
-        var bareTimes = new List<double>();
-        for (int r = 0; r < settings.Repeats; r++)
-        {
-            forge.Add(ForgeStep(built, steps));
-            if (bare is not null)
-                bareTimes.Add(BareStep(bare, bareOptimizer!, experiment, generator, steps));
-        }
-        long parameters = experiment.ParameterCount;
-        double tokens = (double)settings.Batch * context;
-        double flops = 6.0 * parameters * tokens + 12.0 * settings.Depth * settings.Batch * (double)context * context * width;
-        var figures = new StepFigures("gpt", width, context, precision, parameters, steps, Median.Of(forge), bare is null ? null : Median.Of(bareTimes), flops, gemmFlops)
-        {
-            Tax = bare is null ? null : Median.Of(forge.Zip(bareTimes, (f, b) => f / b - 1)),
-        };
+        var figures = new ThreadFigures(model.ToString(), threads, Median.Of(one), Median.Of(all));
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"gpt width {width} context {context} {precision}: {figures.ForgeSecondsPerStep * 1e3:F1} ms/step{(figures.BareSecondsPerStep is { } b ? $", bare {b * 1e3:F1} ms, tax {figures.Tax:P1}" : "")}, {figures.AchievedFlops / 1e9:F1} GFLOP/s = {figures.RooflineRatio:P0} of GEMM peak"));
+            $"{model} fp32 on 1 thread: {figures.OneThreadSecondsPerStep * 1e3:F1} ms/step, on {threads}: {figures.AllThreadsSecondsPerStep * 1e3:F1} ms/step, speedup {figures.Speedup:F2} ({figures.Efficiency:P0} of linear)"));
         return figures;
     }
 
@@ -158,26 +173,23 @@ internal sealed class Benchmark(BenchSettings settings, TextWriter log)
         double Rss() => Process.GetCurrentProcess().WorkingSet64 / 1048576.0;
         using (torch.zeros(1)) { } // libtorch loaded: the baseline is the process with its native libraries, before any model
         double baseline = Rss();
-        int width = settings.Widths[0], context = Math.Min(64, settings.Context);
-        using var built = Build(Spec(width, context, "fp32", settings.MemorySteps, logInterval: 100));
+        var model = Gpt(settings.Widths[0], Math.Min(64, settings.Context));
+        using var built = Build(model.Spec(settings.DataPath, "fp32", settings.MemorySteps, logInterval: 100));
         // Warm-up long enough for libtorch's and glibc's allocators to reach their working set (RSS grows for ~1,000 steps, then is flat).
-        int warmSteps = settings.Quick ? 20 : 1000;
-        var warm = Build(Spec(width, context, "fp32", warmSteps, logInterval: 100));
-        ForgeStep(warm, warmSteps);
-        warm.Dispose();
+        using (var warm = Build(model.Spec(settings.DataPath, "fp32", settings.MemoryWarmupSteps, logInterval: 100)))
+            StepTiming.Train(warm);
         GC.Collect();
         GC.WaitForPendingFinalizers();
         double afterWarmup = Rss();
         long liveAfterWarmup = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        ForgeStep(built, settings.MemorySteps);
+        StepTiming.Train(built);
         GC.Collect();
         GC.WaitForPendingFinalizers();
         double after = Rss();
         long liveAfter = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         long parameters = built.Experiment.ParameterCount;
         // Weights, gradients and AdamW's two moments in fp32, plus activations (Korthikanti et al. 2022: s·b·h·(34 + 5·a·s/h) bytes per layer in 16-bit, doubled for fp32).
-        int heads = width / Math.Min(32, width / 2);
-        double activations = 2.0 * settings.Depth * context * settings.Batch * width * (34 + 5.0 * heads * context / width);
+        double activations = 2.0 * settings.Depth * model.Context * settings.Batch * model.Width * (34 + 5.0 * model.Heads * model.Context / model.Width);
         double estimate = (4.0 * 4 * parameters + activations) / 1048576.0;
         var figures = new MemoryFigures(settings.MemorySteps, afterWarmup, after, liveAfterWarmup, liveAfter,
             Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0, baseline, estimate);
@@ -188,7 +200,7 @@ internal sealed class Benchmark(BenchSettings settings, TextWriter log)
 
     private DataFigures MeasureData(StepFigures step)
     {
-        using var built = Build(Spec(step.Width, step.Context, "fp32", 1, logInterval: 1));
+        using var built = Build(Gpt(step.Width, step.Context).Spec(settings.DataPath, "fp32", 1, logInterval: 1));
         using var generator = ExperimentBuilder.DataGenerator(3);
         int count = settings.Quick ? 50 : 500;
         var clock = Stopwatch.StartNew();

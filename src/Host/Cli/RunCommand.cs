@@ -175,11 +175,13 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
 /// <summary>Process-wide settings a run needs before any plugin is created: device, threads.</summary>
 internal static class RunPreparation
 {
+    /// <summary>libtorch's thread count before Forge changed it (a process may prepare several runs: tests, the benchmark).</summary>
+    private static readonly Lazy<int> LibtorchThreads = new(torch.get_num_threads);
+
     public static RunEnvironment Prepare(ResolvedSpec spec)
     {
         var device = DeviceSelector.Select(spec.Spec.Device, spec.SpecPath);
-        if (spec.Spec.Threads > 0)
-            torch.set_num_threads(spec.Spec.Threads);
+        torch.set_num_threads(ThreadCount.For(spec.Spec.Threads, LibtorchThreads.Value, Environment.ProcessorCount));
         return new RunEnvironment(spec.Spec.Seed, device, spec.SpecDirectory);
     }
 }

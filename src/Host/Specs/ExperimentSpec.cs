@@ -39,7 +39,7 @@ public sealed class ExperimentSpec
     [Description("Precision policy plugin: \"fp32\" (default), \"bf16\", \"fp8\", or { \"name\": ..., plugin fields }.")]
     public JsonNode? Precision { get; set; }
 
-    [Description("CPU threads for libtorch; 0 keeps libtorch's default. Results are bit-reproducible for a fixed thread count.")]
+    [Description("CPU threads for libtorch; 0 keeps libtorch's default, capped at the cores this process may use (container CPU limits, affinity). Results are bit-reproducible for a fixed thread count.")]
     [Range(0, 1024)]
     public int Threads { get; set; }
 

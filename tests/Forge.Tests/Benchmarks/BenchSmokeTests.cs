@@ -19,17 +19,32 @@ public class BenchSmokeTests
         var report = JsonNode.Parse(File.ReadAllText(json))!;
         var steps = report["steps"]!.AsArray();
         var compared = steps.Where(s => s!["tax"] is not null).ToList();
-        Assert.Equal(2, compared.Count); // both smoke widths against the bare loop
+        Assert.Equal(4, compared.Count); // both smoke widths of gpt and of mlp against the bare loop
+        Assert.Equal(new[] { "gpt", "gpt", "mlp", "mlp" }, compared.Select(s => s!["model"]!.GetValue<string>()));
         Assert.All(steps, s =>
         {
             Assert.InRange(s!["forgeSecondsPerStep"]!.GetValue<double>(), 1e-5, 10);
             Assert.InRange(s["rooflineRatio"]!.GetValue<double>(), 1e-5, 1.5); // cannot beat the machine's matmul by much
         });
-        Assert.All(compared, s => Assert.InRange(s!["tax"]!.GetValue<double>(), -0.9, 3)); // same math: not wildly apart even at toy sizes
-        Assert.Equal(new[] { "width", "context" }, report["scaling"]!.AsArray().Select(s => s!["variable"]!.GetValue<string>()));
+        Assert.All(compared, s =>
+        {
+            var tax = s!["tax"]!;
+            Assert.InRange(tax["median"]!.GetValue<double>(), -0.9, 3); // same math: not wildly apart even at toy sizes
+            Assert.InRange(tax["median"]!.GetValue<double>(), tax["low"]!.GetValue<double>(), tax["high"]!.GetValue<double>());
+            Assert.Equal(2, tax["count"]!.GetValue<int>());
+            Assert.Equal(0.5, tax["coverage"]!.GetValue<double>(), 9); // two pairs: the range holds the median with probability ½
+            Assert.InRange(s["stepsPerBlock"]!.GetValue<int>(), 3, 4);
+            Assert.InRange(s["matmulParameters"]!.GetValue<long>(), 1, s["parameters"]!.GetValue<long>() - 1); // the embedding tables are left out
+        });
+        Assert.Equal(new[] { "gpt width", "mlp width", "gpt context" }, report["scaling"]!.AsArray().Select(s => s!["variable"]!.GetValue<string>()));
         var memory = report["memory"]!;
         Assert.Equal(memory["liveTensorsAfterWarmup"]!.GetValue<long>(), memory["liveTensorsAfter"]!.GetValue<long>()); // no tensor leaks across steps
         Assert.InRange(report["data"]!["fraction"]!.GetValue<double>(), 0, 0.5);
+        if (Environment.ProcessorCount > 1)
+        {
+            var threads = report["threadScaling"]!;
+            Assert.InRange(threads["speedup"]!.GetValue<double>(), 0.05, Environment.ProcessorCount * 1.5);
+        }
         var sweep = report["sweep"]!;
         Assert.Equal(2, sweep["trials"]!.GetValue<int>());
         Assert.InRange(sweep["efficiency"]!.GetValue<double>(), 1e-4, 1.0); // training time never exceeds the workers' wall time
