@@ -15,6 +15,15 @@ internal sealed record StepFigures(string Model, int Width, int Context, string 
     /// </summary>
     public MedianInterval? Tax { get; init; }
 
+    /// <summary>Every timed step of Forge's loop, in seconds, in the order measured.</summary>
+    public IReadOnlyList<double> ForgeSamples { get; init; } = Array.Empty<double>();
+
+    /// <summary>Every timed step of the bare loop, in seconds, in the order measured.</summary>
+    public IReadOnlyList<double>? BareSamples { get; init; }
+
+    /// <summary>Each pair's tax, in the order measured.</summary>
+    public IReadOnlyList<double>? PairTaxes { get; init; }
+
     public double AchievedFlops => FlopsPerStep / ForgeSecondsPerStep;
 
     public double RooflineRatio => AchievedFlops / GemmFlops;

@@ -88,9 +88,9 @@ internal sealed class Benchmark(BenchSettings settings, TextWriter log)
     /// <summary>Steps per timed block: enough for about <see cref="BenchSettings.BlockSeconds"/>, guessed from the FLOPs at half the GEMM peak.</summary>
     private int BlockSteps(BenchModel model, string precision, double gemmFlops)
     {
-        using var probe = Build(model.Spec(settings.DataPath, precision, BenchSettings.MinBlockSteps, logInterval: 1));
+        using var probe = Build(model.Spec(settings.DataPath, precision, settings.MinBlockSteps, logInterval: 1));
         double guess = model.FlopsPerStep(MatmulParameters(probe.Experiment)) / (0.5 * gemmFlops);
-        return StepTiming.StepsFor(guess, settings.BlockSeconds, BenchSettings.MinBlockSteps, settings.MaxBlockSteps);
+        return StepTiming.StepsFor(guess, settings.BlockSeconds, settings.MinBlockSteps, settings.MaxBlockSteps);
     }
 
     /// <summary>
@@ -128,6 +128,9 @@ internal sealed class Benchmark(BenchSettings settings, TextWriter log)
             Median.Of(forge), bare is null ? null : Median.Of(bareSteps), model.FlopsPerStep(matmul), gemmFlops)
         {
             Tax = bare is null ? null : MedianInterval.Of(ratios),
+            ForgeSamples = forge,
+            BareSamples = bare is null ? null : bareSteps,
+            PairTaxes = bare is null ? null : ratios,
         };
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{model} {precision}: {figures.ForgeSecondsPerStep * 1e3:F1} ms/step{(figures.Tax is { } t ? $", bare {figures.BareSecondsPerStep * 1e3:F1} ms, tax {t.Median:+0.0%;-0.0%} ({t.Coverage:P0} interval {t.Low:+0.0%;-0.0%} to {t.High:+0.0%;-0.0%}, {t.Count} pairs)" : "")}, {figures.AchievedFlops / 1e9:F1} GFLOP/s = {figures.RooflineRatio:P0} of GEMM peak"));
@@ -173,7 +176,7 @@ internal sealed class Benchmark(BenchSettings settings, TextWriter log)
         double Rss() => Process.GetCurrentProcess().WorkingSet64 / 1048576.0;
         using (torch.zeros(1)) { } // libtorch loaded: the baseline is the process with its native libraries, before any model
         double baseline = Rss();
-        var model = Gpt(settings.Widths[0], Math.Min(64, settings.Context));
+        var model = Gpt(settings.MemoryWidth, Math.Min(64, settings.Context));
         using var built = Build(model.Spec(settings.DataPath, "fp32", settings.MemorySteps, logInterval: 100));
         // Warm-up long enough for libtorch's and glibc's allocators to reach their working set (RSS grows for ~1,000 steps, then is flat).
         using (var warm = Build(model.Spec(settings.DataPath, "fp32", settings.MemoryWarmupSteps, logInterval: 100)))
