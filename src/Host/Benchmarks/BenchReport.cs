@@ -63,6 +63,6 @@ internal sealed record BenchReport(string Machine, int Threads, DateTimeOffset W
     /// <summary>One thread against all, when the machine has more than one core.</summary>
     public ThreadFigures? ThreadScaling { get; init; }
 
-    /// <summary>Sweep efficiency (useful training time over worker wall time, start-up per trial).</summary>
-    public SweepFigures? Sweep { get; init; }
+    /// <summary>Sweep efficiency (useful training time over worker wall time, start-up per trial), with a fresh process per trial and with reused workers.</summary>
+    public IReadOnlyList<SweepFigures> Sweeps { get; init; } = Array.Empty<SweepFigures>();
 }

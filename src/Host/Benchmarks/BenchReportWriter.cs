@@ -44,10 +44,10 @@ internal static class BenchReportWriter
             md.AppendLine();
             md.AppendLine(CultureInfo.InvariantCulture, $"Threads ({threads.Model}, fp32): {F(threads.OneThreadSecondsPerStep * 1e3, "F1")} ms/step on 1 thread, {F(threads.AllThreadsSecondsPerStep * 1e3, "F1")} ms/step on {threads.Threads}: speedup {F(threads.Speedup, "F2")}, {F(threads.Efficiency * 100, "F0")} % of linear.");
         }
-        if (r.Sweep is { } sweep)
+        foreach (var sweep in r.Sweeps)
         {
             md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"Sweep: {sweep.Trials} trials, {sweep.Parallel} at a time, {F(sweep.WallSeconds, "F1")} s wall; {F(sweep.Efficiency * 100, "F0")} % of the worker time trains; start-up {F(sweep.StartupSeconds, "F2")} s per trial (process, TorchSharp, plugins, spec, data, model).");
+            md.AppendLine(CultureInfo.InvariantCulture, $"Sweep, {(sweep.ReusedWorkers ? "reused worker processes" : "a fresh process per trial")}: {sweep.Trials} trials, {sweep.Parallel} at a time, {F(sweep.WallSeconds, "F1")} s wall; {F(sweep.Efficiency * 100, "F0")} % of the worker time trains; start-up {F(sweep.StartupSeconds, "F2")} s per trial.");
         }
         return md.ToString();
     }

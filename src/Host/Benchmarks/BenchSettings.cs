@@ -10,21 +10,23 @@ namespace Forge.Host.Benchmarks;
 /// <param name="MaxPairs">Most pairs.</param>
 /// <param name="PairBudgetSeconds">Pairs are added up to this much time per model, between the two bounds.</param>
 /// <param name="MemoryWidth">Width of the <c>gpt</c> (context 64) the memory soak trains; fixed, so narrowing the widths does not slow it.</param>
+/// <param name="SweepTrials">Trials of the sweep-efficiency figure (gpt width 64, run twice: a fresh process per trial, then reused workers).</param>
+/// <param name="SweepSteps">Steps per trial of that sweep.</param>
 /// <param name="ForgeOnlyBlocks">Blocks for the figures without a bare loop (bf16, context scaling).</param>
 internal sealed record BenchSettings(
     int[] Widths, int[] MlpWidths, int[] Contexts, int ContextWidth, int Depth, int Context, int Batch,
     double BlockSeconds, int MinBlockSteps, int MinPairs, int MaxPairs, double PairBudgetSeconds, int ForgeOnlyBlocks,
-    int MemoryWidth, int MemorySteps, int MemoryWarmupSteps, int GemmSize, bool Bf16, string DataPath, bool Quick)
+    int MemoryWidth, int MemorySteps, int MemoryWarmupSteps, int SweepTrials, int SweepSteps, int GemmSize, bool Bf16, string DataPath, bool Quick)
 {
     public static BenchSettings Full(string dataPath) =>
         new(new[] { 128, 256, 512, 1024 }, new[] { 128, 256, 512, 1024 }, new[] { 64, 128, 256, 512 }, 256, 4, 256, 8,
             BlockSeconds: 4, MinBlockSteps: 4, MinPairs: 6, MaxPairs: 12, PairBudgetSeconds: 90, ForgeOnlyBlocks: 3,
-            MemoryWidth: 128, MemorySteps: 2000, MemoryWarmupSteps: 1000, GemmSize: 1024, Bf16: true, dataPath, Quick: false);
+            MemoryWidth: 128, MemorySteps: 2000, MemoryWarmupSteps: 1000, SweepTrials: 8, SweepSteps: 100, GemmSize: 1024, Bf16: true, dataPath, Quick: false);
 
     public static BenchSettings Smoke(string dataPath) =>
         new(new[] { 32, 64 }, new[] { 32, 64 }, new[] { 16, 32 }, 32, 2, 32, 2,
             BlockSeconds: 0.01, MinBlockSteps: 3, MinPairs: 2, MaxPairs: 2, PairBudgetSeconds: 0, ForgeOnlyBlocks: 1,
-            MemoryWidth: 32, MemorySteps: 30, MemoryWarmupSteps: 20, GemmSize: 128, Bf16: false, dataPath, Quick: true);
+            MemoryWidth: 32, MemorySteps: 30, MemoryWarmupSteps: 20, SweepTrials: 4, SweepSteps: 5, GemmSize: 128, Bf16: false, dataPath, Quick: true);
 
     /// <summary>Only these widths (for both models), and fp32 only when <paramref name="fp32Only"/> (for measuring one change quickly).</summary>
     public BenchSettings Narrowed(int[]? widths, bool fp32Only) =>

@@ -26,8 +26,10 @@ internal sealed class Benchmark(BenchSettings settings, TextWriter log)
     public async Task<BenchReport> RunAsync()
     {
         var report = Run();
-        var sweep = await SweepFigures.MeasureAsync(settings.DataPath, settings.Quick ? 2 : 6, settings.Quick ? 5 : 100, Math.Max(1, Environment.ProcessorCount), log);
-        return report with { Sweep = sweep };
+        var sweeps = new List<SweepFigures>();
+        foreach (bool fresh in new[] { true, false })
+            sweeps.Add(await SweepFigures.MeasureAsync(settings.DataPath, settings.SweepTrials, settings.SweepSteps, Math.Max(1, Environment.ProcessorCount), fresh, log));
+        return report with { Sweeps = sweeps };
     }
 
     private BenchReport Run()

@@ -6,17 +6,18 @@ using Forge.Host.Cli;
 namespace Forge.Host.Benchmarks;
 
 /// <summary>How much of a sweep's wall time trains: a real sweep of short trials in worker processes, as <c>forge sweep</c> runs it.</summary>
+/// <param name="ReusedWorkers">Whether worker processes ran several trials each (the default) or one each (<c>--fresh-processes</c>).</param>
 /// <param name="Trials">Trials run.</param>
 /// <param name="Parallel">Worker processes at a time.</param>
 /// <param name="WallSeconds">The sweep's wall time.</param>
 /// <param name="TrainingSeconds">Sum over trials of the run's own time (summary.json: from the built experiment to the end).</param>
-/// <param name="StartupSeconds">Mean per trial of process wall time minus run time: process start, TorchSharp and plugin load, spec and data, model build.</param>
-internal sealed record SweepFigures(int Trials, int Parallel, double WallSeconds, double TrainingSeconds, double StartupSeconds)
+/// <param name="StartupSeconds">Mean per trial of its wall time in the runner minus the run's own time: process start (fresh processes only), TorchSharp and plugin load, spec and data, model build.</param>
+internal sealed record SweepFigures(bool ReusedWorkers, int Trials, int Parallel, double WallSeconds, double TrainingSeconds, double StartupSeconds)
 {
     /// <summary>Training time over the worker slots' wall time.</summary>
     public double Efficiency => TrainingSeconds / (WallSeconds * Parallel);
 
-    public static async Task<SweepFigures> MeasureAsync(string dataPath, int trials, int steps, int parallel, TextWriter log)
+    public static async Task<SweepFigures> MeasureAsync(string dataPath, int trials, int steps, int parallel, bool freshProcesses, TextWriter log)
     {
         var root = Path.Combine(Path.GetTempPath(), "forge-bench-sweep-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(root);
@@ -35,7 +36,7 @@ internal sealed record SweepFigures(int Trials, int Parallel, double WallSeconds
             var specPath = Path.Combine(root, "sweep.json");
             await File.WriteAllTextAsync(specPath, spec.ToJsonString());
             var clock = Stopwatch.StartNew();
-            int code = await new SweepCommand(TextWriter.Null, TextWriter.Null).StartAsync(specPath, Array.Empty<string>(), Path.Combine(root, "runs"), parallel, failFast: true, CancellationToken.None);
+            int code = await new SweepCommand(TextWriter.Null, TextWriter.Null, freshProcesses: freshProcesses).StartAsync(specPath, Array.Empty<string>(), Path.Combine(root, "runs"), parallel, failFast: true, CancellationToken.None);
             double wall = clock.Elapsed.TotalSeconds;
             if (code != ExitCodes.Success)
                 throw new InvalidOperationException($"the benchmark sweep failed (exit {code}); see {root}.");
@@ -49,9 +50,9 @@ internal sealed record SweepFigures(int Trials, int Parallel, double WallSeconds
                 training += run;
                 startup += trial["wallSeconds"]!.GetValue<double>() - run;
             }
-            var figures = new SweepFigures(trials, parallel, wall, training, startup / trials);
+            var figures = new SweepFigures(!freshProcesses, trials, parallel, wall, training, startup / trials);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"sweep of {trials} trials x {steps} steps, {parallel} at a time: {wall:F1} s wall, {figures.Efficiency:P0} of the worker time trains, {figures.StartupSeconds:F2} s start-up per trial"));
+                $"sweep of {trials} trials x {steps} steps, {parallel} at a time, {(freshProcesses ? "a fresh process per trial" : "reused worker processes")}: {wall:F1} s wall, {figures.Efficiency:P0} of the worker time trains, {figures.StartupSeconds:F2} s start-up per trial"));
             return figures;
         }
         finally

@@ -92,14 +92,20 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         var parallel = new Option<int>("--parallel") { Description = "Trials run at once, each in its own process", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop the sweep at the first failed trial" };
         var sweepFolder = new Argument<string>("folder") { Description = "The sweep folder (runs/<name>/sweep-<time>)" };
-        var resume = new Command("resume", "Run the trials of an interrupted sweep that are not done") { sweepFolder, parallel, failFast, plain };
-        resume.SetAction((result, token) => new SweepCommand(output, error, Live(result.GetValue(plain))).ResumeAsync(
+        var freshProcesses = new Option<bool>("--fresh-processes")
+        {
+            Description = "Start a new process for every trial (the default reuses each worker process for several trials unless third-party plugins are loaded)",
+        };
+        var resume = new Command("resume", "Run the trials of an interrupted sweep that are not done") { sweepFolder, parallel, failFast, plain, freshProcesses };
+        resume.SetAction((result, token) => new SweepCommand(output, error, Live(result.GetValue(plain)), result.GetValue(freshProcesses)).ResumeAsync(
             result.GetValue(sweepFolder)!, Math.Max(1, result.GetValue(parallel)), result.GetValue(failFast), token));
+        var worker = new Command("worker", "Run sweep trials sent on standard input, one after another (started by forge sweep)") { Hidden = true };
+        worker.SetAction((_, token) => Sweeps.SweepWorker.RunAsync(System.Console.In, System.Console.Out, token));
         var sweep = new Command("sweep", "Run the trials of the spec's sweep section in parallel processes; results.csv and plots in the sweep folder")
         {
-            spec, set, runs, parallel, failFast, plain, resume,
+            spec, set, runs, parallel, failFast, plain, freshProcesses, resume, worker,
         };
-        sweep.SetAction((result, token) => new SweepCommand(output, error, Live(result.GetValue(plain))).StartAsync(
+        sweep.SetAction((result, token) => new SweepCommand(output, error, Live(result.GetValue(plain)), result.GetValue(freshProcesses)).StartAsync(
             result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(), result.GetValue(runs)!, Math.Max(1, result.GetValue(parallel)),
             result.GetValue(failFast), token));
 

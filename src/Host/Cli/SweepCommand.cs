@@ -11,7 +11,7 @@ namespace Forge.Host.Cli;
 /// <c>forge sweep resume DIR</c> runs only the trials that are not done. Both finish with <c>results.csv</c>, the
 /// plots and a summary table. Exit 0 when every trial is done, 1 when some failed.
 /// </summary>
-internal sealed class SweepCommand(TextWriter output, TextWriter error, bool live = false) : CommandBase(output, error)
+internal sealed class SweepCommand(TextWriter output, TextWriter error, bool live = false, bool freshProcesses = false) : CommandBase(output, error)
 {
     public Task<int> StartAsync(string specPath, IReadOnlyList<string> overrides, string runsRoot, int parallel, bool failFast, CancellationToken cancellationToken) =>
         GuardAsync(async () =>
@@ -84,12 +84,12 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
     {
         if (!live)
         {
-            await new SweepRunner(TextWriter.Synchronized(Output), TextWriter.Synchronized(Error)).RunAsync(folder, state, parallel, failFast, cancellationToken);
+            await new SweepRunner(TextWriter.Synchronized(Output), TextWriter.Synchronized(Error), freshProcesses: freshProcesses).RunAsync(folder, state, parallel, failFast, cancellationToken);
             return;
         }
         var table = new Console.SweepTable(state.Trials);
         var failures = new StringWriter();
-        var runner = new SweepRunner(TextWriter.Null, TextWriter.Synchronized(failures), table.Report);
+        var runner = new SweepRunner(TextWriter.Null, TextWriter.Synchronized(failures), table.Report, freshProcesses);
         await Spectre.Console.AnsiConsole.Live(table.Build()).StartAsync(async context =>
         {
             var running = runner.RunAsync(folder, state, parallel, failFast, cancellationToken);

@@ -5,11 +5,13 @@ using Forge.Host.Cli;
 namespace Forge.Host.Sweeps;
 
 /// <summary>
-/// Runs a sweep's unfinished trials (pending, failed, or running when the sweep was interrupted) in parallel worker
-/// processes, each a <c>forge run</c> of the spec with the trial's overrides and its share of the CPU threads, its
-/// output in the trial's <c>log.txt</c>. State is saved as trials start and end; failures are reported as they happen.
+/// Runs a sweep's unfinished trials (pending, failed, or running when the sweep was interrupted) in parallel, each a
+/// <c>forge run</c> of the spec with the trial's overrides and its share of the CPU threads, its output in the trial's
+/// <c>log.txt</c>. Trials go to long-lived worker processes (<see cref="SweepWorker"/>) that run one trial after another
+/// when <see cref="WorkerReuse"/> allows it, otherwise each to a fresh process. State is saved as trials start and
+/// end; failures are reported as they happen.
 /// </summary>
-internal sealed class SweepRunner(TextWriter output, TextWriter error, Action<TrialRecord, TrialProgress>? onProgress = null)
+internal sealed class SweepRunner(TextWriter output, TextWriter error, Action<TrialRecord, TrialProgress>? onProgress = null, bool freshProcesses = false)
 {
     public async Task RunAsync(string folder, SweepState state, int parallel, bool failFast, CancellationToken cancellationToken)
     {
@@ -17,6 +19,7 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error, Action<Tr
         int threads = Math.Max(1, Environment.ProcessorCount / parallel);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var slots = new SemaphoreSlim(parallel);
+        await using var workers = WorkerReuse.Allowed(state, freshProcesses) ? new WorkerPool() : null;
         int finished = 0;
 
         var tasks = todo.Select(async trial =>
@@ -34,7 +37,9 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error, Action<Tr
                 trial.State = TrialState.Running;
                 trial.Error = null;
                 await state.SaveAsync(folder);
-                var (exitCode, seconds, lastError) = await RunTrialAsync(folder, state, trial, threads, stop.Token);
+                var (exitCode, seconds, lastError) = workers is null
+                    ? await RunTrialAsync(folder, state, trial, threads, stop.Token)
+                    : await RunTrialInWorkerAsync(workers, folder, state, trial, threads, stop.Token);
                 trial.ExitCode = exitCode;
                 trial.WallSeconds = seconds;
                 if (stop.IsCancellationRequested && exitCode != 0)
@@ -73,6 +78,48 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error, Action<Tr
         }
     }
 
+    private async Task<(int ExitCode, double Seconds, string? LastError)> RunTrialInWorkerAsync(WorkerPool workers, string folder, SweepState state, TrialRecord trial, int threads, CancellationToken cancellationToken)
+    {
+        var runFolder = Path.Combine(folder, trial.RunFolder);
+        var request = new TrialRequest(state.SpecPath, runFolder, RunsRoot(folder), TrialOverrides(state, trial, threads).ToList());
+        var clock = Stopwatch.StartNew();
+        var worker = await workers.TakeAsync();
+        TrialOutcome outcome;
+        try
+        {
+            outcome = await worker.RunAsync(request, line => Inspect(trial, line), cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            await worker.DisposeAsync(); // killed by the cancellation
+            throw;
+        }
+        if (worker.Alive)
+            workers.Return(worker);
+        else
+        {
+            await File.AppendAllTextAsync(Path.Combine(runFolder, "log.txt"), $"error: {outcome.LastError}{Environment.NewLine}", CancellationToken.None);
+            await worker.DisposeAsync();
+        }
+        return (outcome.ExitCode, clock.Elapsed.TotalSeconds, outcome.LastError);
+    }
+
+    private void Inspect(TrialRecord trial, string line)
+    {
+        if (onProgress is not null && TrialProgress.TryParse(line) is { } progress)
+            onProgress(trial, progress);
+    }
+
+    /// <summary>The runs root of a sweep folder <c>runs/&lt;name&gt;/sweep-&lt;time&gt;</c>.</summary>
+    private static string RunsRoot(string folder) => Path.GetFullPath(Path.Combine(folder, "..", ".."));
+
+    /// <summary>
+    /// The sweep's and the trial's overrides, the trial's thread share, and a free Prometheus port (parallel trials
+    /// cannot share one: each takes its own and announces it in runs/prometheus-targets).
+    /// </summary>
+    private static IEnumerable<string> TrialOverrides(SweepState state, TrialRecord trial, int threads) =>
+        state.Overrides.Concat(trial.Overrides).Append($"threads={threads}").Append("metrics.prometheus.port=0");
+
     private async Task<(int ExitCode, double Seconds, string? LastError)> RunTrialAsync(string folder, SweepState state, TrialRecord trial, int threads, CancellationToken cancellationToken)
     {
         var runFolder = Path.Combine(folder, trial.RunFolder);
@@ -84,16 +131,14 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error, Action<Tr
             UseShellExecute = false,
         };
         start.ArgumentList.Add(typeof(ForgeCli).Assembly.Location);
-        var runsRoot = Path.GetFullPath(Path.Combine(folder, "..", "..")); // runs/<name>/sweep-<time>
-        foreach (var argument in new[] { "run", state.SpecPath, "--plain", "--run-folder", runFolder, "--runs", runsRoot })
+        foreach (var argument in new[] { "run", state.SpecPath, "--plain", "--run-folder", runFolder, "--runs", RunsRoot(folder) })
             start.ArgumentList.Add(argument);
         foreach (var plugin in Plugins.PluginSearchPath.CommandLine.Select(Path.GetFullPath))
         {
             start.ArgumentList.Add("--plugins");
             start.ArgumentList.Add(plugin);
         }
-        // Parallel trials cannot share one Prometheus port: each takes a free one and announces it in runs/prometheus-targets.
-        foreach (var o in state.Overrides.Concat(trial.Overrides).Append($"threads={threads}").Append("metrics.prometheus.port=0"))
+        foreach (var o in TrialOverrides(state, trial, threads))
         {
             start.ArgumentList.Add("--set");
             start.ArgumentList.Add(o);
@@ -102,11 +147,7 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error, Action<Tr
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start a worker process.");
         await using var log = new StreamWriter(Path.Combine(runFolder, "log.txt"));
         string? lastError = null;
-        var outTask = Pump(process.StandardOutput, log, line =>
-        {
-            if (onProgress is not null && TrialProgress.TryParse(line) is { } progress)
-                onProgress(trial, progress);
-        });
+        var outTask = Pump(process.StandardOutput, log, line => Inspect(trial, line));
         var errTask = Pump(process.StandardError, log, line => { if (line.StartsWith("error:", StringComparison.Ordinal)) lastError = line["error:".Length..].Trim(); });
         try
         {

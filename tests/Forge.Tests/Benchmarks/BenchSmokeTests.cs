@@ -45,10 +45,16 @@ public class BenchSmokeTests
             var threads = report["threadScaling"]!;
             Assert.InRange(threads["speedup"]!.GetValue<double>(), 0.05, Environment.ProcessorCount * 1.5);
         }
-        var sweep = report["sweep"]!;
-        Assert.Equal(2, sweep["trials"]!.GetValue<int>());
-        Assert.InRange(sweep["efficiency"]!.GetValue<double>(), 1e-4, 1.0); // training time never exceeds the workers' wall time
-        Assert.InRange(sweep["startupSeconds"]!.GetValue<double>(), 0.01, 60);
+        var sweeps = report["sweeps"]!.AsArray();
+        Assert.Equal(new[] { false, true }, sweeps.Select(s => s!["reusedWorkers"]!.GetValue<bool>()));
+        Assert.All(sweeps, sweep =>
+        {
+            Assert.Equal(4, sweep!["trials"]!.GetValue<int>());
+            Assert.InRange(sweep["efficiency"]!.GetValue<double>(), 1e-4, 1.0); // training time never exceeds the workers' wall time
+            Assert.InRange(sweep["startupSeconds"]!.GetValue<double>(), 0.001, 60);
+        });
+        // Reused workers skip the process start and libtorch's load for every trial after a worker's first.
+        Assert.True(sweeps[1]!["startupSeconds"]!.GetValue<double>() < sweeps[0]!["startupSeconds"]!.GetValue<double>(), sweeps.ToJsonString());
         Assert.Contains("| model | width | context | precision |", markdown);
         Assert.Contains("smoke run", markdown);
     }

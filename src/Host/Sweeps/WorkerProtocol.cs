@@ -1,0 +1,33 @@
+using System.Text.Json;
+
+namespace Forge.Host.Sweeps;
+
+/// <summary>One trial a reused worker process is asked to run: the arguments <c>forge run</c> would get.</summary>
+internal sealed record TrialRequest(string SpecPath, string RunFolder, string RunsRoot, IReadOnlyList<string> Overrides);
+
+/// <summary>How a trial in a reused worker ended: <c>forge run</c>'s exit code and its last <c>error:</c> line.</summary>
+internal sealed record TrialOutcome(int ExitCode, string? LastError);
+
+/// <summary>
+/// The line protocol between <see cref="SweepRunner"/> and <c>forge sweep worker</c>: one JSON
+/// <see cref="TrialRequest"/> per line on the worker's standard input; on its standard output the trial's own output
+/// lines (the runner reads progress from them) and then one <see cref="EndMarker"/> line with the
+/// <see cref="TrialOutcome"/>.
+/// </summary>
+internal static class WorkerProtocol
+{
+    public const string EndMarker = "##forge-trial-end## ";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static string Request(TrialRequest request) => JsonSerializer.Serialize(request, Json);
+
+    public static TrialRequest ReadRequest(string line) =>
+        JsonSerializer.Deserialize<TrialRequest>(line, Json) ?? throw new InvalidDataException($"not a trial request: {line}");
+
+    public static string End(TrialOutcome outcome) => EndMarker + JsonSerializer.Serialize(outcome, Json);
+
+    /// <summary>The outcome when <paramref name="line"/> is the end marker, otherwise null.</summary>
+    public static TrialOutcome? ReadEnd(string line) =>
+        line.StartsWith(EndMarker, StringComparison.Ordinal) ? JsonSerializer.Deserialize<TrialOutcome>(line[EndMarker.Length..], Json) : null;
+}
