@@ -81,6 +81,7 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error, Action<Tr
     private async Task<(int ExitCode, double Seconds, string? LastError)> RunTrialInWorkerAsync(WorkerPool workers, string folder, SweepState state, TrialRecord trial, int threads, CancellationToken cancellationToken)
     {
         var runFolder = Path.Combine(folder, trial.RunFolder);
+        Directory.CreateDirectory(runFolder);
         var request = new TrialRequest(state.SpecPath, runFolder, RunsRoot(folder), TrialOverrides(state, trial, threads).ToList());
         var clock = Stopwatch.StartNew();
         var worker = await workers.TakeAsync();
