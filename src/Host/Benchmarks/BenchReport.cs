@@ -63,6 +63,9 @@ internal sealed record BenchReport(string Machine, int Threads, DateTimeOffset W
     /// <summary>One thread against all, when the machine has more than one core.</summary>
     public ThreadFigures? ThreadScaling { get; init; }
 
+    /// <summary>The optimisations that changed Forge's step, each measured at the op level.</summary>
+    public IReadOnlyList<LeverFigures> Levers { get; init; } = Array.Empty<LeverFigures>();
+
     /// <summary>Sweep efficiency (useful training time over worker wall time, start-up per trial), with a fresh process per trial and with reused workers.</summary>
     public IReadOnlyList<SweepFigures> Sweeps { get; init; } = Array.Empty<SweepFigures>();
 }

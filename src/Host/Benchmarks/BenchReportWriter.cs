@@ -44,6 +44,15 @@ internal static class BenchReportWriter
             md.AppendLine();
             md.AppendLine(CultureInfo.InvariantCulture, $"Threads ({threads.Model}, fp32): {F(threads.OneThreadSecondsPerStep * 1e3, "F1")} ms/step on 1 thread, {F(threads.AllThreadsSecondsPerStep * 1e3, "F1")} ms/step on {threads.Threads}: speedup {F(threads.Speedup, "F2")}, {F(threads.Efficiency * 100, "F0")} % of linear.");
         }
+        if (r.Levers.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("| lever (forward and backward) | shapes | before ms | after ms | saving (interval, its coverage, pairs) |");
+            md.AppendLine("|---|---|---|---|---|");
+            foreach (var l in r.Levers)
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {l.Lever} | {l.Shapes} | {F(l.BeforeSeconds * 1e3, "F2")} | {F(l.AfterSeconds * 1e3, "F2")} | {Percent(l.Saving.Median)} ({Percent(l.Saving.Low)} to {Percent(l.Saving.High)}, {F(l.Saving.Coverage * 100, "F0")} %, {l.Saving.Count}) |");
+        }
         foreach (var sweep in r.Sweeps)
         {
             md.AppendLine();

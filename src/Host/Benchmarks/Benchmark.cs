@@ -63,10 +63,12 @@ internal sealed class Benchmark(BenchSettings settings, TextWriter log)
         };
         var data = MeasureData(gptFp32.FirstOrDefault(s => s.Width == settings.ContextWidth) ?? gptFp32[^1]);
         var threads = MeasureThreads(Gpt(settings.ContextWidth, settings.Context), gemm["fp32"]);
+        var levers = LeverFigures.Measure(Gpt(settings.ContextWidth, settings.Context), settings.Quick ? 2 : 12, settings.Quick ? 2 : 10, log);
         var all = steps.Concat(contexts.Where(c => c.Context != settings.Context)).ToList();
         return new BenchReport(Environment.MachineName, torch.get_num_threads(), DateTimeOffset.UtcNow, settings.Quick, all, scaling, memory, data)
         {
             ThreadScaling = threads,
+            Levers = levers,
         };
     }
 

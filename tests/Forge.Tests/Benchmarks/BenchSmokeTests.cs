@@ -45,6 +45,9 @@ public class BenchSmokeTests
             var threads = report["threadScaling"]!;
             Assert.InRange(threads["speedup"]!.GetValue<double>(), 0.05, Environment.ProcessorCount * 1.5);
         }
+        var levers = report["levers"]!.AsArray();
+        Assert.Equal(2, levers.Count);
+        Assert.All(levers, l => Assert.InRange(l!["beforeSeconds"]!.GetValue<double>(), 1e-7, 10));
         var sweeps = report["sweeps"]!.AsArray();
         Assert.Equal(new[] { false, true }, sweeps.Select(s => s!["reusedWorkers"]!.GetValue<bool>()));
         Assert.All(sweeps, sweep =>
