@@ -6,11 +6,11 @@ namespace Forge.Host.Benchmarks;
 /// <summary>The machine's matmul throughput in this process: a large square matmul in one dtype, same thread count as training.</summary>
 internal static class GemmPeak
 {
-    /// <summary>FLOP/s of <c>n×n · n×n</c> (2n³ per product), the best of several timed products after a warm-up.</summary>
+    /// <summary>FLOP/s of <c>n×n · n×n</c> (2n³ per product), the best of several timed products after a warm-up (the best, because a busy neighbour on a shared machine only ever slows a product down).</summary>
     public static double Best(ScalarType dtype, params int[] sizes) => sizes.Max(n => Measure(n, dtype));
 
     /// <summary>One size.</summary>
-    public static double Measure(int n, ScalarType dtype, int repeats = 5)
+    public static double Measure(int n, ScalarType dtype, int repeats = 20)
     {
         using var scope = NewDisposeScope();
         var a = randn(n, n).to(dtype);
