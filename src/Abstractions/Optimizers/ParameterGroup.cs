@@ -1,3 +1,4 @@
+using Forge.Abstractions.Parametrizations;
 using TorchSharp.Modules;
 
 namespace Forge.Abstractions.Optimizers;
@@ -7,4 +8,11 @@ namespace Forge.Abstractions.Optimizers;
 /// <param name="LearningRateFactor">Multiplies the optimizer's learning rate.</param>
 /// <param name="WeightDecayFactor">Multiplies the optimizer's weight decay.</param>
 /// <param name="EpsilonFactor">Multiplies an adaptive optimizer's ε.</param>
-public sealed record ParameterGroup(IReadOnlyList<Parameter> Parameters, double LearningRateFactor, double WeightDecayFactor, double EpsilonFactor);
+public sealed record ParameterGroup(IReadOnlyList<Parameter> Parameters, double LearningRateFactor, double WeightDecayFactor, double EpsilonFactor)
+{
+    /// <summary>
+    /// What each of <see cref="Parameters"/> is (same order): its role, shape and fans, for optimizers that treat
+    /// tensors by role (Muon orthogonalises hidden matrices only). Empty when the host does not know (added in 1.1).
+    /// </summary>
+    public IReadOnlyList<ParameterDescriptor> Descriptors { get; init; } = Array.Empty<ParameterDescriptor>();
+}

@@ -40,7 +40,10 @@ internal sealed class ExperimentBuilder(IServiceProvider services, ILogger<Exper
         var parameters = MatchParameters(spec.Model, model, factory.Created);
         var groups = parameters
             .GroupBy(p => (p.Scaling.LearningRateFactor, p.Scaling.WeightDecayFactor, p.Scaling.EpsilonFactor))
-            .Select(g => new ParameterGroup(g.Select(p => p.Value).ToList(), g.Key.LearningRateFactor, g.Key.WeightDecayFactor, g.Key.EpsilonFactor))
+            .Select(g => new ParameterGroup(g.Select(p => p.Value).ToList(), g.Key.LearningRateFactor, g.Key.WeightDecayFactor, g.Key.EpsilonFactor)
+            {
+                Descriptors = g.Select(p => p.Descriptor).ToList(),
+            })
             .ToList();
         var optimizer = Call(spec.Optimizer, () => optimizerPlugin.Create(groups));
         logger.LogInformation("Built {Model} with {Count} tensors in {Groups} optimizer groups on {Device}",

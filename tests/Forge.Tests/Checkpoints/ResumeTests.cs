@@ -24,11 +24,14 @@ public class ResumeTests
     }
 
     [Theory]
-    [InlineData("mup")]
-    [InlineData("umup")]
-    public void A_run_stopped_halfway_and_resumed_matches_the_uninterrupted_run_at_every_step(string parametrization)
+    [InlineData("mup", null)]
+    [InlineData("umup", null)]
+    [InlineData("sp", "{\"name\":\"muon\",\"lr\":0.02,\"weightDecay\":0.1}")] // Muon's momentum buffers and its AdamW's moments
+    public void A_run_stopped_halfway_and_resumed_matches_the_uninterrupted_run_at_every_step(string parametrization, string? optimizer)
     {
         var spec = TestSpecs.Gpt(32, steps: 16, parametrization).With("checkpoint.interval=0", "training.evalInterval=8", "metrics.layers.interval=5");
+        if (optimizer is not null)
+            spec = spec.With($"optimizer={optimizer}");
         using var dir = new TempDirectory();
 
         using (var whole = TestExperiment.Build(spec))

@@ -102,7 +102,7 @@ public class ExternalPluginTests
             (Plugins(Path.Combine(dir.Path, "missing", "Plugin.dll")), "adamw", "plugins[0]: " + Path.Combine(dir.Path, "missing", "Plugin.dll") + " does not exist"),
             (Plugins(notDotNet), "adamw", $"plugins[0]: {notDotNet} is not a .NET assembly"),
             (Plugins(notForge), "adamw", $"plugins[0]: {notForge} is not a Forge plugin: it does not reference Forge.Abstractions"),
-            (Plugins(wrongMajor), "lion", "was built against Forge.Abstractions 2.0.0, but this Forge has Forge.Abstractions 1.0.0"),
+            (Plugins(wrongMajor), "lion", "was built against Forge.Abstractions 2.1.0, but this Forge has Forge.Abstractions 1.1.0"),
             (new JsonArray(new JsonObject { ["path"] = BuiltPlugins.Lion, ["sha256"] = new string('0', 64) }), "lion", $"plugins[0]: {BuiltPlugins.Lion} has SHA-256 "),
             (Plugins(BuiltPlugins.Faulty), "throwing", $"The optimizer plugin 'throwing' (Forge.Tests.FaultyPlugin.ThrowingOptimizer in {BuiltPlugins.Faulty}) failed: InvalidOperationException: this plugin always fails to construct"),
         };

@@ -1,0 +1,43 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+
+namespace Forge.Plugins.Optimizers;
+
+/// <summary>Options of the <c>muon</c> optimizer.</summary>
+public sealed class MuonOptions
+{
+    [Description("Learning rate of the hidden matrices: each update has spectral norm about lr·sqrt(fan_out/fan_in).")]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double Lr { get; set; } = 0.02;
+
+    [Description("Momentum of the hidden matrices' gradients.")]
+    [Range(0.0, 1.0, MaximumIsExclusive = true)]
+    public double Momentum { get; set; } = 0.95;
+
+    [Description("Nesterov momentum: orthogonalise g + momentum·buffer instead of the buffer.")]
+    public bool Nesterov { get; set; } = true;
+
+    [Description("Newton–Schulz steps of the orthogonalisation.")]
+    [Range(1, 20)]
+    public int NewtonSchulzSteps { get; set; } = 5;
+
+    [Description("Learning rate of the AdamW that updates everything else (embeddings, readout, biases, norms), scaled per tensor by the parametrization.")]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double AdamLr { get; set; } = 3e-3;
+
+    [Description("AdamW's first-moment decay.")]
+    [Range(0.0, 1.0, MaximumIsExclusive = true)]
+    public double AdamBeta1 { get; set; } = 0.9;
+
+    [Description("AdamW's second-moment decay.")]
+    [Range(0.0, 1.0, MaximumIsExclusive = true)]
+    public double AdamBeta2 { get; set; } = 0.95;
+
+    [Description("AdamW's ε (scaled per tensor by the parametrization).")]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double AdamEps { get; set; } = 1e-8;
+
+    [Description("Decoupled weight decay for both parts (w -= lr·weightDecay·w), scaled per tensor by the parametrization.")]
+    [Range(0.0, double.MaxValue)]
+    public double WeightDecay { get; set; }
+}
