@@ -46,6 +46,12 @@ internal sealed record InspectionReport(
     }
 
     /// <summary>TorchSharp's optimizer options all call the field <c>weight_decay</c>.</summary>
-    private static double WeightDecayOf(ParamGroup group) =>
-        group.Options.GetType().GetField("weight_decay", BindingFlags.Public | BindingFlags.Instance)?.GetValue(group.Options) is double wd ? wd : 0.0;
+    /// <summary>A group's weight decay: TorchSharp's own options call it <c>weight_decay</c> (a field), plugin optimizers <c>WeightDecay</c> (a property).</summary>
+    private static double WeightDecayOf(ParamGroup group)
+    {
+        var type = group.Options.GetType();
+        var value = type.GetField("weight_decay", BindingFlags.Public | BindingFlags.Instance)?.GetValue(group.Options)
+            ?? type.GetProperty("WeightDecay", BindingFlags.Public | BindingFlags.Instance)?.GetValue(group.Options);
+        return value is double wd ? wd : 0.0;
+    }
 }

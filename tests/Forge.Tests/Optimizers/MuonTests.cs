@@ -101,4 +101,16 @@ public class MuonTests
         Assert.Equal(byKind[false], helper.state_dict().State.Count(s => s is Muon.AdamState));
         Assert.True(test.LossOnFirstBatch() < before - 1.0, $"loss {before} -> {test.LossOnFirstBatch()}");
     }
+
+    [Fact]
+    public void Inspect_shows_muons_learning_rate_for_hidden_matrices_and_adamws_for_the_rest_with_their_weight_decay()
+    {
+        using var test = TestExperiment.Build(TestSpecs.Gpt(steps: 10, parametrization: "sp").With(
+            "optimizer={\"name\":\"muon\",\"lr\":0.02,\"adamLr\":0.003,\"weightDecay\":0.1}"));
+
+        var rows = Forge.Host.Inspection.InspectionReport.From(test.Experiment).Rows;
+
+        Assert.All(rows.Where(r => r.Role == nameof(ParameterRole.Hidden)), r => Assert.Equal((0.02, 0.1), (r.LearningRate, r.WeightDecay)));
+        Assert.All(rows.Where(r => r.Role != nameof(ParameterRole.Hidden)), r => Assert.Equal((0.003, 0.1), (r.LearningRate, r.WeightDecay)));
+    }
 }
