@@ -60,9 +60,19 @@ public class WorkerReuseTests
         var runs = Path.Combine(dir.Path, "runs");
         var spec = dir.File("sweep.json", Spec("{\"parameters\":{\"training.steps\":{\"values\":[1000000,20]}}}").ToJsonString());
 
-        var sweep = CliRunner.RunAsync("sweep", spec, "--runs", runs, "--parallel", "1", "--plain");
-        int worker = await WaitForWorkerWriting(dir.Path, TimeSpan.FromSeconds(60));
-        System.Diagnostics.Process.GetProcessById(worker).Kill(); // SIGKILL, as the OOM killer would
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3)); // never leave a million-step worker behind
+        var sweep = CliRunner.RunAsync(limit.Token, "sweep", spec, "--runs", runs, "--parallel", "1", "--plain");
+        try
+        {
+            int worker = await WaitForWorkerWriting(dir.Path, TimeSpan.FromSeconds(60));
+            System.Diagnostics.Process.GetProcessById(worker).Kill(); // SIGKILL, as the OOM killer would
+        }
+        catch
+        {
+            await limit.CancelAsync();
+            await sweep;
+            throw;
+        }
         var result = await sweep;
 
         Assert.Equal(1, result.ExitCode);
