@@ -68,14 +68,17 @@ public class FaultTests
     public async Task A_second_signal_exits_at_once()
     {
         using var dir = new TempDirectory();
-        var spec = TestSpecs.Gpt(128, steps: 100000).With("data.context=128", "training.batchSize=64", "training.logInterval=1", "checkpoint.interval=0");
+        // Steps of several seconds, so that the second signal lands in the step the first one is waiting for even when
+        // the test host is slow to notice the first one (CI runs other tests beside it); otherwise the run could finish
+        // its step and write its summary in between.
+        var spec = TestSpecs.Gpt(256, steps: 100000).With("data.context=128", "training.batchSize=64", "training.logInterval=1", "checkpoint.interval=0");
         var runs = Path.Combine(dir.Path, "runs");
         using var forge = ForgeProcess.Start("run", dir.File("spec.json", spec.ToJsonString()), "--runs", runs, "--plain");
         await forge.WaitUntilAsync(() => LoggedSteps(runs) >= 1, "the first step");
 
         forge.Signal("TERM");
         await forge.WaitUntilAsync(() => forge.Output.Contains("stopping after the current step"), "the first signal to be seen");
-        forge.Signal("TERM"); // during the step (about a second long): two pending signals of one kind would merge into one
+        forge.Signal("TERM"); // during the step: two pending signals of one kind would merge into one
         int code = await forge.WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.True(code == 131, forge.Output);
