@@ -1,3 +1,4 @@
+using Forge.Abstractions.Optimizers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -107,116 +108,20 @@ public sealed class Muon : OptimizerHelper
     }
 
     /// <summary>State of an orthogonalised matrix: its momentum buffer and the number of updates.</summary>
-    public sealed class MatrixState(Parameter parameter) : OptimizerState(parameter), IDisposable
+    public sealed class MatrixState(Parameter parameter) : TensorFieldState(parameter)
     {
-        /// <summary>Updates applied.</summary>
-        public long Step;
-
         /// <summary>The momentum buffer b.</summary>
         public Tensor MomentumBuffer = null!;
-
-        /// <inheritdoc />
-        public void Dispose() => MomentumBuffer.Dispose();
-
-        /// <inheritdoc />
-        public override void Initialize(OptimizerOptions options)
-        {
-            Step = 0;
-            MomentumBuffer.zero_();
-        }
-
-        /// <inheritdoc />
-        public override void to(Device device) => MomentumBuffer = MomentumBuffer.to(device);
-
-        /// <inheritdoc />
-        public override void LoadStateDict(BinaryReader reader)
-        {
-            Step = reader.ReadInt64();
-            MomentumBuffer.Load(reader);
-        }
-
-        /// <inheritdoc />
-        public override void SaveStateDict(BinaryWriter writer)
-        {
-            writer.Write(Step);
-            MomentumBuffer.Save(writer);
-        }
-
-        /// <inheritdoc />
-        public override void LoadStateDict(OptimizerState source)
-        {
-            var other = (MatrixState)source;
-            Step = other.Step;
-            MomentumBuffer.copy_(other.MomentumBuffer);
-        }
-
-        /// <inheritdoc />
-        public override bool ApproximatelyEquals(OptimizerState other) =>
-            other is MatrixState state && state.Step == Step && state.MomentumBuffer.allclose(MomentumBuffer);
     }
 
     /// <summary>State of an AdamW tensor: both moments and the number of updates.</summary>
-    public sealed class AdamState(Parameter parameter) : OptimizerState(parameter), IDisposable
+    public sealed class AdamState(Parameter parameter) : TensorFieldState(parameter)
     {
-        /// <summary>Updates applied.</summary>
-        public long Step;
-
         /// <summary>First moment.</summary>
         public Tensor ExpAvg = null!;
 
         /// <summary>Second moment.</summary>
         public Tensor ExpAvgSq = null!;
-
-        /// <inheritdoc />
-        public void Dispose()
-        {
-            ExpAvg.Dispose();
-            ExpAvgSq.Dispose();
-        }
-
-        /// <inheritdoc />
-        public override void Initialize(OptimizerOptions options)
-        {
-            Step = 0;
-            ExpAvg.zero_();
-            ExpAvgSq.zero_();
-        }
-
-        /// <inheritdoc />
-        public override void to(Device device)
-        {
-            ExpAvg = ExpAvg.to(device);
-            ExpAvgSq = ExpAvgSq.to(device);
-        }
-
-        /// <inheritdoc />
-        public override void LoadStateDict(BinaryReader reader)
-        {
-            Step = reader.ReadInt64();
-            ExpAvg.Load(reader);
-            ExpAvgSq.Load(reader);
-        }
-
-        /// <inheritdoc />
-        public override void SaveStateDict(BinaryWriter writer)
-        {
-            writer.Write(Step);
-            ExpAvg.Save(writer);
-            ExpAvgSq.Save(writer);
-        }
-
-        /// <inheritdoc />
-        public override void LoadStateDict(OptimizerState source)
-        {
-            var other = (AdamState)source;
-            Step = other.Step;
-            ExpAvg.copy_(other.ExpAvg);
-            ExpAvgSq.copy_(other.ExpAvgSq);
-        }
-
-        /// <inheritdoc />
-        public override bool ApproximatelyEquals(OptimizerState other) =>
-            other is AdamState state && state.Step == Step && state.ExpAvg.allclose(ExpAvg) && state.ExpAvgSq.allclose(ExpAvgSq);
     }
 
     /// <summary>A group's hyperparameters: orthogonalised matrices (Muon) or AdamW.</summary>

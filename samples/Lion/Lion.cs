@@ -1,3 +1,4 @@
+using Forge.Abstractions.Optimizers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -55,53 +56,11 @@ public sealed class Lion : OptimizerHelper
             _state[parameter.Handle] = new State(parameter) { ExpAvg = zeros_like(parameter).DetachFromDisposeScope() };
     }
 
-    /// <summary>Per-tensor state: the momentum and the number of updates.</summary>
-    public sealed class State(Parameter parameter) : OptimizerState(parameter), IDisposable
+    /// <summary>Per-tensor state: the momentum and the number of updates (saved, loaded and checkpointed by <see cref="TensorFieldState"/>).</summary>
+    public sealed class State(Parameter parameter) : TensorFieldState(parameter)
     {
-        /// <summary>Updates applied.</summary>
-        public long Step;
-
         /// <summary>The momentum m.</summary>
         public Tensor ExpAvg = null!;
-
-        /// <inheritdoc />
-        public void Dispose() => ExpAvg.Dispose();
-
-        /// <inheritdoc />
-        public override void Initialize(OptimizerOptions options)
-        {
-            Step = 0;
-            ExpAvg.zero_();
-        }
-
-        /// <inheritdoc />
-        public override void to(Device device) => ExpAvg = ExpAvg.to(device);
-
-        /// <inheritdoc />
-        public override void LoadStateDict(BinaryReader reader)
-        {
-            Step = reader.ReadInt64();
-            ExpAvg.Load(reader);
-        }
-
-        /// <inheritdoc />
-        public override void SaveStateDict(BinaryWriter writer)
-        {
-            writer.Write(Step);
-            ExpAvg.Save(writer);
-        }
-
-        /// <inheritdoc />
-        public override void LoadStateDict(OptimizerState source)
-        {
-            var other = (State)source;
-            Step = other.Step;
-            ExpAvg.copy_(other.ExpAvg);
-        }
-
-        /// <inheritdoc />
-        public override bool ApproximatelyEquals(OptimizerState other) =>
-            other is State state && state.Step == Step && state.ExpAvg.allclose(ExpAvg);
     }
 
     /// <summary>A group's hyperparameters.</summary>

@@ -113,4 +113,32 @@ public class MuonTests
         Assert.All(rows.Where(r => r.Role == nameof(ParameterRole.Hidden)), r => Assert.Equal((0.02, 0.1), (r.LearningRate, r.WeightDecay)));
         Assert.All(rows.Where(r => r.Role != nameof(ParameterRole.Hidden)), r => Assert.Equal((0.003, 0.1), (r.LearningRate, r.WeightDecay)));
     }
+
+    [Fact]
+    public void Its_state_round_trips_through_TorchSharps_own_state_dict_file()
+    {
+        manual_seed(6);
+        var weight = new Parameter(randn(8, 4));
+        var bias = new Parameter(randn(8));
+        using var optimizer = new MuonOptimizer(new MuonOptions()).Create(new[] { Group(weight, ParameterRole.Hidden), Group(bias, ParameterRole.Bias) });
+        weight.grad = randn(8, 4);
+        bias.grad = randn(8);
+        optimizer.step();
+        using var dir = new TempDirectory();
+        var path = Path.Combine(dir.Path, "state.bin");
+        ((OptimizerHelper)optimizer).save_state_dict(path);
+
+        var fresh = (OptimizerHelper)new MuonOptimizer(new MuonOptions()).Create(new[] { Group(new Parameter(zeros(8, 4)), ParameterRole.Hidden), Group(new Parameter(zeros(8)), ParameterRole.Bias) });
+        fresh.load_state_dict(path);
+
+        var saved = ((OptimizerHelper)optimizer).state_dict().State;
+        var loaded = fresh.state_dict().State;
+        Assert.Equal(2, loaded.Count);
+        Assert.All(saved.Zip(loaded), pair => Assert.True(pair.First.ApproximatelyEquals(pair.Second)));
+        var adam = (Muon.AdamState)loaded[1];
+        Assert.Equal(1, adam.Step);
+        Assert.True(adam.ExpAvgSq.allclose(((Muon.AdamState)saved[1]).ExpAvgSq));
+        Assert.True(adam.ExpAvgSq.abs().sum().item<float>() > 0); // loaded, not left at zero
+        fresh.Dispose();
+    }
 }
