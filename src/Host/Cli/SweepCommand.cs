@@ -36,7 +36,7 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
             };
             await state.SaveAsync(folder);
             await Output.WriteLineAsync($"sweep of {plan.Count} trials ({sweep.Method.ToString().ToLowerInvariant()} over {string.Join(", ", sweep.Parameters.Keys)}) in {folder}, {parallel} at a time");
-            return await RunAndReportAsync(folder, state, sweep, parallel, failFast, cancellationToken);
+            return await RunAndReportAsync(folder, state, spec, parallel, failFast, cancellationToken);
         });
 
     public Task<int> ResumeAsync(string folder, int parallel, bool failFast, CancellationToken cancellationToken) =>
@@ -52,12 +52,13 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
             await Output.WriteLineAsync(remaining == 0
                 ? $"every trial of {folder} is done; nothing to run."
                 : $"resuming {folder}: {remaining} of {state.Trials.Count} trials to run, {parallel} at a time");
-            return await RunAndReportAsync(folder, state, spec.Spec.Sweep!, parallel, failFast, cancellationToken);
+            return await RunAndReportAsync(folder, state, spec, parallel, failFast, cancellationToken);
         });
 
-    private async Task<int> RunAndReportAsync(string folder, SweepState state, SweepOptions sweep, int parallel, bool failFast, CancellationToken cancellationToken)
+    private async Task<int> RunAndReportAsync(string folder, SweepState state, ResolvedSpec spec, int parallel, bool failFast, CancellationToken cancellationToken)
     {
-        await RunTrialsAsync(folder, state, parallel, failFast, cancellationToken);
+        var sweep = spec.Spec.Sweep!;
+        await RunTrialsAsync(folder, state, WorkerReuse.Allowed(spec, freshProcesses), parallel, failFast, cancellationToken);
         var results = SweepResults.Collect(folder, state, sweep.LastSteps);
         await File.WriteAllTextAsync(Path.Combine(folder, SweepResults.CsvFile), SweepResults.Csv(results, sweep.Parameters.Keys.ToList(), sweep.LastSteps), CancellationToken.None);
         try
@@ -80,16 +81,16 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
     /// Runs the trials: on a terminal under a live per-trial table (failures are printed when it closes); otherwise
     /// with one line per finished trial.
     /// </summary>
-    private async Task RunTrialsAsync(string folder, SweepState state, int parallel, bool failFast, CancellationToken cancellationToken)
+    private async Task RunTrialsAsync(string folder, SweepState state, bool reuseWorkers, int parallel, bool failFast, CancellationToken cancellationToken)
     {
         if (!live)
         {
-            await new SweepRunner(TextWriter.Synchronized(Output), TextWriter.Synchronized(Error), freshProcesses: freshProcesses).RunAsync(folder, state, parallel, failFast, cancellationToken);
+            await new SweepRunner(TextWriter.Synchronized(Output), TextWriter.Synchronized(Error), reuseWorkers).RunAsync(folder, state, parallel, failFast, cancellationToken);
             return;
         }
         var table = new Console.SweepTable(state.Trials);
         var failures = new StringWriter();
-        var runner = new SweepRunner(TextWriter.Null, TextWriter.Synchronized(failures), table.Report, freshProcesses);
+        var runner = new SweepRunner(TextWriter.Null, TextWriter.Synchronized(failures), reuseWorkers, table.Report);
         await Spectre.Console.AnsiConsole.Live(table.Build()).StartAsync(async context =>
         {
             var running = runner.RunAsync(folder, state, parallel, failFast, cancellationToken);

@@ -7,11 +7,11 @@ namespace Forge.Host.Sweeps;
 /// <summary>
 /// Runs a sweep's unfinished trials (pending, failed, or running when the sweep was interrupted) in parallel, each a
 /// <c>forge run</c> of the spec with the trial's overrides and its share of the CPU threads, its output in the trial's
-/// <c>log.txt</c>. Trials go to long-lived worker processes (<see cref="SweepWorker"/>) that run one trial after another
-/// when <see cref="WorkerReuse"/> allows it, otherwise each to a fresh process. State is saved as trials start and
+/// <c>log.txt</c>. With <paramref name="reuseWorkers"/> (see <see cref="WorkerReuse"/>) trials go to long-lived worker
+/// processes (<see cref="SweepWorker"/>) that run one trial after another, otherwise each to a fresh process. State is saved as trials start and
 /// end; failures are reported as they happen.
 /// </summary>
-internal sealed class SweepRunner(TextWriter output, TextWriter error, Action<TrialRecord, TrialProgress>? onProgress = null, bool freshProcesses = false)
+internal sealed class SweepRunner(TextWriter output, TextWriter error, bool reuseWorkers, Action<TrialRecord, TrialProgress>? onProgress = null)
 {
     public async Task RunAsync(string folder, SweepState state, int parallel, bool failFast, CancellationToken cancellationToken)
     {
@@ -19,7 +19,7 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error, Action<Tr
         int threads = Math.Max(1, Environment.ProcessorCount / parallel);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var slots = new SemaphoreSlim(parallel);
-        await using var workers = WorkerReuse.Allowed(state, freshProcesses) ? new WorkerPool() : null;
+        await using var workers = reuseWorkers ? new WorkerPool() : null;
         int finished = 0;
 
         var tasks = todo.Select(async trial =>
@@ -149,7 +149,7 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error, Action<Tr
         await using var log = new StreamWriter(Path.Combine(runFolder, "log.txt"));
         string? lastError = null;
         var outTask = Pump(process.StandardOutput, log, line => Inspect(trial, line));
-        var errTask = Pump(process.StandardError, log, line => { if (line.StartsWith("error:", StringComparison.Ordinal)) lastError = line["error:".Length..].Trim(); });
+        var errTask = Pump(process.StandardError, log, line => lastError = TrialOutcome.ErrorIn(line) ?? lastError);
         try
         {
             await process.WaitForExitAsync(cancellationToken);

@@ -39,8 +39,7 @@ internal static class SweepWorker
                 using var error = new LineWriter(text =>
                 {
                     Log(text);
-                    if (text.StartsWith("error:", StringComparison.Ordinal))
-                        lastError = text["error:".Length..].Trim();
+                    lastError = TrialOutcome.ErrorIn(text) ?? lastError;
                 });
                 System.Console.SetOut(output); // the console logger of the run's host binds to these when it is built
                 System.Console.SetError(error);

@@ -6,7 +6,11 @@ namespace Forge.Host.Sweeps;
 internal sealed record TrialRequest(string SpecPath, string RunFolder, string RunsRoot, IReadOnlyList<string> Overrides);
 
 /// <summary>How a trial in a reused worker ended: <c>forge run</c>'s exit code and its last <c>error:</c> line.</summary>
-internal sealed record TrialOutcome(int ExitCode, string? LastError);
+internal sealed record TrialOutcome(int ExitCode, string? LastError)
+{
+    /// <summary>The message of a <c>forge run</c> output line that reports an error (<c>error: ...</c>), otherwise null.</summary>
+    public static string? ErrorIn(string line) => line.StartsWith("error:", StringComparison.Ordinal) ? line["error:".Length..].Trim() : null;
+}
 
 /// <summary>
 /// The line protocol between <see cref="SweepRunner"/> and <c>forge sweep worker</c>: one JSON

@@ -1,30 +1,21 @@
-using System.Text.Json.Nodes;
 using Forge.Host.Plugins;
+using Forge.Host.Specs;
 
 namespace Forge.Host.Sweeps;
 
 /// <summary>
 /// Whether a sweep's trials may share worker processes (<see cref="SweepWorker"/>). Built-in plugins keep no state
 /// between runs; a third-party plugin might (statics, native handles), and its assembly cannot be unloaded, so a sweep
-/// that loads any (the spec's <c>plugins</c>, <c>--plugins</c>, <c>FORGE_PLUGIN_PATH</c>) runs each trial in a fresh
-/// process, as does <c>--fresh-processes</c>.
+/// that loads any (the spec's <c>plugins</c>, <c>--plugins</c>, <c>FORGE_PLUGIN_PATH</c>, or a swept <c>plugins</c>
+/// path) runs each trial in a fresh process, as does <c>--fresh-processes</c>.
 /// </summary>
 internal static class WorkerReuse
 {
-    public static bool Allowed(SweepState state, bool freshProcessesRequested)
-    {
-        if (freshProcessesRequested || PluginSearchPath.References().Count > 0)
-            return false;
-        if (state.Overrides.Concat(state.Trials.SelectMany(t => t.Overrides)).Any(o => o.StartsWith("plugins", StringComparison.Ordinal)))
-            return false;
-        try
-        {
-            return JsonNode.Parse(File.ReadAllText(state.SpecPath), documentOptions: Specs.SpecJson.DocumentOptions) is not JsonObject spec
-                || spec["plugins"] is not JsonArray { Count: > 0 };
-        }
-        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
-        {
-            return false; // the trials will report the spec's problem; a fresh process each is the cautious choice
-        }
-    }
+    /// <param name="spec">The sweep's spec, resolved with the sweep's command-line overrides.</param>
+    /// <param name="freshProcessesRequested"><c>--fresh-processes</c>.</param>
+    public static bool Allowed(ResolvedSpec spec, bool freshProcessesRequested) =>
+        !freshProcessesRequested
+        && PluginSearchPath.References().Count == 0
+        && spec.Spec.Plugins is not { Count: > 0 }
+        && spec.Spec.Sweep?.Parameters.Keys.Any(path => path.StartsWith("plugins", StringComparison.Ordinal)) != true;
 }
