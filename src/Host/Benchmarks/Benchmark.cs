@@ -99,42 +99,37 @@ internal sealed class Benchmark(BenchSettings settings, TextWriter log)
 
     /// <summary>
     /// One model in one precision. With <paramref name="withBare"/>, blocks of Forge's loop and of the bare loop
-    /// alternate (the first pair warms up and is dropped) and the tax is the median over pairs of the ratio of their
-    /// median steps; otherwise a few blocks of Forge's loop after a warm-up block.
+    /// alternate (<see cref="AlternatingBlocks"/>) and the tax is the median over pairs of the ratio of their median
+    /// steps; otherwise a few blocks of Forge's loop after a warm-up block.
     /// </summary>
     private StepFigures MeasureStep(BenchModel model, string precision, double gemmFlops, bool withBare)
     {
         int blockSteps = BlockSteps(model, precision, gemmFlops);
         using var built = Build(model.Spec(settings.DataPath, precision, blockSteps, logInterval: 1));
         using var bare = withBare ? new BareLoop(model, built.Experiment) : null;
-        var forge = new List<double>();
-        var bareSteps = new List<double>();
-        var ratios = new List<double>();
-        var warmup = Stopwatch.StartNew();
-        StepTiming.Forge(built);
-        bare?.Run(blockSteps - 2);
-        int blocks = bare is null
-            ? settings.ForgeOnlyBlocks
-            : Math.Clamp((int)(settings.PairBudgetSeconds / warmup.Elapsed.TotalSeconds), settings.MinPairs, settings.MaxPairs);
-        for (int i = 0; i < blocks; i++)
+        List<double> forge, bareSteps = new();
+        List<double>? taxes = null;
+        if (bare is null)
         {
-            var f = StepTiming.Forge(built);
-            forge.AddRange(f);
-            if (bare is null)
-                continue;
-            var b = bare.Run(blockSteps - 2);
-            bareSteps.AddRange(b);
-            ratios.Add(Median.Of(f) / Median.Of(b) - 1);
+            StepTiming.Forge(built); // warm-up
+            forge = Enumerable.Range(0, settings.ForgeOnlyBlocks).SelectMany(_ => StepTiming.Forge(built)).ToList();
+        }
+        else
+        {
+            var blocks = AlternatingBlocks.Run(() => StepTiming.Forge(built), () => bare.Run(blockSteps - 2),
+                warmup => Math.Clamp((int)(settings.PairBudgetSeconds / warmup.TotalSeconds), settings.MinPairs, settings.MaxPairs));
+            (forge, bareSteps) = (blocks.First, blocks.Second);
+            taxes = blocks.Pairs.Select(p => p.First / p.Second - 1).ToList();
         }
         var experiment = built.Experiment;
         long matmul = MatmulParameters(experiment);
         var figures = new StepFigures(model.Name, model.Width, model.Context, precision, experiment.ParameterCount, matmul, blockSteps,
             Median.Of(forge), bare is null ? null : Median.Of(bareSteps), model.FlopsPerStep(matmul), gemmFlops)
         {
-            Tax = bare is null ? null : MedianInterval.Of(ratios),
+            Tax = taxes is null ? null : MedianInterval.Of(taxes),
             ForgeSamples = forge,
             BareSamples = bare is null ? null : bareSteps,
-            PairTaxes = bare is null ? null : ratios,
+            PairTaxes = taxes,
         };
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{model} {precision}: {figures.ForgeSecondsPerStep * 1e3:F1} ms/step{(figures.Tax is { } t ? $", bare {figures.BareSecondsPerStep * 1e3:F1} ms, tax {t.Median:+0.0%;-0.0%} ({t.Coverage:P0} interval {t.Low:+0.0%;-0.0%} to {t.High:+0.0%;-0.0%}, {t.Count} pairs)" : "")}, {figures.AchievedFlops / 1e9:F1} GFLOP/s = {figures.RooflineRatio:P0} of GEMM peak"));
@@ -149,27 +144,19 @@ internal sealed class Benchmark(BenchSettings settings, TextWriter log)
             return null;
         int blockSteps = BlockSteps(model, "fp32", gemmFlops);
         using var built = Build(model.Spec(settings.DataPath, "fp32", blockSteps, logInterval: 1));
-        var one = new List<double>();
-        var all = new List<double>();
+        AlternatingBlocks blocks;
         try
         {
-            for (int i = 0; i <= settings.ForgeOnlyBlocks; i++) // the first round warms up
-            {
-                torch.set_num_threads(1);
-                var single = StepTiming.Forge(built);
-                torch.set_num_threads(threads);
-                var many = StepTiming.Forge(built);
-                if (i == 0)
-                    continue;
-                one.AddRange(single);
-                all.AddRange(many);
-            }
+            blocks = AlternatingBlocks.Run(
+                () => { torch.set_num_threads(1); return StepTiming.Forge(built); },
+                () => { torch.set_num_threads(threads); return StepTiming.Forge(built); },
+                _ => settings.ForgeOnlyBlocks);
         }
         finally
         {
             torch.set_num_threads(threads);
         }
-        var figures = new ThreadFigures(model.ToString(), threads, Median.Of(one), Median.Of(all));
+        var figures = new ThreadFigures(model.ToString(), threads, Median.Of(blocks.First), Median.Of(blocks.Second));
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{model} fp32 on 1 thread: {figures.OneThreadSecondsPerStep * 1e3:F1} ms/step, on {threads}: {figures.AllThreadsSecondsPerStep * 1e3:F1} ms/step, speedup {figures.Speedup:F2} ({figures.Efficiency:P0} of linear)"));
         return figures;

@@ -39,7 +39,7 @@ internal sealed record LeverFigures(string Lever, string Shapes, double BeforeSe
 
     private static LeverFigures Compare(string lever, string shapes, Action before, Action after, int pairs, int repeats)
     {
-        double Time(Action op)
+        IReadOnlyList<double> Time(Action op)
         {
             var samples = new List<double>(repeats);
             for (int i = 0; i < repeats; i++)
@@ -49,20 +49,10 @@ internal sealed record LeverFigures(string Lever, string Shapes, double BeforeSe
                 op();
                 samples.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
             }
-            return Training.Median.Of(samples);
+            return samples;
         }
-        Time(before); // warm-up
-        Time(after);
-        var befores = new List<double>();
-        var afters = new List<double>();
-        var savings = new List<double>();
-        for (int p = 0; p < pairs; p++)
-        {
-            double b = Time(before), a = Time(after);
-            befores.Add(b);
-            afters.Add(a);
-            savings.Add(1 - a / b);
-        }
-        return new LeverFigures(lever, shapes, Training.Median.Of(befores), Training.Median.Of(afters), MedianInterval.Of(savings));
+        var blocks = AlternatingBlocks.Run(() => Time(before), () => Time(after), _ => pairs);
+        return new LeverFigures(lever, shapes, Training.Median.Of(blocks.Pairs.Select(p => p.First)), Training.Median.Of(blocks.Pairs.Select(p => p.Second)),
+            MedianInterval.Of(blocks.Pairs.Select(p => 1 - p.Second / p.First).ToList()));
     }
 }

@@ -8,12 +8,10 @@ namespace Forge.Host.Benchmarks;
 /// With <c>logInterval</c> 1 the gap between two reports is one whole step of the training loop as a user runs it:
 /// learning rates, batch, forward, backward, optimizer, gradient norm, read-back, metrics line and progress.
 /// </summary>
-internal sealed class ProgressTimestamps : IProgressDisplay, ITrainingProgress
+internal sealed class ProgressTimestamps : ITrainingProgress
 {
     private readonly PlainProgressDisplay _plain = new(TextWriter.Null);
     private readonly List<(int Step, long Ticks)> _reports = new();
-
-    public T Run<T>(int totalSteps, Func<ITrainingProgress, T> training) => training(this);
 
     public void Report(ProgressUpdate update)
     {
