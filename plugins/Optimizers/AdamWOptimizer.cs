@@ -6,10 +6,12 @@ using TorchSharp.Modules;
 namespace Forge.Plugins.Optimizers;
 
 /// <summary>
-/// <c>adamw</c>: Adam with decoupled weight decay (Loshchilov &amp; Hutter 2019; PyTorch's <c>torch.optim.AdamW</c>).
-/// Each group gets its own learning rate, weight decay and ε from the parametrization's factors.
+/// <c>adamw</c>: Adam (Kingma &amp; Ba 2015) with weight decay as <see cref="WeightDecayMode"/> says: decoupled by default
+/// (Loshchilov &amp; Hutter 2019; PyTorch's <c>torch.optim.AdamW</c>), coupled L2 (<c>torch.optim.Adam</c>), or
+/// independent of the learning rate. Each group gets its own learning rate, weight decay and ε from the
+/// parametrization's factors.
 /// </summary>
-[ForgePlugin<AdamWOptions>("adamw", Description = "AdamW (Adam with decoupled weight decay)")]
+[ForgePlugin<AdamWOptions>("adamw", Description = "AdamW (Adam with decoupled, coupled or independent weight decay)")]
 public sealed class AdamWOptimizer(AdamWOptions options) : IOptimizerPlugin
 {
     /// <inheritdoc />
@@ -21,17 +23,28 @@ public sealed class AdamWOptimizer(AdamWOptions options) : IOptimizerPlugin
     /// <inheritdoc />
     public torch.optim.Optimizer Create(IReadOnlyList<ParameterGroup> groups)
     {
-        // Per-group Options object: the (params, lr) ParamGroup constructor silently resets weight decay and betas.
-        var torchGroups = groups.Select(g => new AdamW.ParamGroup(g.Parameters, new AdamW.Options
+        double Decay(ParameterGroup g) => WeightDecayCoefficient.Of(options.WeightDecayMode, options.WeightDecay, g.WeightDecayFactor, options.Lr);
+        // Per-group Options objects: the (params, lr) ParamGroup constructors silently reset weight decay and betas.
+        if (options.WeightDecayMode == WeightDecayMode.Coupled)
+            return torch.optim.Adam(groups.Select(g => new Adam.ParamGroup(g.Parameters, new Adam.Options
+            {
+                LearningRate = options.Lr * g.LearningRateFactor,
+                beta1 = options.Beta1,
+                beta2 = options.Beta2,
+                eps = options.Eps * g.EpsilonFactor,
+                weight_decay = Decay(g),
+                amsgrad = false,
+                maximize = false,
+            })), options.Lr, options.Beta1, options.Beta2, options.Eps);
+        return torch.optim.AdamW(groups.Select(g => new AdamW.ParamGroup(g.Parameters, new AdamW.Options
         {
             LearningRate = options.Lr * g.LearningRateFactor,
             beta1 = options.Beta1,
             beta2 = options.Beta2,
             eps = options.Eps * g.EpsilonFactor,
-            weight_decay = options.WeightDecay * g.WeightDecayFactor,
+            weight_decay = Decay(g),
             amsgrad = false,
             maximize = false,
-        }));
-        return torch.optim.AdamW(torchGroups, options.Lr, options.Beta1, options.Beta2, options.Eps, options.WeightDecay);
+        })), options.Lr, options.Beta1, options.Beta2, options.Eps, options.WeightDecay);
     }
 }

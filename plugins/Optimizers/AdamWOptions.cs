@@ -22,7 +22,10 @@ public sealed class AdamWOptions
     [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
     public double Eps { get; set; } = 1e-8;
 
-    [Description("Decoupled weight decay (p -= lr * weightDecay * p), scaled per tensor by the parametrization.")]
+    [Description("Weight decay lambda, scaled per tensor by the parametrization; applied as weightDecayMode says, to the roles in training.weightDecayRoles.")]
     [Range(0.0, double.MaxValue)]
     public double WeightDecay { get; set; } = 0.01;
+
+    [Description("decoupled (AdamW: w -= lr * lambda * w each step), coupled (Adam with L2: lambda * w added to the gradient) or independent (w -= lambda * schedule * w, whatever the learning rate).")]
+    public WeightDecayMode WeightDecayMode { get; set; } = WeightDecayMode.Decoupled;
 }

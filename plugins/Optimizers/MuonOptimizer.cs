@@ -43,7 +43,8 @@ public sealed class MuonOptimizer(MuonOptions options) : IOptimizerPlugin
                     Momentum = options.Momentum,
                     Nesterov = options.Nesterov,
                     NewtonSchulzSteps = options.NewtonSchulzSteps,
-                    WeightDecay = options.WeightDecay * group.WeightDecayFactor,
+                    // Muon's rate carries no per-tensor factor, so the decay takes the factor's product with it: lr·λ·(wd·lr factors).
+                    WeightDecay = WeightDecayCoefficient.Of(options.WeightDecayMode, options.WeightDecay, group.WeightDecayFactor * group.LearningRateFactor, options.Lr),
                 }));
             if (rest.Count > 0)
                 muonGroups.Add(new Muon.ParamGroup(rest, new Muon.Options
@@ -52,7 +53,7 @@ public sealed class MuonOptimizer(MuonOptions options) : IOptimizerPlugin
                     Beta1 = options.AdamBeta1,
                     Beta2 = options.AdamBeta2,
                     Eps = options.AdamEps * group.EpsilonFactor,
-                    WeightDecay = options.WeightDecay * group.WeightDecayFactor,
+                    WeightDecay = WeightDecayCoefficient.Of(options.WeightDecayMode, options.WeightDecay, group.WeightDecayFactor, options.AdamLr),
                 }));
         }
         return new Muon(muonGroups);

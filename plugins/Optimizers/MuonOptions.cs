@@ -4,7 +4,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Forge.Plugins.Optimizers;
 
 /// <summary>Options of the <c>muon</c> optimizer.</summary>
-public sealed class MuonOptions
+public sealed class MuonOptions : IValidatableObject
 {
     [Description("Learning rate of the hidden matrices: each update has spectral norm about lr·sqrt(fan_out/fan_in).")]
     [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
@@ -37,7 +37,18 @@ public sealed class MuonOptions
     [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
     public double AdamEps { get; set; } = 1e-8;
 
-    [Description("Decoupled weight decay for both parts (w -= lr·weightDecay·w), scaled per tensor by the parametrization.")]
+    [Description("Weight decay lambda for both parts, scaled per tensor by the parametrization; applied as weightDecayMode says, to the roles in training.weightDecayRoles.")]
     [Range(0.0, double.MaxValue)]
     public double WeightDecay { get; set; }
+
+    [Description("decoupled (w -= lr * lambda * w each step, with lr for matrices and adamLr for the rest) or independent (w -= lambda * schedule * w); coupled L2 is not offered: an orthogonalised update discards the gradient's size.")]
+    public WeightDecayMode WeightDecayMode { get; set; } = WeightDecayMode.Decoupled;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (WeightDecayMode == WeightDecayMode.Coupled)
+            yield return new ValidationResult(
+                "muon offers decoupled and independent weight decay, not coupled (an L2 term in the gradient would be orthogonalised away); use \"decoupled\" or \"independent\".",
+                new[] { nameof(WeightDecayMode) });
+    }
 }

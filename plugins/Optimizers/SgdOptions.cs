@@ -21,9 +21,12 @@ public sealed class SgdOptions : IValidatableObject
     [Description("Use Nesterov momentum (needs momentum > 0 and dampening = 0).")]
     public bool Nesterov { get; set; }
 
-    [Description("L2 penalty added to the gradient (coupled weight decay), scaled per tensor by the parametrization.")]
+    [Description("Weight decay lambda, scaled per tensor by the parametrization; applied as weightDecayMode says, to the roles in training.weightDecayRoles.")]
     [Range(0.0, double.MaxValue)]
     public double WeightDecay { get; set; }
+
+    [Description("coupled (L2: lambda * w added to the gradient, before momentum), decoupled (w -= lr * lambda * w each step) or independent (w -= lambda * schedule * w, whatever the learning rate).")]
+    public WeightDecayMode WeightDecayMode { get; set; } = WeightDecayMode.Coupled;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -26,9 +26,6 @@ public sealed class UmupOptions
     [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
     public double AlphaLossSoftmax { get; set; } = 1.0;
 
-    [Description("Independent weight decay: each step decays weights by weightDecay times the schedule factor, independent of the learning rate (each group's decay is divided by its learning rate).")]
-    public bool IndependentWeightDecay { get; set; } = true;
-
     [Description("Depth rule: learning rates of tensors inside the residual blocks are multiplied by depth^-1/2.")]
     public bool DepthScaling { get; set; } = true;
 

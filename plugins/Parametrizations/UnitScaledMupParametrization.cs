@@ -23,8 +23,9 @@ namespace Forge.Plugins.Parametrizations;
 /// with its default uncoupled readout): embedding, input and hidden weights × <c>fan_in^-½</c>, where an embedding's
 /// fan-in is its width (the rule u-μP found better than μP's constant one); readout, biases and norms × 1; tensors
 /// inside the residual blocks additionally × <c>depth^-½</c>.</item>
-/// <item>weight decay (§5.5): independent — each group's decay is divided by its learning rate, so a step decays
-/// weights by <c>λ·s(t)</c> whatever the learning rate.</item>
+/// <item>weight decay (§5.5): the factor is the inverse of the learning-rate factor, so the decay does not follow the
+/// per-tensor rates; with the optimizer's <c>weightDecayMode: "independent"</c> (the paper's choice, set in
+/// <c>experiments/umup-gpt.json</c>) a step decays every weight by <c>λ·s(t)</c> whatever the learning rate.</item>
 /// </list>
 /// A tied readout is refused: unit scaling scales an embedding's and a readout's weight gradients differently.
 /// </summary>
@@ -35,8 +36,7 @@ public sealed class UnitScaledMupParametrization(UmupOptions options) : IParamet
     public ParameterScaling Scale(ParameterDescriptor parameter, ParametrizationContext context)
     {
         double lr = LearningRateFactor(parameter, context);
-        double wd = options.IndependentWeightDecay ? 1.0 / (context.LearningRate * lr) : 1.0;
-        return new ParameterScaling(Init(parameter), Multiplier(parameter), lr, wd);
+        return new ParameterScaling(Init(parameter), Multiplier(parameter), lr, WeightDecayFactor: 1.0 / lr);
     }
 
     /// <inheritdoc />

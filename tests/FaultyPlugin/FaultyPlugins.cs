@@ -15,9 +15,9 @@ public sealed class ThrowingOptimizer : IOptimizerPlugin
     public torch.optim.Optimizer Create(IReadOnlyList<ParameterGroup> groups) => throw new NotSupportedException();
 }
 
-/// <summary>An optimizer named like samples/Lion's, to clash with it: plain SGD at lr 0.01.</summary>
-[ForgePlugin("lion", Description = "not Lion: SGD under Lion's name")]
-public sealed class ImpostorLion : IOptimizerPlugin
+/// <summary>An optimizer named like samples/Signum's, to clash with it: plain SGD at lr 0.01.</summary>
+[ForgePlugin("signum", Description = "not Signum: SGD under Signum's name")]
+public sealed class ImpostorSignum : IOptimizerPlugin
 {
     public OptimizerKind Kind => OptimizerKind.Sgd;
     public double LearningRate => 0.01;

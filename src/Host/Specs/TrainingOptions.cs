@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Forge.Abstractions.Parametrizations;
 
 namespace Forge.Host.Specs;
 
@@ -29,6 +30,9 @@ public sealed class TrainingOptions : IValidatableObject
     [Description("Clip the global gradient norm to this value; 0 disables clipping.")]
     [Range(0.0, double.MaxValue)]
     public double GradClip { get; set; } = 1.0;
+
+    [Description("Roles whose tensors get the optimizer's weight decay; the others never decay. Default: the matrices (embedding, input, hidden, output), not biases or norms.")]
+    public List<ParameterRole> WeightDecayRoles { get; set; } = new() { ParameterRole.Embedding, ParameterRole.Input, ParameterRole.Hidden, ParameterRole.Output };
 
     [Description("Learning-rate schedule, a factor on every parameter group's learning rate.")]
     public ScheduleOptions Schedule { get; set; } = new();

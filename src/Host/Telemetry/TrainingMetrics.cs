@@ -19,6 +19,7 @@ internal sealed class TrainingMetrics
     private readonly Gauge<long> _parameters;
     private readonly Counter<long> _tokens, _samples, _divergences, _saturated, _underflowed, _spikes, _skipped, _rollbacks, _checkpoints;
     private readonly Histogram<double> _stepDuration;
+    private readonly Gauge<double> _roleWeightNorm, _adamEffectiveLr;
     private readonly Gauge<double> _groupLearningRate, _activationRms, _weightRms, _gradientRms, _updateRatio, _spectralRatio;
 
     public TrainingMetrics(IMeterFactory meterFactory, RunIdentity identity)
@@ -42,6 +43,8 @@ internal sealed class TrainingMetrics
         _underflowed = meter.CreateCounter<long>("forge.rounding.underflowed", "{value}", "Non-zero values that rounded to zero in a narrow format (fp8), at logged steps");
         _stepDuration = meter.CreateHistogram<double>("forge.step.duration", "s", "Wall time of one training step (forward, backward, update)",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = new[] { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 } });
+        _roleWeightNorm = meter.CreateGauge<double>("forge.weight.norm", "{norm}", "L2 norm of all weights of one role (label role), at the last evaluation");
+        _adamEffectiveLr = meter.CreateGauge<double>("forge.adam.effective_learning_rate", "{learning_rate}", "Mean of lr / (sqrt(v) + eps) over one role's elements (label role), Adam-family optimizers, at the last evaluation");
         _groupLearningRate = meter.CreateGauge<double>("forge.group.learning_rate", "{learning_rate}", "Learning rate of one optimizer group (label group: its index, roles: the roles of its tensors)");
         _activationRms = meter.CreateGauge<double>("forge.layer.activation.rms", "{rms}", "RMS of a module's output at the last diagnostic step (label module)");
         _weightRms = meter.CreateGauge<double>("forge.layer.weight.rms", "{rms}", "RMS of a trainable tensor at the last diagnostic step (labels tensor, role)");
@@ -78,6 +81,15 @@ internal sealed class TrainingMetrics
     {
         for (int g = 0; g < rates.Count; g++)
             _groupLearningRate.Record(rates[g], With(("group", g.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("roles", roles[g])));
+    }
+
+    /// <summary>Weight norms and Adam's effective learning rate per role, from an evaluation step.</summary>
+    public void RoleStatistics(IReadOnlyDictionary<string, double> weightNorms, IReadOnlyDictionary<string, double>? adamEffectiveLr)
+    {
+        foreach (var (role, norm) in weightNorms)
+            _roleWeightNorm.Record(norm, With(("role", role)));
+        foreach (var (role, rate) in adamEffectiveLr ?? new Dictionary<string, double>())
+            _adamEffectiveLr.Record(rate, With(("role", role)));
     }
 
     /// <summary>The per-layer diagnostics of one measured step, labelled by module or by tensor and role.</summary>

@@ -37,7 +37,7 @@ internal sealed class ExperimentBuilder(IServiceProvider services, ILogger<Exper
         var model = Call(spec.Model, () => modelPlugin.Build(new ModelBuildContext(data, factory)));
         model.train();
 
-        var parameters = MatchParameters(spec.Model, model, factory.Created);
+        var parameters = WithoutDecayOutside(spec.Spec.Training.WeightDecayRoles, MatchParameters(spec.Model, model, factory.Created));
         var groups = parameters
             .GroupBy(p => (p.Scaling.LearningRateFactor, p.Scaling.WeightDecayFactor, p.Scaling.EpsilonFactor))
             .Select(g => new ParameterGroup(g.Select(p => p.Value).ToList(), g.Key.LearningRateFactor, g.Key.WeightDecayFactor, g.Key.EpsilonFactor)
@@ -95,6 +95,10 @@ internal sealed class ExperimentBuilder(IServiceProvider services, ILogger<Exper
     }
 
     private static Exception Unwrap(Exception e) => e is TargetInvocationException { InnerException: { } inner } ? Unwrap(inner) : e;
+
+    /// <summary>Zeroes the weight-decay factor of tensors whose role is not in <c>training.weightDecayRoles</c>.</summary>
+    private static List<ScaledParameter> WithoutDecayOutside(IReadOnlyCollection<ParameterRole> roles, List<ScaledParameter> parameters) =>
+        parameters.Select(p => roles.Contains(p.Descriptor.Role) ? p : p with { Scaling = p.Scaling with { WeightDecayFactor = 0 } }).ToList();
 
     /// <summary>Pairs each model parameter with the factory's record, refusing tensors the parametrization did not create.</summary>
     private static List<ScaledParameter> MatchParameters(PluginSelection model, torch.nn.Module module, IReadOnlyList<ScaledParameter> created)

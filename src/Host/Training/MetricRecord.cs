@@ -23,6 +23,12 @@ internal sealed record MetricRecord
     /// <summary>True when this loss is a spike (guard.spikeRatio over the running median of logged losses).</summary>
     public bool? Spike { get; init; }
 
+    /// <summary>On evaluation steps: the L2 norm of all weights of each role (embedding, hidden, bias, ...).</summary>
+    public IReadOnlyDictionary<string, double>? WeightNorms { get; init; }
+
+    /// <summary>On evaluation steps, for Adam-family state: mean of lr / (sqrt(v̂) + ε) over each role's elements.</summary>
+    public IReadOnlyDictionary<string, double>? AdamEffectiveLr { get; init; }
+
     /// <summary>Under a rounding precision policy (fp8): values that saturated in this step's forward and backward passes, over all tensors.</summary>
     public long? Saturated { get; init; }
 

@@ -243,8 +243,12 @@ internal sealed class Trainer(ILogger<Trainer> logger)
                 logger.LogWarning("Loss spike at step {Step}: {Loss:F4}, more than {Ratio}x the median of the previous {Window} logged losses.", completed, loss, guard.SpikeRatio, guard.SpikeWindow);
             }
             double? evalLoss = null;
+            IReadOnlyDictionary<string, double>? weightNorms = null, adamEffectiveLr = null;
             if (evaluate)
             {
+                weightNorms = RoleStatistics.WeightNorms(experiment);
+                adamEffectiveLr = RoleStatistics.AdamEffectiveLearningRates(experiment);
+                telemetry?.RoleStatistics(weightNorms, adamEffectiveLr);
                 evalLoss = Evaluate(experiment, options.BatchSize, options.EvalBatches);
                 position.LastEvalLoss = evalLoss;
                 telemetry?.Evaluated(evalLoss.Value);
@@ -270,6 +274,8 @@ internal sealed class Trainer(ILogger<Trainer> logger)
                 Tokens = task == TaskKind.LanguageModeling ? position.Tokens : null,
                 ElapsedSeconds = clock.Elapsed.TotalSeconds,
                 Spike = spike ? true : null,
+                WeightNorms = weightNorms,
+                AdamEffectiveLr = adamEffectiveLr,
                 Saturated = roundingStep?.Saturated,
                 Underflowed = roundingStep?.Underflowed,
                 Rounding = roundingCounts,

@@ -12,9 +12,12 @@ public class ParametrizationTableTests
 {
     private const double Lr = 0.01;
 
+    /// <summary>The tables give every tensor's decay factor, so every role decays here (by default biases and norms do not).</summary>
+    private const string AllRolesDecay = "training.weightDecayRoles=[\"embedding\",\"input\",\"hidden\",\"output\",\"bias\",\"normGain\",\"normBias\"]";
+
     private static Dictionary<string, ParameterRow> Inspect(JsonObject spec)
     {
-        using var test = TestExperiment.Build(spec.With($"optimizer.lr={Lr}", "training.schedule={\"decay\":\"constant\"}"));
+        using var test = TestExperiment.Build(spec.With($"optimizer.lr={Lr}", "training.schedule={\"decay\":\"constant\"}", AllRolesDecay));
         return InspectionReport.From(test.Experiment).Rows.ToDictionary(r => r.Name);
     }
 

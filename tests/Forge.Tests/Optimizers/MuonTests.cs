@@ -111,7 +111,8 @@ public class MuonTests
         var rows = Forge.Host.Inspection.InspectionReport.From(test.Experiment).Rows;
 
         Assert.All(rows.Where(r => r.Role == nameof(ParameterRole.Hidden)), r => Assert.Equal((0.02, 0.1), (r.LearningRate, r.WeightDecay)));
-        Assert.All(rows.Where(r => r.Role != nameof(ParameterRole.Hidden)), r => Assert.Equal((0.003, 0.1), (r.LearningRate, r.WeightDecay)));
+        Assert.All(rows.Where(r => r.Role is nameof(ParameterRole.Embedding) or nameof(ParameterRole.Output)), r => Assert.Equal((0.003, 0.1), (r.LearningRate, r.WeightDecay)));
+        Assert.All(rows.Where(r => r.Role is nameof(ParameterRole.Bias) or nameof(ParameterRole.NormGain)), r => Assert.Equal((0.003, 0.0), (r.LearningRate, r.WeightDecay))); // not decayed by default
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using Forge.Tests.Support;
 namespace Forge.Tests.Plugins;
 
 /// <summary>
-/// Third-party plugins built as separate projects (samples/Lion, samples/CompleteP, tests/FaultyPlugin) that the host
+/// Third-party plugins built as separate projects (samples/Signum, samples/CompleteP, tests/FaultyPlugin) that the host
 /// does not reference, loaded by path from a spec, from --plugins and from FORGE_PLUGIN_PATH.
 /// </summary>
 public class ExternalPluginTests
@@ -14,11 +14,11 @@ public class ExternalPluginTests
     private static JsonNode Plugins(params string[] paths) => new JsonArray(paths.Select(p => (JsonNode)JsonValue.Create(p)!).ToArray());
 
     [Fact]
-    public async Task A_spec_loads_the_lion_sample_by_path_trains_with_it_and_checkpoints_its_state()
+    public async Task A_spec_loads_the_signum_sample_by_path_trains_with_it_and_checkpoints_its_state()
     {
         using var dir = new TempDirectory();
-        var spec = Spec("optimizer={\"name\":\"lion\",\"lr\":0.001}", "checkpoint.interval=10");
-        spec["plugins"] = Plugins(BuiltPlugins.Lion);
+        var spec = Spec("optimizer={\"name\":\"signum\",\"lr\":0.001}", "checkpoint.interval=10");
+        spec["plugins"] = Plugins(BuiltPlugins.Signum);
 
         var run = await CliRunner.RunSpecAsync(dir, spec);
         var inspect = await CliRunner.RunAsync("inspect", dir.File("spec.json", spec.ToJsonString()));
@@ -26,9 +26,9 @@ public class ExternalPluginTests
         Assert.True(run.ExitCode == 0, run.Error);
         var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(CliRunner.RunFolder(dir), "summary.json")))!;
         Assert.True(summary["finalEvalLoss"]!.GetValue<double>() < summary["initialEvalLoss"]!.GetValue<double>() - 0.3);
-        Assert.Contains("mup with lion: base lr 0.001", inspect.Output);
+        Assert.Contains("mup with signum: base lr 0.001", inspect.Output);
         using var checkpoint = Forge.Host.Checkpoints.CheckpointStore.Load(Path.Combine(CliRunner.RunFolder(dir), "checkpoints", "step-00000020"));
-        Assert.Contains(checkpoint.Optimizer.Keys, k => k.EndsWith(".ExpAvg", StringComparison.Ordinal)); // Lion's momentum, by reflection
+        Assert.Contains(checkpoint.Optimizer.Keys, k => k.EndsWith(".MomentumBuffer", StringComparison.Ordinal)); // Signum's momentum, by reflection
         Assert.Equal(20.0, checkpoint.Sidecar.OptimizerScalars.First(s => s.Key.EndsWith(".Step", StringComparison.Ordinal)).Value);
     }
 
@@ -55,45 +55,45 @@ public class ExternalPluginTests
     [Fact]
     public async Task Forge_plugins_lists_plugins_from_FORGE_PLUGIN_PATH_with_version_source_and_hash()
     {
-        using var forge = ForgeProcess.Start(new Dictionary<string, string> { ["FORGE_PLUGIN_PATH"] = BuiltPlugins.Lion }, "plugins", "--json");
+        using var forge = ForgeProcess.Start(new Dictionary<string, string> { ["FORGE_PLUGIN_PATH"] = BuiltPlugins.Signum }, "plugins", "--json");
         Assert.Equal(0, await forge.WaitAsync(TimeSpan.FromSeconds(60)));
 
         var list = JsonNode.Parse(forge.Output[forge.Output.IndexOf('[')..])!.AsArray();
-        var lion = list.Single(p => p!["name"]!.GetValue<string>() == "lion")!;
-        Assert.Equal("optimizer", lion["family"]!.GetValue<string>());
-        Assert.Equal("Forge.Samples.Lion/lion", lion["qualifiedName"]!.GetValue<string>());
-        Assert.Equal("1.0.0", lion["version"]!.GetValue<string>());
-        Assert.Equal(BuiltPlugins.Lion, lion["source"]!.GetValue<string>());
-        Assert.Equal(Forge.Host.Files.FileHash.Sha256Of(BuiltPlugins.Lion), lion["sha256"]!.GetValue<string>());
-        Assert.NotNull(lion["options"]!["properties"]!["beta2"]);
+        var signum = list.Single(p => p!["name"]!.GetValue<string>() == "signum")!;
+        Assert.Equal("optimizer", signum["family"]!.GetValue<string>());
+        Assert.Equal("Forge.Samples.Signum/signum", signum["qualifiedName"]!.GetValue<string>());
+        Assert.Equal("1.0.0", signum["version"]!.GetValue<string>());
+        Assert.Equal(BuiltPlugins.Signum, signum["source"]!.GetValue<string>());
+        Assert.Equal(Forge.Host.Files.FileHash.Sha256Of(BuiltPlugins.Signum), signum["sha256"]!.GetValue<string>());
+        Assert.NotNull(signum["options"]!["properties"]!["momentum"]);
     }
 
     [Fact]
     public async Task A_clash_names_both_sources_and_a_qualified_name_chooses_one()
     {
         using var dir = new TempDirectory();
-        var ambiguous = Spec("optimizer={\"name\":\"lion\"}");
-        ambiguous["plugins"] = Plugins(BuiltPlugins.Lion, BuiltPlugins.Faulty);
-        var qualified = Spec("optimizer={\"name\":\"Forge.Tests.FaultyPlugin/lion\"}");
-        qualified["plugins"] = Plugins(BuiltPlugins.Lion, BuiltPlugins.Faulty);
+        var ambiguous = Spec("optimizer={\"name\":\"signum\"}");
+        ambiguous["plugins"] = Plugins(BuiltPlugins.Signum, BuiltPlugins.Faulty);
+        var qualified = Spec("optimizer={\"name\":\"Forge.Tests.FaultyPlugin/signum\"}");
+        qualified["plugins"] = Plugins(BuiltPlugins.Signum, BuiltPlugins.Faulty);
 
         var clash = await CliRunner.RunAsync("validate", dir.File("a.json", ambiguous.ToJsonString()));
         var chosen = await CliRunner.RunAsync("inspect", dir.File("q.json", qualified.ToJsonString()));
 
         Assert.Equal(2, clash.ExitCode);
-        Assert.Contains("optimizer.name: 'lion' names 2 optimizer plugins", clash.Error);
-        Assert.Contains(BuiltPlugins.Lion, clash.Error);
+        Assert.Contains("optimizer.name: 'signum' names 2 optimizer plugins", clash.Error);
+        Assert.Contains(BuiltPlugins.Signum, clash.Error);
         Assert.Contains(BuiltPlugins.Faulty, clash.Error);
-        Assert.Contains("\"Forge.Samples.Lion/lion\" or \"Forge.Tests.FaultyPlugin/lion\"", clash.Error);
+        Assert.Contains("\"Forge.Samples.Signum/signum\" or \"Forge.Tests.FaultyPlugin/signum\"", clash.Error);
         Assert.True(chosen.ExitCode == 0, chosen.Error);
-        Assert.Contains("with lion: base lr 0.01,", chosen.Output); // the impostor's rate (the real Lion's default is 1e-4)
+        Assert.Contains("with signum: base lr 0.01,", chosen.Output); // the impostor's rate (the real Signum's default is 1e-4)
     }
 
     [Fact]
     public async Task Each_bad_plugin_is_refused_before_training_with_its_file_and_exit_code_2()
     {
         using var dir = new TempDirectory();
-        var wrongMajor = BuiltPlugins.CopyTo(BuiltPlugins.Lion, Path.Combine(dir.Path, "v2"));
+        var wrongMajor = BuiltPlugins.CopyTo(BuiltPlugins.Signum, Path.Combine(dir.Path, "v2"));
         BuiltPlugins.SetAbstractionsMajor(wrongMajor, 2);
         var notDotNet = dir.File("notes.dll", "plain text, not an assembly");
         var notForge = Path.Combine(AppContext.BaseDirectory, "Spectre.Console.dll");
@@ -102,8 +102,8 @@ public class ExternalPluginTests
             (Plugins(Path.Combine(dir.Path, "missing", "Plugin.dll")), "adamw", "plugins[0]: " + Path.Combine(dir.Path, "missing", "Plugin.dll") + " does not exist"),
             (Plugins(notDotNet), "adamw", $"plugins[0]: {notDotNet} is not a .NET assembly"),
             (Plugins(notForge), "adamw", $"plugins[0]: {notForge} is not a Forge plugin: it does not reference Forge.Abstractions"),
-            (Plugins(wrongMajor), "lion", "was built against Forge.Abstractions 2.1.0, but this Forge has Forge.Abstractions 1.1.0"),
-            (new JsonArray(new JsonObject { ["path"] = BuiltPlugins.Lion, ["sha256"] = new string('0', 64) }), "lion", $"plugins[0]: {BuiltPlugins.Lion} has SHA-256 "),
+            (Plugins(wrongMajor), "signum", "was built against Forge.Abstractions 2.1.0, but this Forge has Forge.Abstractions 1.1.0"),
+            (new JsonArray(new JsonObject { ["path"] = BuiltPlugins.Signum, ["sha256"] = new string('0', 64) }), "signum", $"plugins[0]: {BuiltPlugins.Signum} has SHA-256 "),
             (Plugins(BuiltPlugins.Faulty), "throwing", $"The optimizer plugin 'throwing' (Forge.Tests.FaultyPlugin.ThrowingOptimizer in {BuiltPlugins.Faulty}) failed: InvalidOperationException: this plugin always fails to construct"),
         };
         foreach (var (plugins, optimizer, expected) in cases)
@@ -124,8 +124,8 @@ public class ExternalPluginTests
     public async Task A_pinned_hash_that_matches_loads()
     {
         using var dir = new TempDirectory();
-        var spec = Spec("optimizer={\"name\":\"lion\",\"lr\":0.001}", "training.steps=2");
-        spec["plugins"] = new JsonArray(new JsonObject { ["path"] = BuiltPlugins.Lion, ["sha256"] = Forge.Host.Files.FileHash.Sha256Of(BuiltPlugins.Lion).ToUpperInvariant() });
+        var spec = Spec("optimizer={\"name\":\"signum\",\"lr\":0.001}", "training.steps=2");
+        spec["plugins"] = new JsonArray(new JsonObject { ["path"] = BuiltPlugins.Signum, ["sha256"] = Forge.Host.Files.FileHash.Sha256Of(BuiltPlugins.Signum).ToUpperInvariant() });
 
         var result = await CliRunner.RunSpecAsync(dir, spec);
 

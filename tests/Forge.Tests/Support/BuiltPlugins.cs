@@ -13,7 +13,7 @@ public static class BuiltPlugins
     public static string Folder(string project, string assembly) =>
         Path.Combine(TestSpecs.RepositoryRoot, project, "bin", Configuration, "net10.0");
 
-    public static string Lion => Path.Combine(Folder("samples/Lion", "Forge.Samples.Lion"), "Forge.Samples.Lion.dll");
+    public static string Signum => Path.Combine(Folder("samples/Signum", "Forge.Samples.Signum"), "Forge.Samples.Signum.dll");
 
     public static string CompletePFolder => Folder("samples/CompleteP", "Forge.Samples.CompleteP");
 

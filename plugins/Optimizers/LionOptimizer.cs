@@ -2,12 +2,13 @@ using Forge.Abstractions.Optimizers;
 using Forge.Abstractions.Plugins;
 using TorchSharp;
 
-namespace Forge.Samples.Lion;
+namespace Forge.Plugins.Optimizers;
 
 /// <summary>
 /// <c>lion</c>: EvoLved Sign Momentum (Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms",
 /// arXiv 2302.06675, Algorithm 2). The update is the sign of an interpolation of momentum and gradient, so, like
-/// Adam's, its size does not depend on the gradient's: muP treats it as an adaptive optimizer.
+/// Adam's, its size does not depend on the gradient's: muP treats it as an adaptive optimizer. Every coordinate moves
+/// by exactly ±lr, so Lion wants a learning rate 3–10x smaller than AdamW's and a weight decay 3–10x larger.
 /// </summary>
 [ForgePlugin<LionOptions>("lion", Description = "Lion (sign of interpolated momentum; Chen et al. 2023)")]
 public sealed class LionOptimizer(LionOptions options) : IOptimizerPlugin
@@ -25,6 +26,6 @@ public sealed class LionOptimizer(LionOptions options) : IOptimizerPlugin
             LearningRate = options.Lr * g.LearningRateFactor,
             Beta1 = options.Beta1,
             Beta2 = options.Beta2,
-            WeightDecay = options.WeightDecay * g.WeightDecayFactor,
+            WeightDecay = WeightDecayCoefficient.Of(options.WeightDecayMode, options.WeightDecay, g.WeightDecayFactor, options.Lr),
         })));
 }

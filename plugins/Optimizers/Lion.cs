@@ -3,7 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Forge.Samples.Lion;
+namespace Forge.Plugins.Optimizers;
 
 /// <summary>
 /// The Lion update as a TorchSharp optimizer (built on <see cref="OptimizerHelper"/>, so Forge can checkpoint its

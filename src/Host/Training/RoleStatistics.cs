@@ -1,0 +1,91 @@
+using System.Reflection;
+using Forge.Abstractions.Parametrizations;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Forge.Host.Training;
+
+/// <summary>
+/// Per-role figures for watching weight decay and adaptive optimizers: the weights' L2 norm (all tensors of the role
+/// together) and Adam's effective learning rate, the mean over the role's elements of
+/// <c>lr / (sqrt(v̂) + ε)</c> with the bias-corrected second moment v̂. Computed on evaluation steps only: each is a pass
+/// over every weight, too much for every logged step of a small model.
+/// </summary>
+internal static class RoleStatistics
+{
+    /// <summary>sqrt(Σ‖w‖²) over the tensors of each role, read back once.</summary>
+    public static IReadOnlyDictionary<string, double> WeightNorms(Experiment experiment)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var roles = experiment.Parameters.GroupBy(p => p.Descriptor.Role).ToList();
+        var squares = stack(roles.Select(r => stack(r.Select(p => p.Value.detach().to(float32).square().sum()).ToArray()).sum()).ToArray());
+        var values = squares.sqrt().data<float>().ToArray();
+        return roles.Select((r, i) => (Name: RoleName(r.Key), Value: (double)values[i])).ToDictionary(x => x.Name, x => x.Value);
+    }
+
+    /// <summary>
+    /// Mean of <c>lr / (sqrt(v / (1 − β₂^t)) + ε)</c> per role, over tensors whose optimizer state has a second moment
+    /// (a public tensor field <c>exp_avg_sq</c> or <c>ExpAvgSq</c> and a step count) and whose group options say β₂ and ε;
+    /// null when no tensor has one (SGD, Lion, Muon's matrices).
+    /// </summary>
+    public static IReadOnlyDictionary<string, double>? AdamEffectiveLearningRates(Experiment experiment)
+    {
+        if (experiment.Optimizer is not OptimizerHelper helper)
+            return null;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var roleOf = experiment.Parameters.ToDictionary(p => p.Value.Handle, p => p.Descriptor.Role);
+        var states = helper.state_dict().State;
+        var sums = new Dictionary<ParameterRole, List<Tensor>>();
+        var counts = new Dictionary<ParameterRole, long>();
+        int i = 0;
+        foreach (var group in helper.ParamGroups)
+        {
+            var options = (group as ParamGroup)?.Options;
+            var beta2 = options is null ? null : Number(options, "beta2", "Beta2");
+            var eps = options is null ? null : Number(options, "eps", "Eps");
+            foreach (var parameter in OptimizerGroups.ParametersOf(group))
+            {
+                var state = states[i++];
+                if (beta2 is null || eps is null || !roleOf.TryGetValue(parameter.Handle, out var role))
+                    continue;
+                if (Field(state, "exp_avg_sq", "ExpAvgSq") is not Tensor secondMoment || Number(state, "step", "Step") is not { } step || step < 1)
+                    continue;
+                double correction = 1 - Math.Pow(beta2.Value, step);
+                var effective = secondMoment.div(correction).sqrt_().add_(eps.Value).reciprocal_().mul_(group.LearningRate).sum();
+                (sums.TryGetValue(role, out var list) ? list : sums[role] = new List<Tensor>()).Add(effective);
+                counts[role] = counts.GetValueOrDefault(role) + secondMoment.numel();
+            }
+        }
+        if (sums.Count == 0)
+            return null;
+        var roles = sums.Keys.ToList();
+        var totals = stack(roles.Select(r => stack(sums[r].ToArray()).sum()).ToArray()).to(float64).data<double>().ToArray();
+        return roles.Select((r, k) => (Name: RoleName(r), Value: totals[k] / counts[r])).ToDictionary(x => x.Name, x => x.Value);
+    }
+
+    private static string RoleName(ParameterRole role) => Specs.SpecJson.EnumName(role);
+
+    private static object? Field(object target, params string[] names)
+    {
+        foreach (var name in names)
+        {
+            var type = target.GetType();
+            if (type.GetField(name, BindingFlags.Public | BindingFlags.Instance) is { } field)
+                return field.GetValue(target);
+            if (type.GetProperty(name, BindingFlags.Public | BindingFlags.Instance) is { } property)
+                return property.GetValue(target);
+        }
+        return null;
+    }
+
+    private static double? Number(object target, params string[] names) => Field(target, names) switch
+    {
+        double d => d,
+        float f => f,
+        long l => l,
+        int n => n,
+        _ => null,
+    };
+}
