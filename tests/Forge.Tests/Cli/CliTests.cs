@@ -123,7 +123,7 @@ public class CliTests
         var schema = SpecSchema.Generate(PluginCatalog.BuiltIn());
 
         var optimizer = schema["properties"]!["optimizer"]!;
-        Assert.Equal(new[] { "adamw", "muon", "sgd" }, optimizer["properties"]!["name"]!["enum"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(new[] { "adamw", "lion", "muon", "sgd" }, optimizer["properties"]!["name"]!["enum"]!.AsArray().Select(n => n!.GetValue<string>()));
         var adamw = optimizer["oneOf"]!.AsArray().Single(c => c!["properties"]!["name"]!["const"]!.GetValue<string>() == "adamw")!;
         Assert.Equal(0.0, adamw["properties"]!["lr"]!["exclusiveMinimum"]!.GetValue<double>());
         Assert.False(adamw["additionalProperties"]!.GetValue<bool>());

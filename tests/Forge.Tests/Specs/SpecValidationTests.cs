@@ -62,7 +62,7 @@ public class SpecValidationTests
         Assert.Equal("optimizer.name", problem.Path);
         Assert.Contains("unknown optimizer plugin 'adamm'", problem.Message);
         Assert.Contains("did you mean 'adamw'?", problem.Message);
-        Assert.Contains("known optimizer plugins: adamw, muon, sgd", problem.Message);
+        Assert.Contains("known optimizer plugins: adamw, lion, muon, sgd", problem.Message);
     }
 
     [Fact]
