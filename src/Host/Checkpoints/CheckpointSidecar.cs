@@ -31,6 +31,12 @@ internal sealed record CheckpointSidecar
     public required string Parametrization { get; init; }
     public required IReadOnlyList<CheckpointTensor> Tensors { get; init; }
 
+    /// <summary>Second uses of a trained tensor (a tied readout) with their own multiplier; null in checkpoints written before they were recorded.</summary>
+    public IReadOnlyList<CheckpointTensor>? TiedUses { get; init; }
+
+    /// <summary>Full path of the spec file the run was started from (its relative paths resolve from there); null in older checkpoints.</summary>
+    public string? SpecPath { get; init; }
+
     /// <summary>The optimizer's type and its per-tensor scalar state (e.g. Adam's step count) as <c>tensor.field</c>.</summary>
     public required string Optimizer { get; init; }
 

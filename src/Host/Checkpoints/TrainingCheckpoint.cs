@@ -25,8 +25,9 @@ internal static class TrainingCheckpoint
             TorchGeneratorState = Convert.ToBase64String(torchState.bytes),
             Spec = experiment.Spec.Document.DeepClone().AsObject(),
             Parametrization = experiment.Spec.Parametrization.Plugin.Name,
-            Tensors = experiment.Parameters.Select(p => new CheckpointTensor(p.Descriptor.Name, p.Descriptor.Role, p.Descriptor.Shape,
-                p.Descriptor.FanOut, p.Descriptor.FanIn, p.Multiplier, p.Scaling.LearningRateFactor, p.Scaling.WeightDecayFactor, p.Descriptor.Block)).ToList(),
+            Tensors = experiment.Parameters.Select(Describe).ToList(),
+            TiedUses = experiment.TiedUses.Select(Describe).ToList(),
+            SpecPath = experiment.Spec.SpecPath,
             Optimizer = experiment.Optimizer.GetType().FullName ?? experiment.Optimizer.GetType().Name,
             OptimizerScalars = scalars,
             ForgeVersion = AssemblyVersion.Of(typeof(TrainingCheckpoint).Assembly),
@@ -37,6 +38,9 @@ internal static class TrainingCheckpoint
         };
         return store.Write(position.Step, sidecar, model, optimizer);
     }
+
+    private static CheckpointTensor Describe(Forge.Abstractions.Parametrizations.ScaledParameter p) => new(p.Descriptor.Name, p.Descriptor.Role, p.Descriptor.Shape,
+        p.Descriptor.FanOut, p.Descriptor.FanIn, p.Multiplier, p.Scaling.LearningRateFactor, p.Scaling.WeightDecayFactor, p.Descriptor.Block);
 
     /// <summary>
     /// Puts the checkpoint's weights, optimizer state and random streams into <paramref name="experiment"/> and

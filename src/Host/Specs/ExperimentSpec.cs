@@ -55,6 +55,9 @@ public sealed class ExperimentSpec
     [Description("Parametrization plugin: { \"name\": ..., plugin fields }; default sp.")]
     public JsonObject? Parametrization { get; set; }
 
+    [Description("Start from a trained checkpoint, optionally widened: { from, upscale, noise, optimizerState }.")]
+    public InitOptions Init { get; set; } = new();
+
     [Description("The training loop.")]
     public TrainingOptions Training { get; set; } = new();
 

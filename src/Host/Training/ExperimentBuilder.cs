@@ -5,6 +5,7 @@ using Forge.Abstractions.Optimizers;
 using Forge.Abstractions.Parametrizations;
 using Forge.Abstractions.Plugins;
 using Forge.Host.Specs;
+using Forge.Host.Upscaling;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
@@ -38,6 +39,9 @@ internal sealed class ExperimentBuilder(IServiceProvider services, ILogger<Exper
         model.train();
 
         var parameters = WithoutDecayOutside(spec.Spec.Training.WeightDecayRoles, MatchParameters(spec.Model, model, factory.Created));
+        using var warmStart = spec.Spec.Init.From is null ? null : WarmStart.Prepare(spec, parameters, factory.Tied);
+        if (warmStart is not null)
+            parameters = warmStart.ScaleEpsilon(parameters);
         var groups = parameters
             .GroupBy(p => (p.Scaling.LearningRateFactor, p.Scaling.WeightDecayFactor, p.Scaling.EpsilonFactor))
             .Select(g => new ParameterGroup(g.Select(p => p.Value).ToList(), g.Key.LearningRateFactor, g.Key.WeightDecayFactor, g.Key.EpsilonFactor)
@@ -49,7 +53,7 @@ internal sealed class ExperimentBuilder(IServiceProvider services, ILogger<Exper
         logger.LogInformation("Built {Model} with {Count} tensors in {Groups} optimizer groups on {Device}",
             spec.Model.Plugin.Name, parameters.Count, groups.Count, environment.Device);
 
-        return new Experiment
+        var experiment = new Experiment
         {
             Spec = spec,
             Environment = environment,
@@ -64,6 +68,38 @@ internal sealed class ExperimentBuilder(IServiceProvider services, ILogger<Exper
             TiedUses = factory.Tied,
             Scales = factory.Scales,
         };
+        if (warmStart is not null)
+            StartFrom(warmStart, experiment, environment);
+        return experiment;
+    }
+
+    /// <summary>Puts <c>init.from</c>'s checkpoint, widened, into <paramref name="experiment"/>, checked against the checkpoint's own model.</summary>
+    private void StartFrom(WarmStart warmStart, Experiment experiment, RunEnvironment environment)
+    {
+        try
+        {
+            ResolvedSpec narrowSpec;
+            try
+            {
+                var specPath = warmStart.Source.Sidecar.SpecPath ?? experiment.Spec.SpecPath;
+                narrowSpec = new SpecLoader(services.GetRequiredService<Plugins.PluginCatalog>()).Resolve(warmStart.NarrowDocument(), specPath, Array.Empty<string>());
+            }
+            catch (SpecException e)
+            {
+                throw new RunSetupException($"init.from: the spec recorded in {warmStart.Source.Folder} no longer resolves: {e.Message}", e);
+            }
+            using (var narrow = Build(narrowSpec, environment))
+                warmStart.Apply(experiment, narrow);
+            int widened = warmStart.Plan.Values.Count(w => w.Widened);
+            logger.LogInformation("Started from {Checkpoint} (step {Step}), {Factor}x wider: {Widened} of {Count} tensors widened; outputs match to {Mismatch:G2} (relative); noise {Noise}; optimizer state {State}",
+                warmStart.Source.Folder, warmStart.Source.Sidecar.Step, warmStart.Options.Upscale, widened, warmStart.Plan.Count, warmStart.FunctionMismatch,
+                warmStart.Options.Noise, warmStart.Options.OptimizerState ? "carried" : "fresh");
+        }
+        catch
+        {
+            experiment.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A CPU generator for the training data stream, distinct from the init stream of the same seed.</summary>
