@@ -69,6 +69,14 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         validate.SetAction((result, token) => new ValidateCommand(output, error).ExecuteAsync(
             result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(), token));
 
+        var checkpointArgument = new Argument<string>("checkpoint") { Description = "A checkpoint folder (runs/NAME/TIME/checkpoints/step-N)" };
+        var upscaleWidth = new Option<int>("--width") { Description = "The new width: an integer multiple of the checkpoint's", Required = true };
+        var upscaleNoise = new Option<double>("--noise") { Description = "Symmetry-breaking noise: this times a fresh initialisation of each weight matrix at the new width (default 0: the same function exactly)" };
+        var upscaleOutput = new Option<string?>("--output") { Description = "Where to write the widened spec (default: NAME-wWIDTH.json beside the checkpoint's spec)" };
+        var upscale = new Command("upscale", "Widen a trained checkpoint by an integer factor into a spec that continues training from it (same function, muP-consistent optimizer state)") { checkpointArgument, upscaleWidth, upscaleNoise, upscaleOutput };
+        upscale.SetAction((result, token) => new UpscaleCommand(output, error).ExecuteAsync(
+            result.GetValue(checkpointArgument)!, result.GetValue(upscaleWidth), result.GetValue(upscaleNoise), result.GetValue(upscaleOutput), token));
+
         var schema = new Command("schema", "Print the JSON Schema of experiment specs, generated from the plugins' options") { schemaOutput };
         schema.SetAction((result, token) => new SchemaCommand(output, error).ExecuteAsync(result.GetValue(schemaOutput), token));
 
@@ -143,7 +151,7 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         return new Command("forge", "Forge: train models under hyperparameter-transfer parametrizations from a JSON experiment spec")
         {
             Options = { new System.CommandLine.Help.HelpOption(), new VersionOption(), PluginPaths },
-            Subcommands = { run, validate, inspect, coordCheck, sweep, transfer, plot, schema, plugins, bench },
+            Subcommands = { run, validate, inspect, coordCheck, sweep, transfer, plot, upscale, schema, plugins, bench },
         };
     }
 

@@ -33,6 +33,8 @@ internal sealed class RunCommand(TextWriter output, TextWriter error) : CommandB
             await Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{spec.Spec.Name}: {spec.Model.Plugin.Name} ({experiment.ParameterCount:N0} parameters, {spec.Parametrization.Plugin.Name}, {spec.Precision.Plugin.Name}) on {spec.Data.Plugin.Name} with {spec.Optimizer.Plugin.Name}, {spec.Spec.Training.Steps} steps on {environment.Device.type.ToString().ToLowerInvariant()}"));
             await Output.WriteLineAsync($"run folder: {folder.Path}");
+            if (experiment.StartedFrom is { } startedFrom && plan.Checkpoint is null)
+                await Output.WriteLineAsync(startedFrom.Describe());
             if (plan.Checkpoint is not null)
                 await Output.WriteLineAsync($"resuming from {plan.Checkpoint.Folder} (step {plan.Checkpoint.Sidecar.Step} of {spec.Spec.Training.Steps})");
 

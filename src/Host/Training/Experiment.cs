@@ -24,6 +24,9 @@ internal sealed class Experiment : IDisposable
     /// <summary>Second uses of trainable tensors (tied readouts) and the multiplier each use gets.</summary>
     public IReadOnlyList<ScaledParameter> TiedUses { get; init; } = Array.Empty<ScaledParameter>();
 
+    /// <summary>Set when the run started from a checkpoint (the spec's <c>init</c> section).</summary>
+    public Upscaling.WarmStartReport? StartedFrom { get; set; }
+
     /// <summary>Attention-logit scales and residual multipliers the model asked the parametrization for.</summary>
     public IReadOnlyList<ArchitecturalScale> Scales { get; init; } = Array.Empty<ArchitecturalScale>();
 

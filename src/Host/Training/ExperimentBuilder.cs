@@ -90,10 +90,9 @@ internal sealed class ExperimentBuilder(IServiceProvider services, ILogger<Exper
             }
             using (var narrow = Build(narrowSpec, environment))
                 warmStart.Apply(experiment, narrow);
-            int widened = warmStart.Plan.Values.Count(w => w.Widened);
-            logger.LogInformation("Started from {Checkpoint} (step {Step}), {Factor}x wider: {Widened} of {Count} tensors widened; outputs match to {Mismatch:G2} (relative); noise {Noise}; optimizer state {State}",
-                warmStart.Source.Folder, warmStart.Source.Sidecar.Step, warmStart.Options.Upscale, widened, warmStart.Plan.Count, warmStart.FunctionMismatch,
-                warmStart.Options.Noise, warmStart.Options.OptimizerState ? "carried" : "fresh");
+            experiment.StartedFrom = new WarmStartReport(warmStart.Source.Folder, warmStart.Source.Sidecar.Step, warmStart.Options.Upscale,
+                warmStart.Plan.Values.Count(w => w.Widened), warmStart.Plan.Count, warmStart.FunctionMismatch, warmStart.Options.Noise, warmStart.Options.OptimizerState);
+            logger.LogInformation("Init: {Report}", experiment.StartedFrom.Describe());
         }
         catch
         {

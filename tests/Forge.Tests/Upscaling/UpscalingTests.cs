@@ -133,4 +133,32 @@ public class UpscalingTests
         Assert.Contains("is tied to", refused.Message);
         Assert.Contains("model.tieEmbeddings", refused.Message);
     }
+
+    [Fact]
+    public async Task Forge_upscale_writes_a_spec_that_builds_and_continues_training_from_the_widened_checkpoint()
+    {
+        using var dir = new TempDirectory();
+        var spec = Narrow("gpt", "mup").With("training.steps=10");
+        var checkpoint = await TrainedCheckpoint(dir, spec);
+
+        var upscaled = await CliRunner.RunAsync("upscale", checkpoint, "--width", "64", "--noise", "0.01");
+        var badWidth = await CliRunner.RunAsync("upscale", checkpoint, "--width", "40");
+
+        Assert.True(upscaled.ExitCode == 0, upscaled.Error);
+        Assert.Contains("width 16 -> 64 (4x", upscaled.Output);
+        Assert.Contains("widened 4x", upscaled.Output);
+        var written = Path.Combine(dir.Path, "test-gpt-w64.json");
+        var wide = JsonNode.Parse(File.ReadAllText(written))!;
+        Assert.Equal(64, wide["model"]!["width"]!.GetValue<int>());
+        Assert.Equal(4, wide["init"]!["upscale"]!.GetValue<int>());
+        Assert.Equal(0.01, wide["init"]!["noise"]!.GetValue<double>());
+        Assert.False(Path.IsPathRooted(wide["init"]!["from"]!.GetValue<string>())); // relative to the spec: the folder can move
+        Assert.Equal(2, badWidth.ExitCode);
+        Assert.Contains("--width 40 is not a multiple of the checkpoint's width 16", badWidth.Error);
+
+        var run = await CliRunner.RunAsync("run", written, "--runs", Path.Combine(dir.Path, "wide-runs"), "--set", "training.steps=5");
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("started from", run.Output);
+        Assert.Contains("widened 4x", run.Output);
+    }
 }
