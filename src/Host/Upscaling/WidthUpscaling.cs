@@ -92,6 +92,7 @@ internal static class WidthUpscaling
     /// </summary>
     public static Dictionary<string, Tensor> OptimizerTensors(LoadedCheckpoint source, IReadOnlyDictionary<string, TensorWidening> plan)
     {
+        using var scope = NewDisposeScope();
         var result = new Dictionary<string, Tensor>();
         foreach (var (key, tensor) in source.Optimizer)
         {
