@@ -31,11 +31,6 @@ public sealed class LionOptions : IValidatableObject
     public WeightDecayMode WeightDecayMode { get; set; } = WeightDecayMode.Decoupled;
 
     /// <inheritdoc />
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (WeightDecayMode == WeightDecayMode.Coupled)
-            yield return new ValidationResult(
-                "lion offers decoupled and independent weight decay, not coupled (an L2 term in the gradient would vanish in the sign); use \"decoupled\" or \"independent\".",
-                new[] { nameof(WeightDecayMode) });
-    }
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        WeightDecayCoefficient.RefuseCoupled(WeightDecayMode, "lion", "an L2 term in the gradient would vanish in the sign");
 }

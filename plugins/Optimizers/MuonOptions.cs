@@ -44,11 +44,6 @@ public sealed class MuonOptions : IValidatableObject
     [Description("decoupled (w -= lr * lambda * w each step, with lr for matrices and adamLr for the rest) or independent (w -= lambda * schedule * w); coupled L2 is not offered: an orthogonalised update discards the gradient's size.")]
     public WeightDecayMode WeightDecayMode { get; set; } = WeightDecayMode.Decoupled;
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (WeightDecayMode == WeightDecayMode.Coupled)
-            yield return new ValidationResult(
-                "muon offers decoupled and independent weight decay, not coupled (an L2 term in the gradient would be orthogonalised away); use \"decoupled\" or \"independent\".",
-                new[] { nameof(WeightDecayMode) });
-    }
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        WeightDecayCoefficient.RefuseCoupled(WeightDecayMode, "muon", "an L2 term in the gradient would be orthogonalised away");
 }

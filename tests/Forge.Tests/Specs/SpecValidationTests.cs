@@ -48,7 +48,7 @@ public class SpecValidationTests
 
         Assert.Equal("sed", problem.Path);
         Assert.Contains("did you mean 'seed'?", problem.Message);
-        Assert.Contains("known fields: $schema, checkpoint, data, device, guard, metrics, model", problem.Message);
+        Assert.Contains("known fields: $schema, checkpoint, data, device, guard, init, metrics, model", problem.Message);
     }
 
     [Fact]
