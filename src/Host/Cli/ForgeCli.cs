@@ -117,6 +117,14 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
             result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(), result.GetValue(runs)!, Math.Max(1, result.GetValue(parallel)),
             result.GetValue(failFast), token));
 
+        var trialFolder = new Argument<string>("sweep-folder") { Description = "The sweep folder (runs/<name>/sweep-<time>)" };
+        var trialIndex = new Option<int>("--index") { Description = "The trial's index in the sweep (0-based, as in trial-NNN)", Required = true };
+        var trialThreads = new Option<int>("--threads") { Description = "CPU threads (default: SLURM_CPUS_PER_TASK, else every core this process may use)" };
+        var trialRun = new Command("run", "Run one trial of a sweep and record its outcome in trials/ID/status.json (what a cluster launcher runs)") { trialFolder, trialIndex, trialThreads };
+        trialRun.SetAction((result, token) => new TrialCommand(output, error).RunAsync(
+            result.GetValue(trialFolder)!, result.GetValue(trialIndex), result.GetValue(trialThreads), token));
+        var trial = new Command("trial", "One trial of a sweep") { trialRun };
+
         var from = new Option<string>("--from") { Description = "The proxy's sweep folder", Required = true };
         var to = new Option<string>("--to") { Description = "The target spec", Required = true };
         var transferOutput = new Option<string?>("--output") { Description = "Where to write the target spec with the transferred values" };
@@ -151,7 +159,7 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         return new Command("forge", "Forge: train models under hyperparameter-transfer parametrizations from a JSON experiment spec")
         {
             Options = { new System.CommandLine.Help.HelpOption(), new VersionOption(), PluginPaths },
-            Subcommands = { run, validate, inspect, coordCheck, sweep, transfer, plot, upscale, schema, plugins, bench },
+            Subcommands = { run, validate, inspect, coordCheck, sweep, trial, transfer, plot, upscale, schema, plugins, bench },
         };
     }
 

@@ -82,7 +82,7 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error, bool reus
     {
         var runFolder = Path.Combine(folder, trial.RunFolder);
         Directory.CreateDirectory(runFolder);
-        var request = new TrialRequest(state.SpecPath, runFolder, RunsRoot(folder), TrialOverrides(state, trial, threads).ToList());
+        var request = TrialRequest.For(folder, state, trial, threads);
         var clock = Stopwatch.StartNew();
         var worker = await workers.TakeAsync();
         TrialOutcome outcome;
@@ -111,16 +111,6 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error, bool reus
             onProgress(trial, progress);
     }
 
-    /// <summary>The runs root of a sweep folder <c>runs/&lt;name&gt;/sweep-&lt;time&gt;</c>.</summary>
-    private static string RunsRoot(string folder) => Path.GetFullPath(Path.Combine(folder, "..", ".."));
-
-    /// <summary>
-    /// The sweep's and the trial's overrides, the trial's thread share, and a free Prometheus port (parallel trials
-    /// cannot share one: each takes its own and announces it in runs/prometheus-targets).
-    /// </summary>
-    private static IEnumerable<string> TrialOverrides(SweepState state, TrialRecord trial, int threads) =>
-        state.Overrides.Concat(trial.Overrides).Append($"threads={threads}").Append("metrics.prometheus.port=0");
-
     private async Task<(int ExitCode, double Seconds, string? LastError)> RunTrialAsync(string folder, SweepState state, TrialRecord trial, int threads, CancellationToken cancellationToken)
     {
         var runFolder = Path.Combine(folder, trial.RunFolder);
@@ -132,14 +122,15 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error, bool reus
             UseShellExecute = false,
         };
         start.ArgumentList.Add(typeof(ForgeCli).Assembly.Location);
-        foreach (var argument in new[] { "run", state.SpecPath, "--plain", "--run-folder", runFolder, "--runs", RunsRoot(folder) })
+        var request = TrialRequest.For(folder, state, trial, threads);
+        foreach (var argument in new[] { "run", request.SpecPath, "--plain", "--run-folder", request.RunFolder, "--runs", request.RunsRoot })
             start.ArgumentList.Add(argument);
         foreach (var plugin in Plugins.PluginSearchPath.CommandLine.Select(Path.GetFullPath))
         {
             start.ArgumentList.Add("--plugins");
             start.ArgumentList.Add(plugin);
         }
-        foreach (var o in TrialOverrides(state, trial, threads))
+        foreach (var o in request.Overrides)
         {
             start.ArgumentList.Add("--set");
             start.ArgumentList.Add(o);

@@ -14,49 +14,58 @@ internal static class SweepWorker
 {
     public static async Task<int> RunAsync(TextReader requests, TextWriter protocol, CancellationToken cancellationToken)
     {
-        var (consoleOut, consoleError) = (System.Console.Out, System.Console.Error);
         while (await requests.ReadLineAsync(cancellationToken) is { } line)
         {
             if (string.IsNullOrWhiteSpace(line))
                 continue;
-            var request = WorkerProtocol.ReadRequest(line);
-            Directory.CreateDirectory(request.RunFolder);
-            string? lastError = null;
-            int exitCode;
-            await using (var log = new StreamWriter(Path.Combine(request.RunFolder, "log.txt")))
+            var outcome = await RunTrialAsync(WorkerProtocol.ReadRequest(line), text =>
             {
-                void Log(string text)
-                {
-                    lock (log)
-                        log.WriteLine(text);
-                }
-                using var output = new LineWriter(text =>
-                {
-                    Log(text);
-                    protocol.WriteLine(text);
-                    protocol.Flush();
-                });
-                using var error = new LineWriter(text =>
-                {
-                    Log(text);
-                    lastError = TrialOutcome.ErrorIn(text) ?? lastError;
-                });
-                System.Console.SetOut(output); // the console logger of the run's host binds to these when it is built
-                System.Console.SetError(error);
-                try
-                {
-                    exitCode = await new RunCommand(output, error).ExecuteAsync(request.SpecPath, request.Overrides, request.RunsRoot,
-                        plain: true, verbose: false, cancellationToken, request.RunFolder);
-                }
-                finally
-                {
-                    System.Console.SetOut(consoleOut);
-                    System.Console.SetError(consoleError);
-                }
-            }
-            protocol.WriteLine(WorkerProtocol.End(new TrialOutcome(exitCode, lastError)));
+                protocol.WriteLine(text);
+                protocol.Flush();
+            }, cancellationToken);
+            protocol.WriteLine(WorkerProtocol.End(outcome));
             protocol.Flush();
         }
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Runs one trial in this process as <c>forge run</c> would, its output, its logger's and anything else written
+    /// to the console going to the trial's <c>log.txt</c> (and each output line to <paramref name="onOutput"/>).
+    /// </summary>
+    public static async Task<TrialOutcome> RunTrialAsync(TrialRequest request, Action<string> onOutput, CancellationToken cancellationToken)
+    {
+        var (consoleOut, consoleError) = (System.Console.Out, System.Console.Error);
+        Directory.CreateDirectory(request.RunFolder);
+        string? lastError = null;
+        await using var log = new StreamWriter(Path.Combine(request.RunFolder, "log.txt"));
+        void Log(string text)
+        {
+            lock (log)
+                log.WriteLine(text);
+        }
+        using var output = new LineWriter(text =>
+        {
+            Log(text);
+            onOutput(text);
+        });
+        using var error = new LineWriter(text =>
+        {
+            Log(text);
+            lastError = TrialOutcome.ErrorIn(text) ?? lastError;
+        });
+        System.Console.SetOut(output); // the console logger of the run's host binds to these when it is built
+        System.Console.SetError(error);
+        try
+        {
+            int exitCode = await new RunCommand(output, error).ExecuteAsync(request.SpecPath, request.Overrides, request.RunsRoot,
+                plain: true, verbose: false, cancellationToken, request.RunFolder);
+            return new TrialOutcome(exitCode, lastError);
+        }
+        finally
+        {
+            System.Console.SetOut(consoleOut);
+            System.Console.SetError(consoleError);
+        }
     }
 }

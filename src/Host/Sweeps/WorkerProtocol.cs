@@ -2,8 +2,21 @@ using System.Text.Json;
 
 namespace Forge.Host.Sweeps;
 
-/// <summary>One trial a reused worker process is asked to run: the arguments <c>forge run</c> would get.</summary>
-internal sealed record TrialRequest(string SpecPath, string RunFolder, string RunsRoot, IReadOnlyList<string> Overrides);
+/// <summary>One trial to run: the arguments <c>forge run</c> would get.</summary>
+internal sealed record TrialRequest(string SpecPath, string RunFolder, string RunsRoot, IReadOnlyList<string> Overrides)
+{
+    /// <summary>
+    /// Trial <paramref name="trial"/> of the sweep in <paramref name="folder"/>: the sweep's and the trial's overrides,
+    /// the trial's thread share, and a free Prometheus port (parallel trials cannot share one: each takes its own and
+    /// announces it in runs/prometheus-targets); its run folder is <c>trials/ID</c> and its runs root the one the sweep
+    /// folder (<c>runs/NAME/sweep-TIME</c>) lives in.
+    /// </summary>
+    public static TrialRequest For(string folder, SweepState state, TrialRecord trial, int threads) => new(
+        state.SpecPath,
+        Path.Combine(folder, trial.RunFolder),
+        Path.GetFullPath(Path.Combine(folder, "..", "..")),
+        state.Overrides.Concat(trial.Overrides).Append($"threads={threads}").Append("metrics.prometheus.port=0").ToList());
+}
 
 /// <summary>How a trial in a reused worker ended: <c>forge run</c>'s exit code and its last <c>error:</c> line.</summary>
 internal sealed record TrialOutcome(int ExitCode, string? LastError)
