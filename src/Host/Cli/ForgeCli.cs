@@ -104,16 +104,17 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         {
             Description = "Start a new process for every trial (the default reuses each worker process for several trials unless third-party plugins are loaded)",
         };
-        var resume = new Command("resume", "Run the trials of an interrupted sweep that are not done") { sweepFolder, parallel, failFast, plain, freshProcesses };
-        resume.SetAction((result, token) => new SweepCommand(output, error, Live(result.GetValue(plain)), result.GetValue(freshProcesses)).ResumeAsync(
+        var launcher = new Option<Sweeps.LauncherKind?>("--launcher") { Description = "Where trials run: local (processes on this machine) or slurm (one job array; resources from the spec's sweep.slurm)" };
+        var resume = new Command("resume", "Run the trials of an interrupted sweep that are not done") { sweepFolder, parallel, failFast, plain, freshProcesses, launcher };
+        resume.SetAction((result, token) => new SweepCommand(output, error, Live(result.GetValue(plain)), result.GetValue(freshProcesses), result.GetValue(launcher)).ResumeAsync(
             result.GetValue(sweepFolder)!, Math.Max(1, result.GetValue(parallel)), result.GetValue(failFast), token));
         var worker = new Command("worker", "Run sweep trials sent on standard input, one after another (started by forge sweep)") { Hidden = true };
         worker.SetAction((_, token) => Sweeps.SweepWorker.RunAsync(System.Console.In, System.Console.Out, token));
         var sweep = new Command("sweep", "Run the trials of the spec's sweep section in parallel processes; results.csv and plots in the sweep folder")
         {
-            spec, set, runs, parallel, failFast, plain, freshProcesses, resume, worker,
+            spec, set, runs, parallel, failFast, plain, freshProcesses, launcher, resume, worker,
         };
-        sweep.SetAction((result, token) => new SweepCommand(output, error, Live(result.GetValue(plain)), result.GetValue(freshProcesses)).StartAsync(
+        sweep.SetAction((result, token) => new SweepCommand(output, error, Live(result.GetValue(plain)), result.GetValue(freshProcesses), result.GetValue(launcher)).StartAsync(
             result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(), result.GetValue(runs)!, Math.Max(1, result.GetValue(parallel)),
             result.GetValue(failFast), token));
 

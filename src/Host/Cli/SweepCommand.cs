@@ -11,12 +11,16 @@ namespace Forge.Host.Cli;
 /// <c>forge sweep resume DIR</c> runs only the trials that are not done. Both finish with <c>results.csv</c>, the
 /// plots and a summary table. Exit 0 when every trial is done, 1 when some failed.
 /// </summary>
-internal sealed class SweepCommand(TextWriter output, TextWriter error, bool live = false, bool freshProcesses = false) : CommandBase(output, error)
+internal sealed class SweepCommand(TextWriter output, TextWriter error, bool live = false, bool freshProcesses = false, LauncherKind? launcher = null) : CommandBase(output, error)
 {
+    /// <summary>The <c>--launcher</c> choice as a spec override (recorded with the sweep when it starts).</summary>
+    private IEnumerable<string> LauncherOverride => launcher is { } kind ? new[] { $"sweep.launcher={SpecJson.EnumName(kind)}" } : Array.Empty<string>();
+
     public Task<int> StartAsync(string specPath, IReadOnlyList<string> overrides, string runsRoot, int parallel, bool failFast, CancellationToken cancellationToken) =>
         GuardAsync(async () =>
         {
             var loader = new SpecLoader(LoadCatalog());
+            overrides = overrides.Concat(LauncherOverride).ToList();
             var spec = await loader.LoadAsync(specPath, overrides, cancellationToken);
             var sweep = spec.Spec.Sweep ?? throw new SpecException(specPath, new SpecProblem("sweep",
                 "is missing; add a \"sweep\": { \"parameters\": { \"optimizer.lr\": { \"log2Min\": -12, \"log2Max\": -4 } } } section to sweep over."));
@@ -47,7 +51,7 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
             if (!File.Exists(state.SpecPath) || Files.FileHash.Sha256Of(state.SpecPath) != state.SpecSha256)
                 throw new SpecException(folder, new SpecProblem("sweep.json",
                     $"the spec {state.SpecPath} is missing or has changed since the sweep began, so its remaining trials would not match the finished ones. Restore the spec, or start a new sweep."));
-            var spec = await new SpecLoader(LoadCatalog()).LoadAsync(state.SpecPath, state.Overrides, cancellationToken);
+            var spec = await new SpecLoader(LoadCatalog()).LoadAsync(state.SpecPath, state.Overrides.Concat(LauncherOverride).ToList(), cancellationToken);
             var remaining = state.Trials.Count(t => t.State != TrialState.Done);
             await Output.WriteLineAsync(remaining == 0
                 ? $"every trial of {folder} is done; nothing to run."
@@ -58,7 +62,7 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
     private async Task<int> RunAndReportAsync(string folder, SweepState state, ResolvedSpec spec, int parallel, bool failFast, CancellationToken cancellationToken)
     {
         var sweep = spec.Spec.Sweep!;
-        await RunTrialsAsync(folder, state, WorkerReuse.Allowed(spec, freshProcesses), parallel, failFast, cancellationToken);
+        await RunTrialsAsync(folder, state, spec, WorkerReuse.Allowed(spec, freshProcesses), parallel, failFast, cancellationToken);
         var results = SweepResults.Collect(folder, state, sweep.LastSteps);
         await File.WriteAllTextAsync(Path.Combine(folder, SweepResults.CsvFile), SweepResults.Csv(results, sweep.Parameters.Keys.ToList(), sweep.LastSteps), CancellationToken.None);
         try
@@ -81,8 +85,14 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
     /// Runs the trials: on a terminal under a live per-trial table (failures are printed when it closes); otherwise
     /// with one line per finished trial.
     /// </summary>
-    private async Task RunTrialsAsync(string folder, SweepState state, bool reuseWorkers, int parallel, bool failFast, CancellationToken cancellationToken)
+    private async Task RunTrialsAsync(string folder, SweepState state, ResolvedSpec spec, bool reuseWorkers, int parallel, bool failFast, CancellationToken cancellationToken)
     {
+        var sweep = spec.Spec.Sweep!;
+        if (sweep.Launcher == LauncherKind.Slurm)
+        {
+            await new SlurmLauncher(Output, Error, sweep.Slurm).RunAsync(folder, state, parallel, cancellationToken);
+            return;
+        }
         if (!live)
         {
             await new SweepRunner(TextWriter.Synchronized(Output), TextWriter.Synchronized(Error), reuseWorkers).RunAsync(folder, state, parallel, failFast, cancellationToken);

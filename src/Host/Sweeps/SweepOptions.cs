@@ -104,6 +104,12 @@ public sealed class SweepOptions : IValidatableObject
     [Description("Learning rate follows batch size.")]
     public TemperatureOptions Temperature { get; set; } = new();
 
+    [Description("Where trials run: local (processes on this machine) or slurm (one job array; forge sweep --launcher overrides).")]
+    public LauncherKind Launcher { get; set; } = LauncherKind.Local;
+
+    [Description("Resources of each Slurm array task (launcher slurm).")]
+    public SlurmOptions Slurm { get; set; } = new();
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Parameters.Count == 0)

@@ -1,0 +1,47 @@
+using System.Text.Json.Nodes;
+using Forge.Tests.Support;
+
+namespace Forge.Tests.Sweeps;
+
+/// <summary>
+/// A sweep through the <c>slurm</c> launcher on a real (one-node) Slurm cluster: the same folders, results and resume
+/// semantics as local. Runs in CI (.ci/run starts the cluster); skipped, saying so, where no cluster answers.
+/// </summary>
+public class SlurmLauncherTests
+{
+    [RequiresSlurmFact]
+    public async Task A_job_array_runs_every_trial_reports_the_failing_one_with_its_exit_code_and_resume_resubmits_what_is_not_done()
+    {
+        using var dir = new TempDirectory();
+        // Plain SGD without clipping: lr 0.01 and 0.02 train, lr 100000 diverges at once (exit 1).
+        var spec = dir.File("sweep.json", TestSpecs.SyntheticRegression(steps: 10).With("model.width=16", "optimizer={\"name\":\"sgd\",\"lr\":0.1}",
+            "training.gradClip=0", "sweep={\"parameters\":{\"optimizer.lr\":{\"values\":[0.01,100000,0.02]}},\"metric\":\"finalEvalLoss\",\"slurm\":{\"memory\":\"1G\",\"pollSeconds\":0.5}}").ToJsonString());
+        var runs = Path.Combine(dir.Path, "runs");
+
+        var first = await CliRunner.RunAsync("sweep", spec, "--runs", runs, "--parallel", "2", "--launcher", "slurm");
+
+        Assert.Equal(1, first.ExitCode); // one trial failed
+        Assert.Contains("submitted Slurm job array", first.Output);
+        var folder = Directory.GetDirectories(Path.Combine(runs, "test-synthetic"), "sweep-*").Single();
+        var script = File.ReadAllText(Path.Combine(folder, "slurm", "array.sbatch"));
+        Assert.Contains("#SBATCH --mem=1G", script);
+        Assert.Contains("trial run", script);
+        var trials = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "sweep.json")))!["trials"]!.AsArray();
+        Assert.Equal(new[] { "done", "failed", "done" }, trials.Select(t => t!["state"]!.GetValue<string>()));
+        Assert.Equal(1, trials[1]!["exitCode"]!.GetValue<int>());
+        Assert.Contains("diverged", trials[1]!["error"]!.GetValue<string>());
+        Assert.Contains("trial-001 FAILED (exit 1)", first.Error);
+        Assert.Equal(4, File.ReadAllLines(Path.Combine(folder, "results.csv")).Length);
+        var firstJob = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "trials", "trial-001", "status.json")))!["jobId"]!.GetValue<string>();
+        var untouched = File.GetLastWriteTimeUtc(Path.Combine(folder, "trials", "trial-000", "summary.json"));
+
+        var resumed = await CliRunner.RunAsync("sweep", "resume", folder, "--parallel", "2");
+
+        Assert.Equal(1, resumed.ExitCode); // the same trial fails the same way
+        Assert.Contains("1 of 3 trials to run", resumed.Output);
+        Assert.Contains("submitted Slurm job array", resumed.Output); // the launcher was recorded with the sweep
+        var secondJob = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "trials", "trial-001", "status.json")))!["jobId"]!.GetValue<string>();
+        Assert.NotEqual(firstJob, secondJob); // resubmitted as a new array
+        Assert.Equal(untouched, File.GetLastWriteTimeUtc(Path.Combine(folder, "trials", "trial-000", "summary.json")));
+    }
+}
