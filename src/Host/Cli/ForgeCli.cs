@@ -108,11 +108,13 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         var resume = new Command("resume", "Run the trials of an interrupted sweep that are not done") { sweepFolder, parallel, failFast, plain, freshProcesses, launcher };
         resume.SetAction((result, token) => new SweepCommand(output, error, Live(result.GetValue(plain)), result.GetValue(freshProcesses), result.GetValue(launcher)).ResumeAsync(
             result.GetValue(sweepFolder)!, Math.Max(1, result.GetValue(parallel)), result.GetValue(failFast), token));
+        var status = new Command("status", "Read every trial's outcome (from trials/ID/status.json too, wherever it ran) and write results.csv, the plots and the table") { sweepFolder };
+        status.SetAction((result, token) => new SweepCommand(output, error).StatusAsync(result.GetValue(sweepFolder)!, token));
         var worker = new Command("worker", "Run sweep trials sent on standard input, one after another (started by forge sweep)") { Hidden = true };
         worker.SetAction((_, token) => Sweeps.SweepWorker.RunAsync(System.Console.In, System.Console.Out, token));
         var sweep = new Command("sweep", "Run the trials of the spec's sweep section in parallel processes; results.csv and plots in the sweep folder")
         {
-            spec, set, runs, parallel, failFast, plain, freshProcesses, launcher, resume, worker,
+            spec, set, runs, parallel, failFast, plain, freshProcesses, launcher, resume, status, worker,
         };
         sweep.SetAction((result, token) => new SweepCommand(output, error, Live(result.GetValue(plain)), result.GetValue(freshProcesses), result.GetValue(launcher)).StartAsync(
             result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(), result.GetValue(runs)!, Math.Max(1, result.GetValue(parallel)),
@@ -121,9 +123,10 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         var trialFolder = new Argument<string>("sweep-folder") { Description = "The sweep folder (runs/<name>/sweep-<time>)" };
         var trialIndex = new Option<int>("--index") { Description = "The trial's index in the sweep (0-based, as in trial-NNN)", Required = true };
         var trialThreads = new Option<int>("--threads") { Description = "CPU threads (default: SLURM_CPUS_PER_TASK, else every core this process may use)" };
-        var trialRun = new Command("run", "Run one trial of a sweep and record its outcome in trials/ID/status.json (what a cluster launcher runs)") { trialFolder, trialIndex, trialThreads };
+        var skipDone = new Option<bool>("--skip-done") { Description = "Exit at once when the trial is already done (a re-applied Kubernetes Job runs only unfinished trials)" };
+        var trialRun = new Command("run", "Run one trial of a sweep and record its outcome in trials/ID/status.json (what a cluster launcher runs)") { trialFolder, trialIndex, trialThreads, skipDone };
         trialRun.SetAction((result, token) => new TrialCommand(output, error).RunAsync(
-            result.GetValue(trialFolder)!, result.GetValue(trialIndex), result.GetValue(trialThreads), token));
+            result.GetValue(trialFolder)!, result.GetValue(trialIndex), result.GetValue(trialThreads), result.GetValue(skipDone), token));
         var trial = new Command("trial", "One trial of a sweep") { trialRun };
 
         var from = new Option<string>("--from") { Description = "The proxy's sweep folder", Required = true };

@@ -52,6 +52,8 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
                 throw new SpecException(folder, new SpecProblem("sweep.json",
                     $"the spec {state.SpecPath} is missing or has changed since the sweep began, so its remaining trials would not match the finished ones. Restore the spec, or start a new sweep."));
             var spec = await new SpecLoader(LoadCatalog()).LoadAsync(state.SpecPath, state.Overrides.Concat(LauncherOverride).ToList(), cancellationToken);
+            if (state.MergeTrialStatus(folder) > 0)
+                await state.SaveAsync(folder);
             var remaining = state.Trials.Count(t => t.State != TrialState.Done);
             await Output.WriteLineAsync(remaining == 0
                 ? $"every trial of {folder} is done; nothing to run."
@@ -59,10 +61,37 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
             return await RunAndReportAsync(folder, state, spec, parallel, failFast, cancellationToken);
         });
 
+    /// <summary><c>forge sweep status DIR</c>: the trials' outcomes as far as they are known, without running anything.</summary>
+    public Task<int> StatusAsync(string folder, CancellationToken cancellationToken) =>
+        GuardAsync(async () =>
+        {
+            folder = Path.GetFullPath(folder);
+            var state = await SweepState.LoadAsync(folder, cancellationToken);
+            var spec = await new SpecLoader(LoadCatalog()).LoadAsync(state.SpecPath, state.Overrides, cancellationToken);
+            if (state.MergeTrialStatus(folder) > 0)
+                await state.SaveAsync(folder);
+            return await ReportAsync(folder, state, spec.Spec.Sweep!, cancellationToken);
+        });
+
     private async Task<int> RunAndReportAsync(string folder, SweepState state, ResolvedSpec spec, int parallel, bool failFast, CancellationToken cancellationToken)
     {
         var sweep = spec.Spec.Sweep!;
+        if (sweep.Launcher == LauncherKind.Kubernetes)
+        {
+            var manifest = Path.Combine(folder, "kubernetes", KubernetesManifest.FileName);
+            Directory.CreateDirectory(Path.GetDirectoryName(manifest)!);
+            await Files.AtomicFile.WriteAllTextAsync(manifest, KubernetesManifest.Render(folder, state, parallel, sweep.Kubernetes)
+                .ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
+            await Output.WriteLineAsync($"wrote the Kubernetes Indexed Job {manifest}: apply it with 'kubectl apply -f {manifest}'; when it has finished, 'forge sweep status {folder}' reads the trials' outcomes. (Forge does not contact the cluster itself.)");
+            return ExitCodes.Success;
+        }
         await RunTrialsAsync(folder, state, spec, WorkerReuse.Allowed(spec, freshProcesses), parallel, failFast, cancellationToken);
+        return await ReportAsync(folder, state, sweep, cancellationToken);
+    }
+
+    /// <summary>results.csv, the plots and the table; exit 0 when every trial is done.</summary>
+    private async Task<int> ReportAsync(string folder, SweepState state, SweepOptions sweep, CancellationToken cancellationToken)
+    {
         var results = SweepResults.Collect(folder, state, sweep.LastSteps);
         await File.WriteAllTextAsync(Path.Combine(folder, SweepResults.CsvFile), SweepResults.Csv(results, sweep.Parameters.Keys.ToList(), sweep.LastSteps), CancellationToken.None);
         try

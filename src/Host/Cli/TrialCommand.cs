@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Forge.Host.Specs;
 using Forge.Host.Sweeps;
 
@@ -12,7 +11,7 @@ namespace Forge.Host.Cli;
 /// </summary>
 internal sealed class TrialCommand(TextWriter output, TextWriter error) : CommandBase(output, error)
 {
-    public Task<int> RunAsync(string folder, int index, int threads, CancellationToken cancellationToken) =>
+    public Task<int> RunAsync(string folder, int index, int threads, bool skipDone, CancellationToken cancellationToken) =>
         GuardAsync(async () =>
         {
             folder = Path.GetFullPath(folder);
@@ -22,23 +21,15 @@ internal sealed class TrialCommand(TextWriter output, TextWriter error) : Comman
                     $"has trials 0 to {state.Trials.Count - 1}, so --index {index} names none; give an index in that range."));
             var trial = state.Trials[index];
             var request = TrialRequest.For(folder, state, trial, threads > 0 ? threads : ThreadsGranted());
+            if (skipDone && (trial.State == TrialState.Done || TrialStatus.Read(request.RunFolder)?.State == TrialState.Done))
+            {
+                await Output.WriteLineAsync($"{trial.Id} is done; skipped.");
+                return ExitCodes.Success;
+            }
             Directory.CreateDirectory(request.RunFolder);
-            var started = new TrialStatus
-            {
-                Trial = trial.Id, State = TrialState.Running, StartedAt = DateTimeOffset.UtcNow, Host = Environment.MachineName, JobId = TrialStatus.SchedulerJobId(),
-            };
-            await started.WriteAsync(request.RunFolder);
-            await Output.WriteLineAsync($"{trial.Id} ({string.Join(" ", trial.Overrides)}): log in {Path.Combine(request.RunFolder, "log.txt")}");
-            var clock = Stopwatch.StartNew();
-            var outcome = await SweepWorker.RunTrialAsync(request, _ => { }, cancellationToken);
-            await (started with
-            {
-                State = outcome.ExitCode == 0 ? TrialState.Done : TrialState.Failed,
-                ExitCode = outcome.ExitCode,
-                Error = outcome.ExitCode == 0 ? null : outcome.LastError ?? $"exit code {outcome.ExitCode}",
-                FinishedAt = DateTimeOffset.UtcNow,
-                WallSeconds = clock.Elapsed.TotalSeconds,
-            }).WriteAsync(request.RunFolder);
+            // The run's own output lines go on to this process's output too, so a parent (the local launcher) sees progress.
+            var outcome = await TrialStatus.RecordAsync(trial, request.RunFolder,
+                () => SweepWorker.RunTrialAsync(request, line => Output.WriteLine(line), cancellationToken));
             if (outcome.ExitCode != 0)
                 await Error.WriteLineAsync($"error: {trial.Id} failed (exit {outcome.ExitCode}): {outcome.LastError ?? "see its log"}");
             return outcome.ExitCode;

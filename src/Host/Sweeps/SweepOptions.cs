@@ -110,8 +110,13 @@ public sealed class SweepOptions : IValidatableObject
     [Description("Resources of each Slurm array task (launcher slurm).")]
     public SlurmOptions Slurm { get; set; } = new();
 
+    [Description("The Indexed Job's pods (launcher kubernetes: Forge writes the manifest, you apply it).")]
+    public KubernetesOptions Kubernetes { get; set; } = new();
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (Launcher == LauncherKind.Kubernetes && (Kubernetes.Image is null || Kubernetes.VolumeClaim is null))
+            yield return new ValidationResult("launcher kubernetes needs kubernetes.image (a container image with Forge) and kubernetes.volumeClaim (the PersistentVolumeClaim that holds the runs folder).", new[] { nameof(Kubernetes) });
         if (Parameters.Count == 0)
             yield return new ValidationResult("name at least one spec path to vary, e.g. \"optimizer.lr\": { \"log2Min\": -12, \"log2Max\": -4 }.", new[] { nameof(Parameters) });
         foreach (var (path, parameter) in Parameters)

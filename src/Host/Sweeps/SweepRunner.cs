@@ -88,7 +88,7 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error, bool reus
         TrialOutcome outcome;
         try
         {
-            outcome = await worker.RunAsync(request, line => Inspect(trial, line), cancellationToken);
+            outcome = await TrialStatus.RecordAsync(trial, runFolder, () => worker.RunAsync(request, line => Inspect(trial, line), cancellationToken));
         }
         catch (OperationCanceledException)
         {
@@ -111,10 +111,9 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error, bool reus
             onProgress(trial, progress);
     }
 
+    /// <summary>A fresh process per trial: <c>forge trial run SWEEP_DIR --index N</c>, the entry point every launcher uses (it writes the trial's log and status).</summary>
     private async Task<(int ExitCode, double Seconds, string? LastError)> RunTrialAsync(string folder, SweepState state, TrialRecord trial, int threads, CancellationToken cancellationToken)
     {
-        var runFolder = Path.Combine(folder, trial.RunFolder);
-        Directory.CreateDirectory(runFolder);
         var start = new ProcessStartInfo(DotnetExecutable.Path)
         {
             RedirectStandardOutput = true,
@@ -122,25 +121,19 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error, bool reus
             UseShellExecute = false,
         };
         start.ArgumentList.Add(typeof(ForgeCli).Assembly.Location);
-        var request = TrialRequest.For(folder, state, trial, threads);
-        foreach (var argument in new[] { "run", request.SpecPath, "--plain", "--run-folder", request.RunFolder, "--runs", request.RunsRoot })
+        int index = state.Trials.IndexOf(trial);
+        foreach (var argument in new[] { "trial", "run", folder, "--index", index.ToString(CultureInfo.InvariantCulture), "--threads", threads.ToString(CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(argument);
         foreach (var plugin in Plugins.PluginSearchPath.CommandLine.Select(Path.GetFullPath))
         {
             start.ArgumentList.Add("--plugins");
             start.ArgumentList.Add(plugin);
         }
-        foreach (var o in request.Overrides)
-        {
-            start.ArgumentList.Add("--set");
-            start.ArgumentList.Add(o);
-        }
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start a worker process.");
-        await using var log = new StreamWriter(Path.Combine(runFolder, "log.txt"));
         string? lastError = null;
-        var outTask = Pump(process.StandardOutput, log, line => Inspect(trial, line));
-        var errTask = Pump(process.StandardError, log, line => lastError = TrialOutcome.ErrorIn(line) ?? lastError);
+        var outTask = Pump(process.StandardOutput, line => Inspect(trial, line));
+        var errTask = Pump(process.StandardError, line => lastError = TrialOutcome.ErrorIn(line) ?? lastError);
         try
         {
             await process.WaitForExitAsync(cancellationToken);
@@ -151,16 +144,13 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error, bool reus
             await process.WaitForExitAsync(CancellationToken.None);
         }
         await Task.WhenAll(outTask, errTask);
-        return (process.ExitCode, clock.Elapsed.TotalSeconds, lastError);
+        var recorded = TrialStatus.Read(Path.Combine(folder, trial.RunFolder));
+        return (process.ExitCode, clock.Elapsed.TotalSeconds, recorded?.Error ?? lastError);
     }
 
-    private static async Task Pump(StreamReader reader, StreamWriter log, Action<string> inspect)
+    private static async Task Pump(StreamReader reader, Action<string> inspect)
     {
         while (await reader.ReadLineAsync() is { } line)
-        {
             inspect(line);
-            lock (log)
-                log.WriteLine(line);
-        }
     }
 }

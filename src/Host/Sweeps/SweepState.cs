@@ -57,6 +57,23 @@ internal sealed class SweepState
         }
     }
 
+    /// <summary>
+    /// Takes each trial's outcome from its <c>status.json</c> (written by <c>forge trial run</c>, wherever it ran) when
+    /// the file has one this state lacks; returns how many trials changed.
+    /// </summary>
+    public int MergeTrialStatus(string folder)
+    {
+        int changed = 0;
+        foreach (var trial in Trials.Where(t => t.State != TrialState.Done))
+        {
+            if (TrialStatus.Read(Path.Combine(folder, trial.RunFolder)) is not { State: TrialState.Done or TrialState.Failed } status || status.State == trial.State && status.ExitCode == trial.ExitCode)
+                continue;
+            (trial.State, trial.ExitCode, trial.Error, trial.WallSeconds) = (status.State, status.ExitCode, status.Error, status.WallSeconds);
+            changed++;
+        }
+        return changed;
+    }
+
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 
     public async Task SaveAsync(string folder)

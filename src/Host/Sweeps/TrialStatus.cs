@@ -44,6 +44,31 @@ internal sealed record TrialStatus
         }
     }
 
+    /// <summary>
+    /// Runs a trial between two status writes: <c>running</c> before <paramref name="run"/>, then <c>done</c> or
+    /// <c>failed</c> with its exit code, error and wall time. Every launcher's trials go through here.
+    /// </summary>
+    public static async Task<TrialOutcome> RecordAsync(TrialRecord trial, string runFolder, Func<Task<TrialOutcome>> run)
+    {
+        Directory.CreateDirectory(runFolder);
+        var started = new TrialStatus
+        {
+            Trial = trial.Id, State = TrialState.Running, StartedAt = DateTimeOffset.UtcNow, Host = Environment.MachineName, JobId = SchedulerJobId(),
+        };
+        await started.WriteAsync(runFolder);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var outcome = await run();
+        await (started with
+        {
+            State = outcome.ExitCode == 0 ? TrialState.Done : TrialState.Failed,
+            ExitCode = outcome.ExitCode,
+            Error = outcome.ExitCode == 0 ? null : outcome.LastError ?? $"exit code {outcome.ExitCode}",
+            FinishedAt = DateTimeOffset.UtcNow,
+            WallSeconds = clock.Elapsed.TotalSeconds,
+        }).WriteAsync(runFolder);
+        return outcome;
+    }
+
     /// <summary>The scheduler's id for this process's job, if a scheduler started it.</summary>
     public static string? SchedulerJobId() =>
         Environment.GetEnvironmentVariable("SLURM_ARRAY_JOB_ID") is { Length: > 0 } array

@@ -37,6 +37,8 @@ public class SweepCommandTests
         var trials = state["trials"]!.AsArray();
         Assert.Equal(6, trials.Count); // 3 learning rates x 2 seeds
         Assert.All(trials, t => Assert.Equal("done", t!["state"]!.GetValue<string>()));
+        Assert.All(Enumerable.Range(0, 6), i => Assert.Equal("done", // the same status files a cluster launcher's trials write
+            JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "trials", $"trial-{i:D3}", "status.json")))!["state"]!.GetValue<string>()));
         var csv = File.ReadAllLines(Path.Combine(folder, "results.csv"));
         Assert.Equal(7, csv.Length);
         Assert.StartsWith("trial,state,optimizer.lr,seed,learning_rate,final_train_loss,best_train_loss,final_eval_loss", csv[0]);
@@ -48,6 +50,11 @@ public class SweepCommandTests
         trials[1]!["state"] = "failed";
         trials[4]!["state"] = "running";
         File.WriteAllText(Path.Combine(folder, "sweep.json"), state.ToJsonString());
+        // The trials' own status files agree (they are what resume trusts): trial-001 left none, trial-004 was cut off while running.
+        File.Delete(Path.Combine(folder, "trials", "trial-001", "status.json"));
+        var running = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "trials", "trial-004", "status.json")))!.AsObject();
+        running["state"] = "running";
+        File.WriteAllText(Path.Combine(folder, "trials", "trial-004", "status.json"), running.ToJsonString());
         var untouched = Path.Combine(folder, "trials", "trial-000", "summary.json");
         var untouchedTime = File.GetLastWriteTimeUtc(untouched);
 
