@@ -62,11 +62,12 @@ internal static class OptimizerState
         if (experiment.Optimizer is not OptimizerHelper helper)
             throw new NotSupportedException($"the optimizer {experiment.Optimizer.GetType().Name} keeps its state in native code, which Forge cannot checkpoint; set \"checkpoint\": \"none\".");
         var names = experiment.Parameters.ToDictionary(p => p.Value.Handle, p => p.Descriptor.Name);
-        var states = helper.state_dict().State;
-        int i = 0;
-        foreach (var group in helper.ParamGroups)
-        foreach (var parameter in OptimizerGroups.ParametersOf(group))
-            yield return (names.GetValueOrDefault(parameter.Handle, $"tensor{i}"), states[i++]);
+        int position = 0;
+        foreach (var (_, parameter, state) in OptimizerGroups.States(helper))
+        {
+            yield return (names.GetValueOrDefault(parameter.Handle, $"tensor{position}"), state);
+            position++;
+        }
     }
 
     private static IEnumerable<FieldInfo> Fields(object state) =>

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Forge.Abstractions.Parametrizations;
 using Forge.Host.Training;
 using TorchSharp.Modules;
@@ -45,13 +44,6 @@ internal sealed record InspectionReport(
             s.ForwardMultiplier, group.Lr, group.Wd, s.EpsilonFactor, tiedTo);
     }
 
-    /// <summary>TorchSharp's optimizer options all call the field <c>weight_decay</c>.</summary>
     /// <summary>A group's weight decay: TorchSharp's own options call it <c>weight_decay</c> (a field), plugin optimizers <c>WeightDecay</c> (a property).</summary>
-    private static double WeightDecayOf(ParamGroup group)
-    {
-        var type = group.Options.GetType();
-        var value = type.GetField("weight_decay", BindingFlags.Public | BindingFlags.Instance)?.GetValue(group.Options)
-            ?? type.GetProperty("WeightDecay", BindingFlags.Public | BindingFlags.Instance)?.GetValue(group.Options);
-        return value is double wd ? wd : 0.0;
-    }
+    private static double WeightDecayOf(ParamGroup group) => OptimizerGroups.Number(group.Options, "weight_decay", "WeightDecay") ?? 0.0;
 }

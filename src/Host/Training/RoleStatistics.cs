@@ -36,27 +36,20 @@ internal static class RoleStatistics
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var roleOf = experiment.Parameters.ToDictionary(p => p.Value.Handle, p => p.Descriptor.Role);
-        var states = helper.state_dict().State;
         var sums = new Dictionary<ParameterRole, List<Tensor>>();
         var counts = new Dictionary<ParameterRole, long>();
-        int i = 0;
-        foreach (var group in helper.ParamGroups)
+        foreach (var (group, parameter, state) in OptimizerGroups.States(helper))
         {
-            var options = (group as ParamGroup)?.Options;
-            var beta2 = options is null ? null : Number(options, "beta2", "Beta2");
-            var eps = options is null ? null : Number(options, "eps", "Eps");
-            foreach (var parameter in OptimizerGroups.ParametersOf(group))
-            {
-                var state = states[i++];
-                if (beta2 is null || eps is null || !roleOf.TryGetValue(parameter.Handle, out var role))
-                    continue;
-                if (Field(state, "exp_avg_sq", "ExpAvgSq") is not Tensor secondMoment || Number(state, "step", "Step") is not { } step || step < 1)
-                    continue;
-                double correction = 1 - Math.Pow(beta2.Value, step);
-                var effective = secondMoment.div(correction).sqrt_().add_(eps.Value).reciprocal_().mul_(group.LearningRate).sum();
-                (sums.TryGetValue(role, out var list) ? list : sums[role] = new List<Tensor>()).Add(effective);
-                counts[role] = counts.GetValueOrDefault(role) + secondMoment.numel();
-            }
+            var options = OptimizerGroups.OptionsOf(group);
+            if (OptimizerGroups.Number(options, "beta2", "Beta2") is not { } beta2 || OptimizerGroups.Number(options, "eps", "Eps") is not { } eps
+                || !roleOf.TryGetValue(parameter.Handle, out var role))
+                continue;
+            if (SecondMoment(state) is not { } secondMoment || OptimizerGroups.Number(state, "step", "Step") is not { } step || step < 1)
+                continue;
+            double correction = 1 - Math.Pow(beta2, step);
+            var effective = secondMoment.div(correction).sqrt_().add_(eps).reciprocal_().mul_(group.LearningRate).sum();
+            (sums.TryGetValue(role, out var list) ? list : sums[role] = new List<Tensor>()).Add(effective);
+            counts[role] = counts.GetValueOrDefault(role) + secondMoment.numel();
         }
         if (sums.Count == 0)
             return null;
@@ -67,25 +60,13 @@ internal static class RoleStatistics
 
     private static string RoleName(ParameterRole role) => Specs.SpecJson.EnumName(role);
 
-    private static object? Field(object target, params string[] names)
+    /// <summary>Adam's second moment in a state object: TorchSharp's <c>exp_avg_sq</c> field, or a plugin's <c>ExpAvgSq</c>.</summary>
+    private static Tensor? SecondMoment(object state)
     {
-        foreach (var name in names)
-        {
-            var type = target.GetType();
-            if (type.GetField(name, BindingFlags.Public | BindingFlags.Instance) is { } field)
-                return field.GetValue(target);
-            if (type.GetProperty(name, BindingFlags.Public | BindingFlags.Instance) is { } property)
-                return property.GetValue(target);
-        }
+        var type = state.GetType();
+        foreach (var name in new[] { "exp_avg_sq", "ExpAvgSq" })
+            if (type.GetField(name, BindingFlags.Public | BindingFlags.Instance)?.GetValue(state) is Tensor tensor)
+                return tensor;
         return null;
     }
-
-    private static double? Number(object target, params string[] names) => Field(target, names) switch
-    {
-        double d => d,
-        float f => f,
-        long l => l,
-        int n => n,
-        _ => null,
-    };
 }

@@ -37,7 +37,7 @@ public class RoleStatisticsTests
 
         // By hand from Adam's state: lr after the cosine schedule's last step, v̂ = v / (1 - 0.95^12).
         var helper = (TorchSharp.Modules.OptimizerHelper)test.Experiment.Optimizer;
-        var states = helper.ParamGroups.SelectMany(OptimizerGroups.ParametersOf).Zip(helper.state_dict().State).ToDictionary(x => x.First.Handle, x => x.Second);
+        var states = OptimizerGroups.States(helper).ToDictionary(x => x.Parameter.Handle, x => x.State);
         double lr = helper.ParamGroups.First().LearningRate;
         double sum = 0, count = 0;
         foreach (var p in test.Experiment.Parameters.Where(p => p.Descriptor.Role == ParameterRole.Hidden))
