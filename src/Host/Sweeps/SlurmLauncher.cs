@@ -50,26 +50,14 @@ internal sealed class SlurmLauncher(TextWriter output, TextWriter error, SlurmOp
             await output.WriteLineAsync($"cancelled Slurm job {jobId}");
         }
 
+        state.MergeTrialStatus(folder);
         int finished = 0;
-        foreach (var (trial, index) in todo)
-        {
-            var status = TrialStatus.Read(Path.Combine(folder, trial.RunFolder));
-            if (cancellationToken.IsCancellationRequested && status?.State is not (TrialState.Done or TrialState.Failed))
-            {
-                trial.State = TrialState.Pending; // stopped by us: run it again on resume
-                continue;
-            }
-            trial.State = status?.State == TrialState.Done ? TrialState.Done : TrialState.Failed;
-            trial.ExitCode = status?.ExitCode;
-            trial.WallSeconds = status?.WallSeconds;
-            trial.Error = trial.State == TrialState.Done ? null
-                : status?.Error ?? $"Slurm task {jobId}_{index} ended without recording an outcome (killed, out of time or memory?); see {Path.Combine(slurmFolder, $"task-{index}.out")}";
-            finished++;
-            if (trial.State == TrialState.Done)
-                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"[{finished}/{todo.Count}] {trial.Id} done in {trial.WallSeconds:F1} s ({string.Join(" ", trial.Overrides)})"));
-            else
-                await error.WriteLineAsync($"[{finished}/{todo.Count}] {trial.Id} FAILED (exit {trial.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}): {trial.Error} — log: {Path.Combine(folder, trial.RunFolder, "log.txt")}");
-        }
+        foreach (var (trial, index) in todo.Where(t => t.Trial.State == TrialState.Running)) // no outcome recorded
+            (trial.State, trial.Error) = cancellationToken.IsCancellationRequested
+                ? (TrialState.Pending, null) // stopped by us: run it again on resume
+                : (TrialState.Failed, $"Slurm task {jobId}_{index} ended without recording an outcome (killed, out of time or memory?); see {Path.Combine(slurmFolder, $"task-{index}.out")}");
+        foreach (var (trial, _) in todo.Where(t => t.Trial.State is TrialState.Done or TrialState.Failed))
+            await TrialReport.WriteAsync(output, error, folder, trial, ++finished, todo.Count);
         await state.SaveAsync(folder);
     }
 

@@ -49,15 +49,9 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error, bool reus
                 }
                 trial.State = exitCode == 0 ? TrialState.Done : TrialState.Failed;
                 trial.Error = exitCode == 0 ? null : lastError ?? $"exit code {exitCode}";
-                int n = Interlocked.Increment(ref finished);
-                if (exitCode == 0)
-                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"[{n}/{todo.Count}] {trial.Id} done in {seconds:F1} s ({string.Join(" ", trial.Overrides)})"));
-                else
-                {
-                    await error.WriteLineAsync($"[{n}/{todo.Count}] {trial.Id} FAILED (exit {exitCode}): {trial.Error} — log: {Path.Combine(folder, trial.RunFolder, "log.txt")}");
-                    if (failFast)
-                        await stop.CancelAsync();
-                }
+                await TrialReport.WriteAsync(output, error, folder, trial, Interlocked.Increment(ref finished), todo.Count);
+                if (exitCode != 0 && failFast)
+                    await stop.CancelAsync();
             }
             catch (OperationCanceledException)
             {
