@@ -15,7 +15,7 @@ internal static class KubernetesManifest
 
     public static JsonObject Render(string folder, SweepState state, int parallel, KubernetesOptions options)
     {
-        var runsRoot = Path.GetFullPath(Path.Combine(folder, "..", ".."));
+        var runsRoot = SweepState.RunsRootOf(folder);
         var name = ("forge-" + Path.GetFileName(Path.GetDirectoryName(folder)) + "-" + Path.GetFileName(folder)).ToLowerInvariant();
         name = new string(name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
         if (name.Length > 63)

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Forge.Host.Cli;
 using Forge.Host.Training;
 
 namespace Forge.Host.Sweeps;
@@ -78,7 +77,7 @@ internal sealed class SlurmLauncher(TextWriter output, TextWriter error, SlurmOp
             script.AppendLine($"#SBATCH --account={account}");
         if (options.Gres is { Length: > 0 } gres)
             script.AppendLine($"#SBATCH --gres={gres}");
-        script.AppendLine($"exec {Quote(DotnetExecutable.Path)} {Quote(typeof(ForgeCli).Assembly.Location)} trial run {Quote(folder)} --index \"$SLURM_ARRAY_TASK_ID\"");
+        script.AppendLine($"exec {Quote(DotnetExecutable.Path)} {Quote(DotnetExecutable.ForgeAssembly)} trial run {Quote(folder)} --index \"$SLURM_ARRAY_TASK_ID\"");
         return script.ToString();
     }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Forge.Host.Cli;
 
 namespace Forge.Host.Sweeps;
 
@@ -108,21 +107,11 @@ internal sealed class SweepRunner(TextWriter output, TextWriter error, bool reus
     /// <summary>A fresh process per trial: <c>forge trial run SWEEP_DIR --index N</c>, the entry point every launcher uses (it writes the trial's log and status).</summary>
     private async Task<(int ExitCode, double Seconds, string? LastError)> RunTrialAsync(string folder, SweepState state, TrialRecord trial, int threads, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(DotnetExecutable.Path)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(typeof(ForgeCli).Assembly.Location);
         int index = state.Trials.IndexOf(trial);
-        foreach (var argument in new[] { "trial", "run", folder, "--index", index.ToString(CultureInfo.InvariantCulture), "--threads", threads.ToString(CultureInfo.InvariantCulture) })
-            start.ArgumentList.Add(argument);
+        var arguments = new List<string> { "trial", "run", folder, "--index", index.ToString(CultureInfo.InvariantCulture), "--threads", threads.ToString(CultureInfo.InvariantCulture) };
         foreach (var plugin in Plugins.PluginSearchPath.CommandLine.Select(Path.GetFullPath))
-        {
-            start.ArgumentList.Add("--plugins");
-            start.ArgumentList.Add(plugin);
-        }
+            arguments.AddRange(new[] { "--plugins", plugin });
+        var start = DotnetExecutable.Forge(arguments);
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start a worker process.");
         string? lastError = null;

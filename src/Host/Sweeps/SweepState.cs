@@ -40,6 +40,9 @@ internal sealed class SweepState
     public required DateTimeOffset CreatedAt { get; init; }
     public required List<TrialRecord> Trials { get; init; }
 
+    /// <summary>The runs root a sweep folder (<c>runs/NAME/sweep-TIME</c>) lives in.</summary>
+    public static string RunsRootOf(string folder) => Path.GetFullPath(Path.Combine(folder, "..", ".."));
+
     public static async Task<SweepState> LoadAsync(string folder, CancellationToken cancellationToken)
     {
         var path = Path.Combine(folder, FileName);

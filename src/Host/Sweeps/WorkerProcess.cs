@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Forge.Host.Cli;
 
 namespace Forge.Host.Sweeps;
 
@@ -26,16 +25,8 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     public static WorkerProcess Start()
     {
-        var start = new ProcessStartInfo(DotnetExecutable.Path)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(typeof(ForgeCli).Assembly.Location);
-        start.ArgumentList.Add("sweep");
-        start.ArgumentList.Add("worker");
+        var start = DotnetExecutable.Forge(new[] { "sweep", "worker" });
+        start.RedirectStandardInput = true;
         return new WorkerProcess(Process.Start(start) ?? throw new InvalidOperationException("Could not start a sweep worker process."));
     }
 

@@ -14,7 +14,7 @@ internal sealed record TrialRequest(string SpecPath, string RunFolder, string Ru
     public static TrialRequest For(string folder, SweepState state, TrialRecord trial, int threads) => new(
         state.SpecPath,
         Path.Combine(folder, trial.RunFolder),
-        Path.GetFullPath(Path.Combine(folder, "..", "..")),
+        SweepState.RunsRootOf(folder),
         state.Overrides.Concat(trial.Overrides).Append($"threads={threads}").Append("metrics.prometheus.port=0").ToList());
 }
 

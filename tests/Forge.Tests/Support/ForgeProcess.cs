@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using Forge.Host.Cli;
 
 namespace Forge.Tests.Support;
 
@@ -31,15 +30,7 @@ public sealed class ForgeProcess : IDisposable
     /// <summary>Starts forge with extra environment variables.</summary>
     public static ForgeProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var start = new ProcessStartInfo(Forge.Host.Sweeps.DotnetExecutable.Path)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(typeof(ForgeCli).Assembly.Location);
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
+        var start = Forge.Host.Sweeps.DotnetExecutable.Forge(args);
         start.Environment.Remove("CI");
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
