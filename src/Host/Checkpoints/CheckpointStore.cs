@@ -109,8 +109,8 @@ internal sealed class CheckpointStore
         return null;
     }
 
-    /// <summary>Reads and verifies one checkpoint folder; anything wrong is an <see cref="InvalidDataException"/> naming the file.</summary>
-    public static LoadedCheckpoint Load(string folder)
+    /// <summary>Reads a checkpoint folder's sidecar alone (its tensor files are neither read nor verified); anything wrong is an <see cref="InvalidDataException"/> naming the file.</summary>
+    public static CheckpointSidecar LoadSidecar(string folder)
     {
         var sidecarPath = Path.Combine(folder, SidecarFile);
         if (!File.Exists(sidecarPath))
@@ -127,6 +127,13 @@ internal sealed class CheckpointStore
         }
         if (sidecar.Format != CheckpointSidecar.CurrentFormat)
             throw new InvalidDataException($"{sidecarPath} has checkpoint format {sidecar.Format}; this Forge reads format {CheckpointSidecar.CurrentFormat}.");
+        return sidecar;
+    }
+
+    /// <summary>Reads and verifies one checkpoint folder; anything wrong is an <see cref="InvalidDataException"/> naming the file.</summary>
+    public static LoadedCheckpoint Load(string folder)
+    {
+        var sidecar = LoadSidecar(folder);
         // Each file is read once: hashed, then parsed from the same bytes.
         var modelBytes = VerifiedBytes(folder, ModelFile, sidecar);
         var optimizerBytes = VerifiedBytes(folder, OptimizerFile, sidecar);

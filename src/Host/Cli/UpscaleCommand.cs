@@ -20,8 +20,7 @@ internal sealed class UpscaleCommand(TextWriter output, TextWriter error) : Comm
             CheckpointSidecar sidecar;
             try
             {
-                using var checkpoint = CheckpointStore.Load(folder);
-                sidecar = checkpoint.Sidecar;
+                sidecar = CheckpointStore.LoadSidecar(folder); // the tensors are read (and verified) once, when the widened spec is built
             }
             catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
             {
