@@ -28,7 +28,7 @@ internal static class TrainingCheckpoint
             Tensors = experiment.Parameters.Select(Describe).ToList(),
             TiedUses = experiment.TiedUses.Select(Describe).ToList(),
             SpecPath = experiment.Spec.SpecPath,
-            Optimizer = experiment.Optimizer.GetType().FullName ?? experiment.Optimizer.GetType().Name,
+            Optimizer = OptimizerType(experiment),
             OptimizerScalars = scalars,
             ForgeVersion = AssemblyVersion.Of(typeof(TrainingCheckpoint).Assembly),
             PluginVersions = new[] { experiment.Spec.Model, experiment.Spec.Data, experiment.Spec.Optimizer, experiment.Spec.Parametrization, experiment.Spec.Precision }
@@ -37,6 +37,17 @@ internal static class TrainingCheckpoint
             WrittenAt = DateTimeOffset.UtcNow,
         };
         return store.Write(position.Step, sidecar, model, optimizer);
+    }
+
+    /// <summary>The optimizer's type as checkpoints record it: its state fits only an optimizer of the same type.</summary>
+    public static string OptimizerType(Experiment experiment) => experiment.Optimizer.GetType().FullName ?? experiment.Optimizer.GetType().Name;
+
+    /// <summary>Copies the checkpoint's weights into <paramref name="experiment"/>'s tensors of the same names (shapes must match).</summary>
+    public static void CopyWeights(LoadedCheckpoint checkpoint, Experiment experiment)
+    {
+        using var noGrad = no_grad();
+        foreach (var parameter in experiment.Parameters)
+            parameter.Value.copy_(checkpoint.Model[parameter.Descriptor.Name]);
     }
 
     private static CheckpointTensor Describe(Forge.Abstractions.Parametrizations.ScaledParameter p) => new(p.Descriptor.Name, p.Descriptor.Role, p.Descriptor.Shape,
@@ -51,9 +62,7 @@ internal static class TrainingCheckpoint
     {
         CheckCompatible(checkpoint, experiment);
         var sidecar = checkpoint.Sidecar;
-        using (no_grad())
-            foreach (var parameter in experiment.Parameters)
-                parameter.Value.copy_(checkpoint.Model[parameter.Descriptor.Name]);
+        CopyWeights(checkpoint, experiment);
         OptimizerState.Restore(experiment, checkpoint.Optimizer, sidecar.OptimizerScalars);
         using (var dataState = StateTensor(sidecar.DataGeneratorState))
             dataGenerator.set_state(dataState);
@@ -65,7 +74,7 @@ internal static class TrainingCheckpoint
     /// <summary>Whether <paramref name="checkpoint"/> fits <paramref name="experiment"/> (same optimizer type, same tensors and shapes); an <see cref="InvalidDataException"/> says what differs.</summary>
     public static void CheckCompatible(LoadedCheckpoint checkpoint, Experiment experiment)
     {
-        var optimizerType = experiment.Optimizer.GetType().FullName ?? experiment.Optimizer.GetType().Name;
+        var optimizerType = OptimizerType(experiment);
         if (checkpoint.Sidecar.Optimizer != optimizerType)
             throw new InvalidDataException($"{checkpoint.Folder} holds the state of {checkpoint.Sidecar.Optimizer}, but this run's optimizer is {optimizerType}.");
         var problems = new List<string>();

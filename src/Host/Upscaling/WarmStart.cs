@@ -71,7 +71,7 @@ internal sealed class WarmStart : IDisposable
     {
         if (Options.OptimizerState)
         {
-            var optimizerType = wide.Optimizer.GetType().FullName ?? wide.Optimizer.GetType().Name;
+            var optimizerType = TrainingCheckpoint.OptimizerType(wide);
             if (Source.Sidecar.Optimizer != optimizerType)
                 throw new RunSetupException($"init.from: {Source.Folder} holds the state of {Source.Sidecar.Optimizer}, but this run's optimizer is {optimizerType}; use the same optimizer, or set init.optimizerState to false to start it afresh.");
         }
@@ -89,9 +89,7 @@ internal sealed class WarmStart : IDisposable
                     if (!ReferenceEquals(tensor, Source.Optimizer.GetValueOrDefault(key)))
                         tensor.Dispose();
             }
-            using (no_grad())
-                foreach (var parameter in narrow.Parameters)
-                    parameter.Value.copy_(Source.Model[parameter.Descriptor.Name]);
+            TrainingCheckpoint.CopyWeights(Source, narrow);
             FunctionMismatch = Mismatch(narrow, wide);
             double tolerance = wide.Spec.Precision.Plugin.Name == "fp32" ? 1e-4 : 5e-2; // bf16 and fp8 round the two models' outputs differently
             if (!(FunctionMismatch <= tolerance))
@@ -107,7 +105,7 @@ internal sealed class WarmStart : IDisposable
         }
     }
 
-    /// <summary>The checkpoint's spec (what <paramref name="spec"/>'s init.from points at), resolved as its own run resolved it.</summary>
+    /// <summary>The spec the checkpoint was trained with, without its <c>init</c> and <c>sweep</c> sections: what builds the checkpoint's own model.</summary>
     public JsonObject NarrowDocument()
     {
         var document = Source.Sidecar.Spec.DeepClone().AsObject();
