@@ -95,7 +95,10 @@ public class FaultTests
     public async Task Kill_9_at_random_moments_never_leaves_a_corrupt_checkpoint_and_resuming_loses_nothing()
     {
         using var dir = new TempDirectory();
-        var spec = TestSpecs.Gpt(32, steps: 300).With("training.logInterval=1", "checkpoint.interval=1", "checkpoint.keepLast=3");
+        // Long enough that four processes, each killed a few steps in, cannot finish it, even when a loaded test host
+        // notices the third step late and the process runs on meanwhile (300 steps once completed before the last kill,
+        // so the next start began a new run instead of resuming).
+        var spec = TestSpecs.Gpt(32, steps: 1000).With("training.logInterval=1", "checkpoint.interval=1", "checkpoint.keepLast=3");
         var specPath = dir.File("spec.json", spec.ToJsonString());
         var runs = Path.Combine(dir.Path, "runs");
         var random = new Random();
@@ -111,6 +114,7 @@ public class FaultTests
             await Task.Delay(delay);
             forge.KillHard();
             await forge.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.False(File.Exists(Path.Combine(CliRunner.RunFolder(dir), "summary.json")), $"the run completed before kill {kill + 1}: the test needs more steps");
 
             var store = new CheckpointStore(CliRunner.RunFolder(dir), new Forge.Host.Specs.CheckpointOptions());
             foreach (var checkpoint in store.Folders())
