@@ -1,6 +1,5 @@
 using Forge.Abstractions.Data;
 using Forge.Abstractions.Plugins;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Forge.Plugins.Datasets;

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Forge.Abstractions.Plugins;
 
 namespace Forge.Plugins.Datasets;
 
@@ -8,6 +9,7 @@ public sealed class TextOptions
 {
     [Description("UTF-8 text file; a relative path is taken from the spec file's folder.")]
     [Required]
+    [SpecPath]
     public string Path { get; set; } = "";
 
     [Description("Characters per training window (the model's context length).")]

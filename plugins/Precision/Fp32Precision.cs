@@ -13,6 +13,9 @@ public sealed class Fp32Precision : IPrecisionPlugin
     public string Description => FullPrecision.Instance.Description;
 
     /// <inheritdoc />
+    public bool RoundsNothing => true;
+
+    /// <inheritdoc />
     public torch.Tensor Linear(torch.Tensor input, torch.Tensor weight, ParameterDescriptor descriptor) => FullPrecision.Instance.Linear(input, weight, descriptor);
 
     /// <inheritdoc />

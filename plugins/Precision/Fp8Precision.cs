@@ -1,7 +1,6 @@
 using Forge.Abstractions.Parametrizations;
 using Forge.Abstractions.Precision;
 using Forge.Abstractions.Plugins;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Forge.Plugins.Precision;

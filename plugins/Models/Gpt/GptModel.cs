@@ -4,7 +4,6 @@ using Forge.Abstractions.Models;
 using Forge.Abstractions.Ops;
 using Forge.Abstractions.Parametrizations;
 using Forge.Abstractions.Plugins;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Forge.Plugins.Models.Gpt;
@@ -53,9 +52,9 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>
     {
         var width = Dimension.Width(options.Width);
         _ops = factory.Ops;
-        _tokens = new ScaledEmbedding(factory, "embedding.tokens", vocab, width);
+        _tokens = new ScaledEmbedding(factory, "embedding_tokens", vocab, width);
         if (options.Positions == PositionEncoding.Learned)
-            _positions = new ScaledEmbedding(factory, "embedding.positions", context, width);
+            _positions = new ScaledEmbedding(factory, "embedding_positions", context, width);
         for (int i = 0; i < options.Depth; i++)
             using (factory.Block(i))
                 _blocks.Add(new GptBlock(options, factory, $"blocks.{i}", i));

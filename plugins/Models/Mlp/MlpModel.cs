@@ -4,7 +4,6 @@ using Forge.Abstractions.Models;
 using Forge.Abstractions.Ops;
 using Forge.Abstractions.Parametrizations;
 using Forge.Abstractions.Plugins;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Forge.Plugins.Models.Mlp;
@@ -44,7 +43,7 @@ internal sealed class MlpNetwork : nn.Module<Tensor, Tensor>
         _ops = factory.Ops;
         if (data.HasTokenInputs)
         {
-            _input = new ScaledEmbedding(factory, "embedding", data.VocabularySize, width);
+            _input = new ScaledEmbedding(factory, "input", data.VocabularySize, width);
             _activateInput = false;
         }
         else

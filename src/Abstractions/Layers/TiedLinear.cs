@@ -1,6 +1,5 @@
 using Forge.Abstractions.Ops;
 using Forge.Abstractions.Parametrizations;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Forge.Abstractions.Layers;

@@ -1,6 +1,5 @@
 using Forge.Abstractions.Parametrizations;
 using Forge.Abstractions.Precision;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Forge.Abstractions.Ops;

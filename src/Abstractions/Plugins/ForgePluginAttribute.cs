@@ -3,7 +3,8 @@ namespace Forge.Abstractions.Plugins;
 /// <summary>
 /// Marks a class as a Forge plugin with the name a spec uses to select it (<c>"name": "mlp"</c>). The family is
 /// given by the contract the class implements: <see cref="Models.IModelPlugin"/>, <see cref="Data.IDatasetPlugin"/>,
-/// <see cref="Optimizers.IOptimizerPlugin"/> or <see cref="Parametrizations.IParametrizationPlugin"/>.
+/// <see cref="Optimizers.IOptimizerPlugin"/>, <see cref="Parametrizations.IParametrizationPlugin"/>,
+/// <see cref="Precision.IPrecisionPlugin"/> or <see cref="Callbacks.ITrainingCallback"/>.
 /// Built-in and third-party plugins are discovered the same way: by scanning assemblies for this attribute.
 /// Use <see cref="ForgePluginAttribute{TOptions}"/> when the plugin takes options from its spec section.
 /// </summary>

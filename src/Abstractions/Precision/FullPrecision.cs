@@ -13,6 +13,9 @@ public sealed class FullPrecision : IPrecisionPlugin
     public string Description => "fp32: every matmul in float32";
 
     /// <inheritdoc />
+    public bool RoundsNothing => true;
+
+    /// <inheritdoc />
     public torch.Tensor Linear(torch.Tensor input, torch.Tensor weight, ParameterDescriptor descriptor) => torch.nn.functional.linear(input, weight);
 
     /// <inheritdoc />

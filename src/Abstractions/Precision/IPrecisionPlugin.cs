@@ -16,6 +16,13 @@ public interface IPrecisionPlugin
     /// <summary>One line for <c>forge inspect</c> and run headers: what is computed in which format, and whether it is simulated.</summary>
     string Description { get; }
 
+    /// <summary>
+    /// Whether every product is computed in float32 without rounding its operands (so two models that compute the same
+    /// function agree to float32 accuracy). False, the default, for policies that round to a narrower format; Forge
+    /// then allows their outputs to differ by that format's error when it checks a widened checkpoint.
+    /// </summary>
+    bool RoundsNothing => false;
+
     /// <summary><c>input · weightᵀ</c> under this policy; the result is float32.</summary>
     /// <param name="input">The activations entering the product.</param>
     /// <param name="weight">The weight (fan_out, fan_in), possibly already wrapped by a unit-scaled op's backward scale.</param>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Forge.Abstractions.UnitScaling;

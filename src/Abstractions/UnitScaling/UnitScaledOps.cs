@@ -1,7 +1,6 @@
 using Forge.Abstractions.Ops;
 using Forge.Abstractions.Parametrizations;
 using Forge.Abstractions.Precision;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Forge.Abstractions.UnitScaling;

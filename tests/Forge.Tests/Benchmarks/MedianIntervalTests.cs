@@ -1,4 +1,5 @@
-using Forge.Host.Benchmarks;
+using Forge.Bench;
+using Forge.Core.Training;
 
 namespace Forge.Tests.Benchmarks;
 

@@ -1,4 +1,5 @@
 using Forge.Tests.Support;
+using Forge.Core.Runs;
 
 namespace Forge.Tests.Checkpoints;
 

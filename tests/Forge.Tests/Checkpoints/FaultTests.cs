@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
-using Forge.Host.Checkpoints;
 using Forge.Tests.Support;
+using Forge.Core.Checkpoints;
+using Forge.Core.Runs;
+using Forge.Core.Specs;
 
 namespace Forge.Tests.Checkpoints;
 
@@ -116,7 +118,7 @@ public class FaultTests
             await forge.WaitAsync(TimeSpan.FromSeconds(30));
             Assert.False(File.Exists(Path.Combine(CliRunner.RunFolder(dir), "summary.json")), $"the run completed before kill {kill + 1}: the test needs more steps");
 
-            var store = new CheckpointStore(CliRunner.RunFolder(dir), new Forge.Host.Specs.CheckpointOptions());
+            var store = new CheckpointStore(CliRunner.RunFolder(dir), new CheckpointOptions());
             foreach (var checkpoint in store.Folders())
                 CheckpointStore.Load(checkpoint).Dispose(); // throws if a kill left a damaged checkpoint in place
         }

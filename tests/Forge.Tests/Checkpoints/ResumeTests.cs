@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
-using Forge.Host.Checkpoints;
-using Forge.Host.Console;
-using Forge.Host.Training;
 using Forge.Tests.Support;
+using Forge.Core.Checkpoints;
+using Forge.Core.Composition;
+using Forge.Core.Runs;
+using Forge.Core.Specs;
+using Forge.Core.Training;
 
 namespace Forge.Tests.Checkpoints;
 
@@ -14,14 +16,11 @@ public class ResumeTests
     private static List<double> Losses(string metricsPath) => Lines(metricsPath).Select(l => l["loss"]!.GetValue<double>()).ToList();
 
     /// <summary>Cancels the run once it reports <paramref name="step"/>, as Ctrl-C would.</summary>
-    private sealed class StopAt(int step, CancellationTokenSource stop) : ITrainingProgress
+    private static ProgressTo StopAt(int step, CancellationTokenSource stop) => new(update =>
     {
-        public void Report(ProgressUpdate update)
-        {
-            if (update.Step == step)
-                stop.Cancel();
-        }
-    }
+        if (update.Step == step)
+            stop.Cancel();
+    });
 
     [Theory]
     [InlineData("mup", null)]
@@ -34,32 +33,30 @@ public class ResumeTests
             spec = spec.With($"optimizer={optimizer}");
         using var dir = new TempDirectory();
 
+        var wholeFolder = Path.Combine(dir.Path, "whole");
         using (var whole = TestExperiment.Build(spec))
-        using (var metrics = new MetricsWriter(dir.File("whole.jsonl", "")))
-            Assert.Equal(RunStatus.Completed, whole.Trainer.Train(whole.Experiment, metrics, new NoProgress(), CancellationToken.None).Status);
+            Assert.Equal(RunStatus.Completed, whole.Train(wholeFolder).Status);
 
         var runFolder = Path.Combine(dir.Path, "parts");
         Directory.CreateDirectory(runFolder);
-        var store = new CheckpointStore(runFolder, new Forge.Host.Specs.CheckpointOptions { Interval = 0 });
+        var store = new CheckpointStore(runFolder, new CheckpointOptions { Interval = 0 });
         using (var first = TestExperiment.Build(spec))
-        using (var metrics = new MetricsWriter(Path.Combine(runFolder, "metrics.jsonl")))
         using (var stop = new CancellationTokenSource())
         {
-            var result = first.Trainer.Train(first.Experiment, metrics, new StopAt(8, stop), stop.Token, checkpoints: store);
+            var result = first.Train(runFolder, stop.Token, checkpoints: store, progress: StopAt(8, stop));
             Assert.True(result.Status == RunStatus.Interrupted, result.Error);
             Assert.Equal(8, result.Steps);
         }
         Assert.Equal("step-00000008", Path.GetFileName(Assert.Single(store.Folders())));
         using (var second = TestExperiment.Build(spec)) // a new process would build the model afresh, from the seed
         using (var checkpoint = store.LoadNewestValid())
-        using (var metrics = new MetricsWriter(Path.Combine(runFolder, "metrics.jsonl")))
         {
-            var result = second.Trainer.Train(second.Experiment, metrics, new NoProgress(), CancellationToken.None, checkpoints: store, resumeFrom: checkpoint);
+            var result = second.Train(runFolder, checkpoints: store, resumeFrom: checkpoint);
             Assert.Equal(RunStatus.Completed, result.Status);
             Assert.NotNull(result.Position.InitialEvalLoss); // carried over from the first part
         }
 
-        var whole16 = Lines(Path.Combine(dir.Path, "whole.jsonl"));
+        var whole16 = Lines(Path.Combine(wholeFolder, "metrics.jsonl"));
         var parts16 = Lines(Path.Combine(runFolder, "metrics.jsonl"));
         Assert.Equal(Enumerable.Range(1, 16), parts16.Select(l => l["step"]!.GetValue<int>()));
         foreach (var field in new[] { "loss", "gradNorm", "lr" })
@@ -67,7 +64,7 @@ public class ResumeTests
         Assert.Equal(whole16.Where(l => l["evalLoss"] is not null).Select(l => l["evalLoss"]!.GetValue<double>()),
             parts16.Where(l => l["evalLoss"] is not null).Select(l => l["evalLoss"]!.GetValue<double>()));
         Assert.Equal(whole16.Last()["tokens"]!.GetValue<long>(), parts16.Last()["tokens"]!.GetValue<long>());
-        Assert.Equal(File.ReadAllLines(Path.Combine(dir.Path, "layers.jsonl")), File.ReadAllLines(Path.Combine(runFolder, "layers.jsonl")));
+        Assert.Equal(File.ReadAllLines(Path.Combine(wholeFolder, "layers.jsonl")), File.ReadAllLines(Path.Combine(runFolder, "layers.jsonl")));
     }
 
     [Fact]
@@ -75,10 +72,9 @@ public class ResumeTests
     {
         var spec = TestSpecs.Gpt(32, steps: 6).With("checkpoint.interval=3", "checkpoint.keepLast=1", "checkpoint.permanentInterval=3");
         using var dir = new TempDirectory();
-        var store = new CheckpointStore(dir.Path, new Forge.Host.Specs.CheckpointOptions { Interval = 3, KeepLast = 1, PermanentInterval = 3 });
+        var store = new CheckpointStore(dir.Path, new CheckpointOptions { Interval = 3, KeepLast = 1, PermanentInterval = 3 });
         using var test = TestExperiment.Build(spec);
-        using (var metrics = new MetricsWriter(dir.File("metrics.jsonl", "")))
-            test.Trainer.Train(test.Experiment, metrics, new NoProgress(), CancellationToken.None, checkpoints: store);
+        test.Train(dir.Path, checkpoints: store);
 
         Assert.Equal(new[] { "step-00000006", "step-00000003" }, store.Folders().Select(Path.GetFileName)); // step 3 is permanent, so keepLast 1 keeps it
         var sidecar = JsonNode.Parse(File.ReadAllText(Path.Combine(store.Folders()[0], "checkpoint.json")))!;
@@ -103,14 +99,13 @@ public class ResumeTests
     {
         var spec = TestSpecs.Gpt(32, steps: 6).With("checkpoint.interval=2");
         using var dir = new TempDirectory();
-        var store = new CheckpointStore(dir.Path, new Forge.Host.Specs.CheckpointOptions { Interval = 2, KeepLast = 5 });
+        var store = new CheckpointStore(dir.Path, new CheckpointOptions { Interval = 2, KeepLast = 5 });
         // Something in the way of step 4's temporary folder: its write fails like a full disk would.
         Directory.CreateDirectory(store.Root);
         File.WriteAllText(Path.Combine(store.Root, $".tmp-step-00000004-{Environment.ProcessId}"), "in the way");
         using var test = TestExperiment.Build(spec);
-        using var metrics = new MetricsWriter(dir.File("metrics.jsonl", ""));
 
-        var result = test.Trainer.Train(test.Experiment, metrics, new NoProgress(), CancellationToken.None, checkpoints: store);
+        var result = test.Train(dir.Path, checkpoints: store);
 
         Assert.Equal(RunStatus.Completed, result.Status);
         Assert.Equal(1, result.CheckpointFailures);

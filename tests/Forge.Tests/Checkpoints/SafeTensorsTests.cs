@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Forge.Host.Checkpoints;
 using Forge.Tests.Support;
 using static TorchSharp.torch;
+using Forge.Core.Checkpoints;
 
 namespace Forge.Tests.Checkpoints;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using Forge.Host.Plugins;
-using Forge.Host.Specs;
 using Forge.Tests.Support;
+using Forge.Core.Composition;
+using Forge.Core.Plugins;
 
 namespace Forge.Tests.Cli;
 

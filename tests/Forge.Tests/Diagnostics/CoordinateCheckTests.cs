@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using Forge.Host.Diagnostics;
-using Forge.Host.Plugins;
-using Forge.Host.Specs;
 using Forge.Tests.Support;
+using Forge.Core.Composition;
+using Forge.Core.Diagnostics;
+using Forge.Core.Plugins;
 
 namespace Forge.Tests.Diagnostics;
 

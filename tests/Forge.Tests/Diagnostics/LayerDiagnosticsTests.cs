@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
-using Forge.Host.Diagnostics;
 using Forge.Tests.Support;
 using static TorchSharp.torch;
+using Forge.Core.Diagnostics;
+using Forge.Core.Runs;
 
 namespace Forge.Tests.Diagnostics;
 

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
-using Forge.Host.Inspection;
 using Forge.Tests.Support;
+using Forge.Core.Composition;
+using Forge.Core.Inspection;
+using Forge.Core.Runs;
 
 namespace Forge.Tests.Inspection;
 

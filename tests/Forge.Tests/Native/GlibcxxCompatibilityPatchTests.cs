@@ -1,7 +1,7 @@
 using System.Runtime.Versioning;
 using System.Text;
-using Forge.Host.Native;
 using Forge.Tests.Support;
+using Forge.Core.Native;
 
 namespace Forge.Tests.Native;
 

@@ -1,5 +1,5 @@
-using Forge.Host.Native;
 using TorchSharp;
+using Forge.Core.Native;
 
 namespace Forge.Tests.Native;
 

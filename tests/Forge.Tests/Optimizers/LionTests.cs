@@ -1,9 +1,11 @@
 using Forge.Abstractions.Optimizers;
-using Forge.Host.Training;
 using Forge.Plugins.Optimizers;
 using Forge.Tests.Support;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Forge.Core.Composition;
+using Forge.Core.Runs;
+using Forge.Core.Training;
 
 namespace Forge.Tests.Optimizers;
 
@@ -39,8 +41,7 @@ public class LionTests
         float before = test.LossOnFirstBatch();
 
         using var dir = new TempDirectory();
-        using (var metrics = new MetricsWriter(Path.Combine(dir.Path, "metrics.jsonl")))
-            Assert.Equal(RunStatus.Completed, test.Trainer.Train(test.Experiment, metrics, new NoProgress(), CancellationToken.None).Status);
+        Assert.Equal(RunStatus.Completed, test.Train(dir.Path).Status);
 
         Assert.IsType<Lion>(test.Experiment.Optimizer);
         Assert.True(test.LossOnFirstBatch() < before - 1.0, $"loss {before} -> {test.LossOnFirstBatch()}");

@@ -1,10 +1,13 @@
 using Forge.Abstractions.Optimizers;
 using Forge.Abstractions.Parametrizations;
-using Forge.Host.Training;
 using Forge.Plugins.Optimizers;
 using Forge.Tests.Support;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Forge.Core.Composition;
+using Forge.Core.Inspection;
+using Forge.Core.Runs;
+using Forge.Core.Training;
 
 namespace Forge.Tests.Optimizers;
 
@@ -92,8 +95,7 @@ public class MuonTests
         float before = test.LossOnFirstBatch();
 
         using var dir = new TempDirectory();
-        using (var metrics = new MetricsWriter(Path.Combine(dir.Path, "metrics.jsonl")))
-            Assert.Equal(RunStatus.Completed, test.Trainer.Train(test.Experiment, metrics, new NoProgress(), CancellationToken.None).Status);
+        Assert.Equal(RunStatus.Completed, test.Train(dir.Path).Status);
 
         var byKind = test.Experiment.Parameters.GroupBy(p => p.Descriptor.Role == ParameterRole.Hidden).ToDictionary(g => g.Key, g => g.Count());
         Assert.True(byKind[true] > 0 && byKind[false] > 0);
@@ -108,7 +110,7 @@ public class MuonTests
         using var test = TestExperiment.Build(TestSpecs.Gpt(steps: 10, parametrization: "sp").With(
             "optimizer={\"name\":\"muon\",\"lr\":0.02,\"adamLr\":0.003,\"weightDecay\":0.1}"));
 
-        var rows = Forge.Host.Inspection.InspectionReport.From(test.Experiment).Rows;
+        var rows = InspectionReport.From(test.Experiment).Rows;
 
         Assert.All(rows.Where(r => r.Role == nameof(ParameterRole.Hidden)), r => Assert.Equal((0.02, 0.1), (r.LearningRate, r.WeightDecay)));
         Assert.All(rows.Where(r => r.Role is nameof(ParameterRole.Embedding) or nameof(ParameterRole.Output)), r => Assert.Equal((0.003, 0.1), (r.LearningRate, r.WeightDecay)));

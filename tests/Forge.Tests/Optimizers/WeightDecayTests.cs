@@ -1,9 +1,11 @@
 using Forge.Abstractions.Optimizers;
-using Forge.Host.Inspection;
 using Forge.Plugins.Optimizers;
 using Forge.Tests.Support;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Forge.Core.Composition;
+using Forge.Core.Errors;
+using Forge.Core.Inspection;
 
 namespace Forge.Tests.Optimizers;
 
@@ -115,7 +117,7 @@ public class WeightDecayTests
     {
         foreach (var optimizer in new[] { "lion", "muon" })
         {
-            var problems = Assert.Throws<Forge.Host.Specs.SpecException>(() => TestExperiment.Build(TestSpecs.Gpt(32)
+            var problems = Assert.Throws<SpecException>(() => TestExperiment.Build(TestSpecs.Gpt(32)
                 .With($"optimizer={{\"name\":\"{optimizer}\",\"weightDecayMode\":\"coupled\"}}")));
             Assert.Contains("optimizer.weightDecayMode", problems.Message);
             Assert.Contains("\"decoupled\" or \"independent\"", problems.Message);

@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
 using Forge.Tests.Support;
+using Forge.Core.Checkpoints;
+using Forge.Core.Files;
+using Forge.Core.Runs;
 
 namespace Forge.Tests.Plugins;
 
@@ -27,7 +30,7 @@ public class ExternalPluginTests
         var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(CliRunner.RunFolder(dir), "summary.json")))!;
         Assert.True(summary["finalEvalLoss"]!.GetValue<double>() < summary["initialEvalLoss"]!.GetValue<double>() - 0.3);
         Assert.Contains("mup with signum: base lr 0.001", inspect.Output);
-        using var checkpoint = Forge.Host.Checkpoints.CheckpointStore.Load(Path.Combine(CliRunner.RunFolder(dir), "checkpoints", "step-00000020"));
+        using var checkpoint = CheckpointStore.Load(Path.Combine(CliRunner.RunFolder(dir), "checkpoints", "step-00000020"));
         Assert.Contains(checkpoint.Optimizer.Keys, k => k.EndsWith(".MomentumBuffer", StringComparison.Ordinal)); // Signum's momentum, by reflection
         Assert.Equal(20.0, checkpoint.Sidecar.OptimizerScalars.First(s => s.Key.EndsWith(".Step", StringComparison.Ordinal)).Value);
     }
@@ -64,7 +67,7 @@ public class ExternalPluginTests
         Assert.Equal("Forge.Samples.Signum/signum", signum["qualifiedName"]!.GetValue<string>());
         Assert.Equal("1.0.0", signum["version"]!.GetValue<string>());
         Assert.Equal(BuiltPlugins.Signum, signum["source"]!.GetValue<string>());
-        Assert.Equal(Forge.Host.Files.FileHash.Sha256Of(BuiltPlugins.Signum), signum["sha256"]!.GetValue<string>());
+        Assert.Equal(FileHash.Sha256Of(BuiltPlugins.Signum), signum["sha256"]!.GetValue<string>());
         Assert.NotNull(signum["options"]!["properties"]!["momentum"]);
     }
 
@@ -95,6 +98,7 @@ public class ExternalPluginTests
         using var dir = new TempDirectory();
         var wrongMajor = BuiltPlugins.CopyTo(BuiltPlugins.Signum, Path.Combine(dir.Path, "v2"));
         BuiltPlugins.SetAbstractionsMajor(wrongMajor, 2);
+        var abstractions = typeof(Forge.Abstractions.Models.IModelPlugin).Assembly.GetName().Version!;
         var notDotNet = dir.File("notes.dll", "plain text, not an assembly");
         var notForge = Path.Combine(AppContext.BaseDirectory, "Spectre.Console.dll");
         var cases = new (JsonNode Plugins, string Optimizer, string Expected)[]
@@ -102,7 +106,7 @@ public class ExternalPluginTests
             (Plugins(Path.Combine(dir.Path, "missing", "Plugin.dll")), "adamw", "plugins[0]: " + Path.Combine(dir.Path, "missing", "Plugin.dll") + " does not exist"),
             (Plugins(notDotNet), "adamw", $"plugins[0]: {notDotNet} is not a .NET assembly"),
             (Plugins(notForge), "adamw", $"plugins[0]: {notForge} is not a Forge plugin: it does not reference Forge.Abstractions"),
-            (Plugins(wrongMajor), "signum", "was built against Forge.Abstractions 2.1.0, but this Forge has Forge.Abstractions 1.1.0"),
+            (Plugins(wrongMajor), "signum", $"was built against Forge.Abstractions 2.{abstractions.Minor}.0, but this Forge has Forge.Abstractions 1.{abstractions.Minor}.0"),
             (new JsonArray(new JsonObject { ["path"] = BuiltPlugins.Signum, ["sha256"] = new string('0', 64) }), "signum", $"plugins[0]: {BuiltPlugins.Signum} has SHA-256 "),
             (Plugins(BuiltPlugins.Faulty), "throwing", $"The optimizer plugin 'throwing' (Forge.Tests.FaultyPlugin.ThrowingOptimizer in {BuiltPlugins.Faulty}) failed: InvalidOperationException: this plugin always fails to construct"),
         };
@@ -125,7 +129,7 @@ public class ExternalPluginTests
     {
         using var dir = new TempDirectory();
         var spec = Spec("optimizer={\"name\":\"signum\",\"lr\":0.001}", "training.steps=2");
-        spec["plugins"] = new JsonArray(new JsonObject { ["path"] = BuiltPlugins.Signum, ["sha256"] = Forge.Host.Files.FileHash.Sha256Of(BuiltPlugins.Signum).ToUpperInvariant() });
+        spec["plugins"] = new JsonArray(new JsonObject { ["path"] = BuiltPlugins.Signum, ["sha256"] = FileHash.Sha256Of(BuiltPlugins.Signum).ToUpperInvariant() });
 
         var result = await CliRunner.RunSpecAsync(dir, spec);
 

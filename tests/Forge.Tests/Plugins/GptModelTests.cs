@@ -1,5 +1,6 @@
 using Forge.Tests.Support;
 using TorchSharp;
+using Forge.Core.Composition;
 
 namespace Forge.Tests.Plugins;
 

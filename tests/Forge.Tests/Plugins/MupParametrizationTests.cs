@@ -1,5 +1,8 @@
 using Forge.Abstractions.Parametrizations;
 using Forge.Tests.Support;
+using Forge.Bench;
+using Forge.Core.Composition;
+using Forge.Core.Runs;
 
 namespace Forge.Tests.Plugins;
 

@@ -1,7 +1,8 @@
 using Forge.Abstractions.Parametrizations;
 using Forge.Abstractions.Plugins;
-using Forge.Host.Plugins;
 using Forge.Plugins.Optimizers;
+using Forge.Core.Plugins;
+using Forge.Core.Errors;
 
 namespace Forge.Tests.Plugins;
 

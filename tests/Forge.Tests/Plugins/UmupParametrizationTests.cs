@@ -6,6 +6,8 @@ using Forge.Plugins.Parametrizations;
 using Forge.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
+using Forge.Bench;
+using Forge.Core.Composition;
 
 namespace Forge.Tests.Plugins;
 
@@ -97,9 +99,9 @@ public class UmupParametrizationTests
             }))
             .ToList();
         using var scope = NewDisposeScope();
-        using var generator = Forge.Host.Training.ExperimentBuilder.DataGenerator(1);
+        using var generator = DataStreams.Training(1);
         using var batch = test.Experiment.Dataset.NextTrainingBatch(8, generator);
-        Forge.Host.Training.LossFunction.Compute(test.Experiment, model.call(batch.Inputs), batch.Targets).backward();
+        LossFunction.Compute(test.Experiment, model.call(batch.Inputs), batch.Targets).backward();
         hooks.ForEach(h => h.remove());
         var weights = test.Experiment.Parameters.Where(p => p.Descriptor.Role is ParameterRole.Hidden or ParameterRole.Embedding or ParameterRole.Output).ToList();
         static double Rms(Tensor t) => t.detach().square().mean().sqrt().item<float>();

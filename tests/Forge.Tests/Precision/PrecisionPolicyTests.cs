@@ -4,6 +4,7 @@ using Forge.Abstractions.Precision;
 using Forge.Plugins.Precision;
 using Forge.Tests.Support;
 using TorchSharp;
+using Forge.Core.Runs;
 
 namespace Forge.Tests.Precision;
 

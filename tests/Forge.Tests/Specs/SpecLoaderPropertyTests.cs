@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
 using FsCheck;
 using FsCheck.Fluent;
-using Forge.Host.Plugins;
-using Forge.Host.Specs;
 using Forge.Tests.Support;
+using Forge.Core.Composition;
+using Forge.Core.Errors;
+using Forge.Core.Plugins;
 
 namespace Forge.Tests.Specs;
 

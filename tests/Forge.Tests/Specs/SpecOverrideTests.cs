@@ -1,9 +1,11 @@
 using System.Text.Json.Nodes;
-using Forge.Host.Plugins;
-using Forge.Host.Specs;
 using Forge.Plugins.Models.Mlp;
 using Forge.Plugins.Optimizers;
 using Forge.Tests.Support;
+using Forge.Core.Composition;
+using Forge.Core.Errors;
+using Forge.Core.Plugins;
+using Forge.Core.Specs;
 
 namespace Forge.Tests.Specs;
 

@@ -1,10 +1,12 @@
 using System.Text.Json.Nodes;
-using Forge.Host.Plugins;
-using Forge.Host.Specs;
 using Forge.Plugins.Datasets;
 using Forge.Plugins.Models.Mlp;
 using Forge.Plugins.Optimizers;
 using Forge.Tests.Support;
+using Forge.Core.Composition;
+using Forge.Core.Errors;
+using Forge.Core.Plugins;
+using Forge.Core.Specs;
 
 namespace Forge.Tests.Specs;
 
@@ -33,9 +35,9 @@ public class SpecValidationTests
         Assert.Equal(8, Assert.IsType<SyntheticOptions>(resolved.Data.Options).Features);
         Assert.Equal(0.003, Assert.IsType<AdamWOptions>(resolved.Optimizer.Options).Lr);
         Assert.Equal("sp", resolved.Parametrization.Plugin.Name); // the default
-        Assert.Equal(DecayKind.Linear, resolved.Spec.Training.Schedule.Decay);
-        Assert.Equal(0.2, resolved.Spec.Training.Schedule.MinLrRatio);
-        Assert.Equal(1, resolved.Spec.Threads);
+        Assert.Equal(DecayKind.Linear, resolved.Experiment.Training.Schedule.Decay);
+        Assert.Equal(0.2, resolved.Experiment.Training.Schedule.MinLrRatio);
+        Assert.Equal(1, resolved.Settings.Threads);
     }
 
     [Fact]
@@ -48,7 +50,7 @@ public class SpecValidationTests
 
         Assert.Equal("sed", problem.Path);
         Assert.Contains("did you mean 'seed'?", problem.Message);
-        Assert.Contains("known fields: $schema, checkpoint, data, device, guard, init, metrics, model", problem.Message);
+        Assert.Contains("known fields: $schema, callbacks, checkpoint, data, device, guard, init, metrics, model", problem.Message);
     }
 
     [Fact]
@@ -260,6 +262,6 @@ public class SpecValidationTests
 
         var resolved = await Loader.LoadAsync(path, Array.Empty<string>());
 
-        Assert.Equal("test-synthetic", resolved.Spec.Name);
+        Assert.Equal("test-synthetic", resolved.Experiment.Name);
     }
 }

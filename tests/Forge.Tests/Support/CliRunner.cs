@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using Forge.Host.Cli;
+using Forge.Cli;
+using Forge.Core.Runs;
 
 namespace Forge.Tests.Support;
 

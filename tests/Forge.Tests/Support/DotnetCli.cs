@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Forge.Sweeps;
 
 namespace Forge.Tests.Support;
 
@@ -7,7 +8,7 @@ public static class DotnetCli
 {
     public static async Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, params string[] args)
     {
-        var start = new ProcessStartInfo(Forge.Host.Sweeps.DotnetExecutable.Path)
+        var start = new ProcessStartInfo(ForgeExecutable.Dotnet)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,

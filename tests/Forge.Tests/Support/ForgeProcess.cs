@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Forge.Sweeps;
 
 namespace Forge.Tests.Support;
 
@@ -30,7 +31,7 @@ public sealed class ForgeProcess : IDisposable
     /// <summary>Starts forge with extra environment variables.</summary>
     public static ForgeProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var start = Forge.Host.Sweeps.DotnetExecutable.Forge(args);
+        var start = ForgeExecutable.Start(args);
         start.Environment.Remove("CI");
         foreach (var (key, value) in environment)
             start.Environment[key] = value;

@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
-using Forge.Host.Cli;
-using Forge.Host.Plugins;
-using Forge.Host.Specs;
-using Forge.Host.Training;
+using Forge.Core.Composition;
 using Microsoft.Extensions.DependencyInjection;
+using Forge.Core.Hosting;
+using Forge.Core.Plugins;
+using Forge.Core.Training;
 
 namespace Forge.Tests.Support;
 
@@ -16,7 +16,10 @@ public sealed class TestExperiment : IDisposable
 
     internal Experiment Experiment => _composed.Experiment;
 
-    internal Trainer Trainer => _composed.Trainer;
+    /// <summary>Trains it as <c>forge run</c> would (<see cref="TestTraining.Run"/>), metrics.jsonl into <paramref name="folder"/>.</summary>
+    internal TrainedRun Train(string folder, CancellationToken cancellationToken = default, Forge.Core.Checkpoints.CheckpointStore? checkpoints = null,
+        Forge.Core.Checkpoints.LoadedCheckpoint? resumeFrom = null, IProgress<ProgressUpdate>? progress = null) =>
+        TestTraining.Run(Experiment, folder, cancellationToken, checkpoints, resumeFrom, progress);
 
     /// <summary>The same experiment (model, optimizer, everything) reading its data through <paramref name="wrap"/>(the real dataset).</summary>
     internal Experiment WithDataset(Func<Forge.Abstractions.Data.IDatasetPlugin, Forge.Abstractions.Data.IDatasetPlugin> wrap)
@@ -26,7 +29,7 @@ public sealed class TestExperiment : IDisposable
         {
             Spec = inner.Spec, Environment = inner.Environment, OptimizerPlugin = inner.OptimizerPlugin, Parametrization = inner.Parametrization,
             Precision = inner.Precision, Ops = inner.Ops, Model = inner.Model, Parameters = inner.Parameters, Optimizer = inner.Optimizer,
-            TiedUses = inner.TiedUses, Scales = inner.Scales, Dataset = wrap(inner.Dataset),
+            TiedUses = inner.TiedUses, Scales = inner.Scales, Callbacks = inner.Callbacks, Dataset = wrap(inner.Dataset),
         };
     }
 
@@ -38,8 +41,8 @@ public sealed class TestExperiment : IDisposable
     public float LossOnFirstBatch()
     {
         using var scope = TorchSharp.torch.NewDisposeScope();
-        using var generator = ExperimentBuilder.DataGenerator(Experiment.Spec.Spec.Seed);
-        using var batch = Experiment.Dataset.NextTrainingBatch(Experiment.Spec.Spec.Training.BatchSize, generator);
+        using var generator = DataStreams.Training(Experiment.Spec.Experiment.Seed);
+        using var batch = Experiment.Dataset.NextTrainingBatch(Experiment.Spec.Experiment.Training.BatchSize, generator);
         using var noGrad = TorchSharp.torch.no_grad();
         return LossFunction.Compute(Experiment, Experiment.Model.call(batch.Inputs), batch.Targets).item<float>();
     }
@@ -53,8 +56,8 @@ public sealed class TestExperiment : IDisposable
     /// <summary>Builds a resolved spec's experiment with a throwaway host (for code that takes a build function).</summary>
     internal static Experiment BuildDetached(ResolvedSpec resolved)
     {
-        var environment = RunPreparation.Prepare(resolved);
-        using var host = ForgeHostFactory.Build(environment, PluginCatalog.BuiltIn(), verbose: false);
+        var environment = ProcessSetup.Prepare(resolved);
+        using var host = ForgeHost.Build(environment, PluginCatalog.BuiltIn());
         return host.Services.GetRequiredService<ExperimentBuilder>().Build(resolved, environment);
     }
 
@@ -62,10 +65,4 @@ public sealed class TestExperiment : IDisposable
     {
         _composed.Dispose();
     }
-}
-
-/// <summary>Discards progress reports.</summary>
-internal sealed class NoProgress : Forge.Host.Console.ITrainingProgress
-{
-    public void Report(Forge.Host.Console.ProgressUpdate update) { }
 }

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Forge.Host.Native;
+using Forge.Core.Native;
 
 // Training tests measure determinism and live-tensor counts, and libtorch's thread pool is process-wide:
 // run test classes one at a time (the CI machine has 2 cores anyway).

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Forge.Core.Specs;
 
 namespace Forge.Tests.Support;
 
@@ -65,7 +66,7 @@ public static class TestSpecs
     {
         var copy = spec.DeepClone().AsObject();
         foreach (var o in overrides)
-            Forge.Host.Specs.SpecOverride.Parse(o).ApplyTo(copy);
+            SpecOverride.Parse(o).ApplyTo(copy);
         return copy;
     }
 

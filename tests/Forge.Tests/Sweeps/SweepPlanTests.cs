@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using Forge.Host.Sweeps;
+using Forge.Core.Specs;
+using Forge.Sweeps;
 
 namespace Forge.Tests.Sweeps;
 

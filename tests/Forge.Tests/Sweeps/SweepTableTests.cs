@@ -1,6 +1,7 @@
-using Forge.Host.Console;
-using Forge.Host.Sweeps;
 using Spectre.Console;
+using Forge.Cli.Rendering;
+using Forge.Core.Training;
+using Forge.Sweeps;
 
 namespace Forge.Tests.Sweeps;
 
@@ -10,10 +11,9 @@ public class SweepTableTests
     [Fact]
     public void A_workers_progress_line_is_read_back_exactly()
     {
-        var writer = new StringWriter();
-        new PlainProgressDisplay(writer).Report(new ProgressUpdate(40, 200, 2.3125, 0.003, 2.5, TimeSpan.FromSeconds(12)) { TokensPerSecond = 51234 });
+        var line = new ProgressUpdate(40, 200, 2.3125, 0.003, 2.5, TimeSpan.FromSeconds(12)) { TokensPerSecond = 51234 }.Line;
 
-        var progress = TrialProgress.TryParse(writer.ToString().Trim());
+        var progress = TrialProgress.TryParse(line);
 
         Assert.Equal(new TrialProgress(40, 200, 2.3125, 2.5), progress);
         Assert.Equal(new TrialProgress(3, 9, 1.5, null), TrialProgress.TryParse("step 3/9 loss 1.5000 lr 1.00E-003 elapsed 00:00:01 eta 00:00:02"));

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Forge.Tests.Support;
+using Forge.Core.Runs;
+using Forge.Core.Telemetry;
 
 namespace Forge.Tests.Telemetry;
 
@@ -12,7 +14,7 @@ public class OtlpExportTests
     public async Task A_run_pushes_its_metrics_over_otlp_http_with_its_identity()
     {
         using var dir = new TempDirectory();
-        int port = Forge.Host.Telemetry.FreePort.On();
+        int port = FreePort.On();
         using var collector = new HttpListener();
         collector.Prefixes.Add($"http://127.0.0.1:{port}/");
         collector.Start();

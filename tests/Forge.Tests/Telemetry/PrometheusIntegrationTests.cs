@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Forge.Tests.Support;
+using Forge.Core.Runs;
+using Forge.Core.Telemetry;
 
 namespace Forge.Tests.Telemetry;
 
@@ -34,7 +36,7 @@ public class PrometheusIntegrationTests
             .Replace("refresh_interval: 30s", "refresh_interval: 1s", StringComparison.Ordinal);
         Assert.Contains(runs, config);
         var configPath = dir.File("prometheus.yml", config);
-        int port = Forge.Host.Telemetry.FreePort.On();
+        int port = FreePort.On();
         using var prometheus = Process.Start(new ProcessStartInfo("prometheus",
             new[] { $"--config.file={configPath}", $"--storage.tsdb.path={Path.Combine(dir.Path, "tsdb")}", $"--web.listen-address=127.0.0.1:{port}" })
         {

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
 using Forge.Abstractions.Data;
-using Forge.Host.Checkpoints;
-using Forge.Host.Specs;
-using Forge.Host.Training;
 using Forge.Tests.Support;
 using TorchSharp;
+using Forge.Core.Checkpoints;
+using Forge.Core.Runs;
+using Forge.Core.Training;
 
 namespace Forge.Tests.Training;
 
@@ -28,15 +28,12 @@ public class GuardTests
 
     private static Batch Scaled(Batch batch) => new(batch.Inputs, batch.Targets * 1000);
 
-    private static (TrainingResult Result, List<JsonObject> Metrics) Train(JsonObject spec, int poisonAt, Func<Batch, Batch> poison, string folder, bool checkpoints = false)
+    private static (TrainedRun Result, List<JsonObject> Metrics) Train(JsonObject spec, int poisonAt, Func<Batch, Batch> poison, string folder, bool checkpoints = false)
     {
         using var test = TestExperiment.Build(spec);
         var experiment = test.WithDataset(dataset => new PoisonedDataset(dataset, poisonAt, poison));
         var metricsPath = Path.Combine(folder, "metrics.jsonl");
-        TrainingResult result;
-        using (var metrics = new MetricsWriter(metricsPath))
-            result = test.Trainer.Train(experiment, metrics, new NoProgress(), CancellationToken.None,
-                checkpoints: checkpoints ? new CheckpointStore(folder, experiment.Spec.Spec.Checkpoint) : null);
+        var result = TestTraining.Run(experiment, folder, checkpoints: checkpoints ? new CheckpointStore(folder, experiment.Spec.Settings.Checkpoint) : null);
         return (result, File.ReadAllLines(metricsPath).Select(l => JsonNode.Parse(l)!.AsObject()).ToList());
     }
 

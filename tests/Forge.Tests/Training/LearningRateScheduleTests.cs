@@ -1,5 +1,5 @@
-using Forge.Host.Specs;
-using Forge.Host.Training;
+using Forge.Core.Specs;
+using Forge.Core.Training;
 
 namespace Forge.Tests.Training;
 

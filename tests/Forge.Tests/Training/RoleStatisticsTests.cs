@@ -1,8 +1,11 @@
 using System.Text.Json.Nodes;
 using Forge.Abstractions.Parametrizations;
-using Forge.Host.Training;
 using Forge.Tests.Support;
 using static TorchSharp.torch;
+using Forge.Core.Composition;
+using Forge.Core.Runs;
+using Forge.Core.Specs;
+using Forge.Core.Training;
 
 namespace Forge.Tests.Training;
 
@@ -14,8 +17,7 @@ public class RoleStatisticsTests
         var test = TestExperiment.Build(TestSpecs.Gpt(steps: 12, parametrization: "sp").With($"optimizer={optimizer}", "training.evalInterval=6"));
         using var dir = new TempDirectory();
         var path = Path.Combine(dir.Path, "metrics.jsonl");
-        using (var metrics = new MetricsWriter(path))
-            Assert.Equal(RunStatus.Completed, test.Trainer.Train(test.Experiment, metrics, new NoProgress(), CancellationToken.None).Status);
+        Assert.Equal(RunStatus.Completed, test.Train(dir.Path).Status);
         var lines = File.ReadAllLines(path).Select(l => JsonNode.Parse(l)!).ToList();
         Assert.Equal(new[] { 6, 12 }, lines.Where(l => l["weightNorms"] is not null).Select(l => l["step"]!.GetValue<int>())); // evaluation steps only
         return (test, lines.Last(l => l["step"]!.GetValue<int>() == 12));
@@ -31,7 +33,7 @@ public class RoleStatisticsTests
         {
             var tensors = test.Experiment.Parameters.Where(p => p.Descriptor.Role == role).Select(p => p.Value.detach().to(float64)).ToList();
             double norm = Math.Sqrt(tensors.Sum(t => t.square().sum().item<double>()));
-            var name = Forge.Host.Specs.SpecJson.EnumName(role);
+            var name = SpecJson.EnumName(role);
             Assert.Equal(norm, last["weightNorms"]![name]!.GetValue<double>(), norm * 1e-5);
         }
 

@@ -1,4 +1,4 @@
-using Forge.Host.Training;
+using Forge.Core.Composition;
 
 namespace Forge.Tests.Training;
 

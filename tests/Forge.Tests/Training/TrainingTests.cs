@@ -1,8 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Forge.Host.Training;
 using Forge.Tests.Support;
 using TorchSharp;
+using Forge.Core.Composition;
+using Forge.Core.Runs;
+using Forge.Core.Training;
 
 namespace Forge.Tests.Training;
 
@@ -87,12 +89,11 @@ public class TrainingTests
     {
         using var test = TestExperiment.Build(TestSpecs.SyntheticRegression(steps: 10));
         using var dir = new TempDirectory();
-        using var metrics = new MetricsWriter(Path.Combine(dir.Path, "m.jsonl"));
 
-        test.Trainer.Train(test.Experiment, metrics, new NoProgress(), CancellationToken.None); // creates optimizer state
+        test.Train(dir.Path); // creates optimizer state
         long afterFirst = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         for (int i = 0; i < 5; i++) // 50 more steps, 5 more evaluations
-            test.Trainer.Train(test.Experiment, metrics, new NoProgress(), CancellationToken.None);
+            test.Train(dir.Path);
         long afterMore = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
         Assert.Equal(afterFirst, afterMore);
@@ -149,9 +150,8 @@ public class TrainingTests
         using var test = TestExperiment.Build(TestSpecs.SyntheticRegression(steps: 20));
         var failing = test.WithDataset(dataset => new FailingDataset(dataset, failOnBatch: 8));
         using var dir = new TempDirectory();
-        using var metrics = new MetricsWriter(Path.Combine(dir.Path, "m.jsonl"));
 
-        var result = test.Trainer.Train(failing, metrics, new NoProgress(), CancellationToken.None);
+        var result = TestTraining.Run(failing, dir.Path);
 
         Assert.Equal(RunStatus.Failed, result.Status);
         Assert.Equal(7, result.Steps);
@@ -176,11 +176,10 @@ public class TrainingTests
             "parametrization={\"name\":\"mup\",\"baseWidth\":32}", "training.schedule={\"decay\":\"linear\",\"minLrRatio\":0.5}");
         using var test = TestExperiment.Build(spec);
         using var dir = new TempDirectory();
-        using var metrics = new MetricsWriter(Path.Combine(dir.Path, "m.jsonl"));
         var groups = test.Experiment.Optimizer.ParamGroups.Cast<TorchSharp.Modules.ParamGroup>().ToList();
         var initial = groups.Select(g => g.LearningRate).ToList();
 
-        test.Trainer.Train(test.Experiment, metrics, new NoProgress(), CancellationToken.None);
+        test.Train(dir.Path);
 
         Assert.Equal(new[] { 0.003, 0.003 / 4 }, initial.Distinct().Order().Reverse()); // muP: hidden weights at lr / m
         Assert.All(groups.Zip(initial), p => Assert.Equal(0.5 * p.Second, p.First.LearningRate, 12)); // last step of the linear decay

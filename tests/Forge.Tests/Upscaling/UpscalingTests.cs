@@ -1,7 +1,10 @@
 using System.Text.Json.Nodes;
-using Forge.Host.Training;
 using Forge.Tests.Support;
 using static TorchSharp.torch;
+using Forge.Core.Composition;
+using Forge.Core.Errors;
+using Forge.Core.Runs;
+using Forge.Core.Training;
 
 namespace Forge.Tests.Upscaling;
 
@@ -97,8 +100,7 @@ public class UpscalingTests
         using var wide = FromCheckpoint(spec, checkpoint, 64, 4, more);
         foreach (var test in new[] { narrow, wide })
         {
-            using var metrics = new MetricsWriter(Path.Combine(dir.Path, $"metrics-{test.GetHashCode()}.jsonl"));
-            Assert.Equal(RunStatus.Completed, test.Trainer.Train(test.Experiment, metrics, new NoProgress(), CancellationToken.None).Status);
+            Assert.Equal(RunStatus.Completed, test.Train(Path.Combine(dir.Path, $"run-{test.GetHashCode()}")).Status);
         }
 
         double mismatch = Mismatch(narrow.Experiment, wide.Experiment);

@@ -1,0 +1,3 @@
+using Forge.Cli;
+
+return await ForgeCli.RunAsync(args);

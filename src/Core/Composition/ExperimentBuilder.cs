@@ -1,0 +1,146 @@
+using System.Reflection;
+using Forge.Abstractions.Callbacks;
+using Forge.Abstractions.Data;
+using Forge.Abstractions.Models;
+using Forge.Abstractions.Optimizers;
+using Forge.Abstractions.Parametrizations;
+using Forge.Abstractions.Plugins;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using TorchSharp;
+using Forge.Core.Errors;
+
+namespace Forge.Core.Composition;
+
+/// <summary>
+/// Composes a run from a resolved spec: creates each plugin through DI with its bound options, builds the model
+/// through a <see cref="ParameterFactory"/> so the parametrization decides every tensor, groups tensors by their
+/// learning-rate / weight-decay / ε factors and creates the optimizer over those groups.
+/// </summary>
+public sealed class ExperimentBuilder(IServiceProvider services, ILogger<ExperimentBuilder> logger, IStartingPoints? startingPoints = null)
+{
+    public Experiment Build(ResolvedSpec spec, RunEnvironment environment)
+    {
+        torch.manual_seed(spec.Experiment.Seed);
+        var dataset = Create<IDatasetPlugin>(spec.Data);
+        var optimizerPlugin = Create<IOptimizerPlugin>(spec.Optimizer);
+        var parametrization = Create<IParametrizationPlugin>(spec.Parametrization);
+        var modelPlugin = Create<IModelPlugin>(spec.Model);
+        var precision = Create<Forge.Abstractions.Precision.IPrecisionPlugin>(spec.Precision);
+
+        var data = dataset.Description;
+        var dimensions = Call(spec.Model, () => modelPlugin.Dimensions(data));
+        var context = new ParametrizationContext(dimensions, optimizerPlugin.Kind, optimizerPlugin.LearningRate);
+        using var initGenerator = new torch.Generator((ulong)spec.Experiment.Seed);
+        var factory = new ParameterFactory(parametrization, context, environment.Device, initGenerator, precision);
+        var model = Call(spec.Model, () => modelPlugin.Build(new ModelBuildContext(data, factory)));
+        model.train();
+
+        IReadOnlyList<ScaledParameter> parameters = WithoutDecayOutside(spec.Experiment.Training.WeightDecayRoles, CheckParameters(spec.Model, model, factory.Created));
+        using var start = spec.Experiment.Init.From is null ? null
+            : (startingPoints ?? throw new InvalidOperationException("init.from needs an IStartingPoints service")).Prepare(spec, parameters, factory.Tied);
+        if (start is not null)
+            parameters = start.Adjust(parameters);
+        var groups = parameters
+            .GroupBy(p => (p.Scaling.LearningRateFactor, p.Scaling.WeightDecayFactor, p.Scaling.EpsilonFactor))
+            .Select(g => new ParameterGroup(g.Select(p => p.Value).ToList(), g.Key.LearningRateFactor, g.Key.WeightDecayFactor, g.Key.EpsilonFactor)
+            {
+                Descriptors = g.Select(p => p.Descriptor).ToList(),
+            })
+            .ToList();
+        var optimizer = Call(spec.Optimizer, () => optimizerPlugin.Create(groups));
+        logger.LogInformation("Built {Model} with {Count} tensors in {Groups} optimizer groups on {Device}",
+            spec.Model.Plugin.Name, parameters.Count, groups.Count, environment.Device);
+
+        var experiment = new Experiment
+        {
+            Spec = spec,
+            Environment = environment,
+            Dataset = dataset,
+            OptimizerPlugin = optimizerPlugin,
+            Parametrization = parametrization,
+            Precision = precision,
+            Ops = factory.Ops,
+            Model = model,
+            Parameters = parameters,
+            Optimizer = optimizer,
+            TiedUses = factory.Tied,
+            Scales = factory.Scales,
+            Callbacks = spec.Callbacks.Select(Create<ITrainingCallback>).ToList(),
+        };
+        if (start is not null)
+        {
+            try
+            {
+                start.Apply(experiment, other => Build(other, environment));
+            }
+            catch
+            {
+                experiment.Dispose();
+                throw;
+            }
+        }
+        return experiment;
+    }
+
+    private T Create<T>(PluginSelection selection) where T : class
+    {
+        var arguments = selection.Options is null ? Array.Empty<object>() : new[] { selection.Options };
+        return Call(selection, () => (T)ActivatorUtilities.CreateInstance(services, selection.Plugin.Type, arguments));
+    }
+
+    private static T Call<T>(PluginSelection selection, Func<T> action)
+    {
+        var plugin = selection.Plugin;
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (Unwrap(e) is PluginException user)
+        {
+            throw new RunSetupException(user.Message, user);
+        }
+        catch (Exception e) when (e is not RunSetupException and not PluginFaultException)
+        {
+            var inner = Unwrap(e);
+            throw new PluginFaultException(
+                $"The {plugin.Family.Noun} plugin '{plugin.Name}' ({plugin.Type.FullName} in {plugin.Source}) failed: {inner.GetType().Name}: {inner.Message}", inner);
+        }
+    }
+
+    private static Exception Unwrap(Exception e) => e is TargetInvocationException { InnerException: { } inner } ? Unwrap(inner) : e;
+
+    /// <summary>Zeroes the weight-decay factor of tensors whose role is not in <c>training.weightDecayRoles</c>.</summary>
+    private static List<ScaledParameter> WithoutDecayOutside(IReadOnlyCollection<ParameterRole> roles, IReadOnlyList<ScaledParameter> parameters) =>
+        parameters.Select(p => roles.Contains(p.Descriptor.Role) ? p : p with { Scaling = p.Scaling with { WeightDecayFactor = 0 } }).ToList();
+
+    /// <summary>
+    /// The factory's tensors in the module's order, each once (a tied weight is trained once). Every parameter of the
+    /// module must have been created through the factory, under the name the module registers it by (its path in
+    /// <c>named_parameters</c>, e.g. <c>blocks.0.attention.query.weight</c>): that one name is what checkpoints,
+    /// <c>forge inspect</c>, diagnostics and precision statistics call it.
+    /// </summary>
+    private static List<ScaledParameter> CheckParameters(PluginSelection model, torch.nn.Module module, IReadOnlyList<ScaledParameter> created)
+    {
+        var byHandle = created.ToDictionary(p => p.Value.Handle);
+        var ordered = new List<ScaledParameter>();
+        var seen = new HashSet<IntPtr>();
+        var misnamed = new List<string>();
+        foreach (var (name, parameter) in module.named_parameters())
+        {
+            if (!seen.Add(parameter.Handle))
+                continue; // tied weights: train each tensor once
+            if (!byHandle.TryGetValue(parameter.Handle, out var scaled))
+                throw new PluginFaultException($"The model plugin '{model.Plugin.Name}' has a parameter '{name}' that was not created through the parametrization (ParameterFactory); every trainable tensor must be, so that its init and learning rate follow the rule.");
+            if (scaled.Descriptor.Name != name)
+                misnamed.Add($"'{scaled.Descriptor.Name}' is registered as '{name}'");
+            ordered.Add(scaled);
+        }
+        if (misnamed.Count > 0)
+            throw new PluginFaultException($"The model plugin '{model.Plugin.Name}' names tensors differently from where it registers them: {string.Join("; ", misnamed.Take(6))}. Give each layer the name it is registered under (its path in the module, e.g. blocks.0.attention.query), so that every tensor has one name.");
+        var unused = created.Where(p => !seen.Contains(p.Value.Handle)).Select(p => p.Descriptor.Name).ToList();
+        if (unused.Count > 0)
+            throw new PluginFaultException($"The model plugin '{model.Plugin.Name}' created {string.Join(", ", unused)} through the parametrization but did not register them in the module, so they would never train.");
+        return ordered;
+    }
+}

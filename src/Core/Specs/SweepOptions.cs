@@ -1,0 +1,126 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Nodes;
+
+namespace Forge.Core.Specs;
+
+/// <summary>How trials are chosen from the parameter ranges.</summary>
+public enum SweepMethod
+{
+    /// <summary>Every combination of every parameter's values, in the order the parameters are written.</summary>
+    Grid,
+    /// <summary><c>trials</c> independent draws: a random value from each list, log-uniform within each log2 range.</summary>
+    Random,
+}
+
+/// <summary>The metric trials are compared by (lower is better).</summary>
+public enum SweepMetric
+{
+    FinalEvalLoss,
+    BestEvalLoss,
+    FinalTrainLoss,
+    MeanTrainLoss,
+}
+
+/// <summary>How the learning rate follows the batch size when a trial changes <c>training.batchSize</c>.</summary>
+public enum TemperatureRule
+{
+    /// <summary>The learning rate is left as it is.</summary>
+    None,
+    /// <summary>lr ∝ batch size, so lr / B (SGD's "temperature", Smith &amp; Le 2018; Goyal et al. 2017's linear scaling rule) stays fixed.</summary>
+    Linear,
+    /// <summary>lr ∝ √(batch size), the square-root rule for Adam-family optimizers (Malladi et al. 2022).</summary>
+    Sqrt,
+}
+
+/// <summary>One swept spec path: a list of values, or a log2 grid / range.</summary>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
+public sealed class SweepParameter : IValidatableObject
+{
+    [Description("The values to try (any JSON values).")]
+    public JsonArray? Values { get; set; }
+
+    [Description("Lowest log2 of the value (with log2Max): a grid of 2^k in steps of log2Step, or a log-uniform range for random search.")]
+    public double? Log2Min { get; set; }
+
+    [Description("Highest log2 of the value.")]
+    public double? Log2Max { get; set; }
+
+    [Description("Grid spacing in log2 units (1 = octaves).")]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double Log2Step { get; set; } = 1.0;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        bool hasRange = Log2Min is not null || Log2Max is not null;
+        if (Values is null == !hasRange)
+            yield return new ValidationResult("give either values [...] or log2Min and log2Max.", new[] { nameof(Values) });
+        else if (hasRange && (Log2Min is null || Log2Max is null || Log2Min > Log2Max))
+            yield return new ValidationResult("needs log2Min <= log2Max.", new[] { nameof(Log2Min) });
+        else if (Values is { Count: 0 })
+            yield return new ValidationResult("needs at least one value.", new[] { nameof(Values) });
+        else if (Log2Step <= 0)
+            yield return new ValidationResult("needs log2Step > 0.", new[] { nameof(Log2Step) });
+    }
+}
+
+/// <summary>Scales the learning rate with the batch size (see <see cref="TemperatureRule"/>).</summary>
+public sealed class TemperatureOptions
+{
+    [Description("none, linear (lr/B fixed; SGD) or sqrt (lr/sqrt(B) fixed; Adam).")]
+    public TemperatureRule Rule { get; set; } = TemperatureRule.None;
+
+    [Description("The batch size at which optimizer.lr is the learning rate (and training.steps the step count).")]
+    [Range(1, int.MaxValue)]
+    public int ReferenceBatchSize { get; set; } = 32;
+
+    [Description("Also scale training.steps by referenceBatchSize / batchSize, so every trial sees the same number of samples.")]
+    public bool KeepSamples { get; set; }
+}
+
+/// <summary>The <c>sweep</c> section: which spec paths to vary, how, and how to compare trials. Ignored by <c>forge run</c>.</summary>
+public sealed class SweepOptions : IValidatableObject
+{
+    [Description("grid or random.")]
+    public SweepMethod Method { get; set; } = SweepMethod.Grid;
+
+    [Description("Spec paths to vary, e.g. \"optimizer.lr\": { \"log2Min\": -12, \"log2Max\": -4 }, \"model.width\": { \"values\": [64, 128] }.")]
+    public Dictionary<string, SweepParameter> Parameters { get; set; } = new();
+
+    [Description("Number of trials for random search.")]
+    [Range(1, 100000)]
+    public int Trials { get; set; } = 10;
+
+    [Description("Seed of the random search's draws.")]
+    public long Seed { get; set; }
+
+    [Description("How trials are compared (lower is better).")]
+    public SweepMetric Metric { get; set; } = SweepMetric.MeanTrainLoss;
+
+    [Description("meanTrainLoss averages the logged training loss over the last this many steps.")]
+    [Range(1, int.MaxValue)]
+    public int LastSteps { get; set; } = 50;
+
+    [Description("Learning rate follows batch size.")]
+    public TemperatureOptions Temperature { get; set; } = new();
+
+    [Description("Where trials run: local (processes on this machine) or slurm (one job array; forge sweep --launcher overrides).")]
+    public LauncherKind Launcher { get; set; } = LauncherKind.Local;
+
+    [Description("Resources of each Slurm array task (launcher slurm).")]
+    public SlurmOptions Slurm { get; set; } = new();
+
+    [Description("The Indexed Job's pods (launcher kubernetes: Forge writes the manifest, you apply it).")]
+    public KubernetesOptions Kubernetes { get; set; } = new();
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Launcher == LauncherKind.Kubernetes && (Kubernetes.Image is null || Kubernetes.VolumeClaim is null))
+            yield return new ValidationResult("launcher kubernetes needs kubernetes.image (a container image with Forge) and kubernetes.volumeClaim (the PersistentVolumeClaim that holds the runs folder).", new[] { nameof(Kubernetes) });
+        if (Parameters.Count == 0)
+            yield return new ValidationResult("name at least one spec path to vary, e.g. \"optimizer.lr\": { \"log2Min\": -12, \"log2Max\": -4 }.", new[] { nameof(Parameters) });
+        foreach (var (path, parameter) in Parameters)
+            foreach (var problem in parameter.Validate(validationContext))
+                yield return new ValidationResult($"{path}: {problem.ErrorMessage}", new[] { nameof(Parameters) });
+    }
+}

@@ -1,0 +1,70 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Forge.Abstractions.Parametrizations;
+
+namespace Forge.Core.Specs;
+
+/// <summary>The <c>training</c> section: how long, how big, how often to evaluate and log, clipping and schedule.</summary>
+public sealed class TrainingOptions : IValidatableObject
+{
+    [Description("Number of optimizer updates.")]
+    [Range(1, int.MaxValue)]
+    public int Steps { get; set; } = 200;
+
+    [Description("Examples (sequences for text) per update.")]
+    [Range(1, int.MaxValue)]
+    public int BatchSize { get; set; } = 32;
+
+    [Description("Evaluate on held-out data every this many updates (and always after the last); 0 = only after the last.")]
+    [Range(0, int.MaxValue)]
+    public int EvalInterval { get; set; } = 100;
+
+    [Description("Held-out batches per evaluation.")]
+    [Range(1, int.MaxValue)]
+    public int EvalBatches { get; set; } = 4;
+
+    [Description("Write metrics (and read values from the device) every this many updates.")]
+    [Range(1, int.MaxValue)]
+    public int LogInterval { get; set; } = 10;
+
+    [Description("Clip the global gradient norm to this value; 0 disables clipping.")]
+    [Range(0.0, double.MaxValue)]
+    public double GradClip { get; set; } = 1.0;
+
+    [Description("Roles whose tensors get the optimizer's weight decay; the others never decay. Default: the matrices (embedding, input, hidden, output), not biases or norms.")]
+    public List<ParameterRole> WeightDecayRoles { get; set; } = new() { ParameterRole.Embedding, ParameterRole.Input, ParameterRole.Hidden, ParameterRole.Output };
+
+    [Description("Learning-rate schedule, a factor on every parameter group's learning rate.")]
+    public ScheduleOptions Schedule { get; set; } = new();
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Steps >= 1 && Schedule.WarmupSteps > Steps)
+            yield return new ValidationResult(
+                $"schedule.warmupSteps ({Schedule.WarmupSteps}) is larger than steps ({Steps}); use at most {Steps} warmup steps.",
+                new[] { nameof(Schedule) });
+    }
+}
+
+/// <summary>How the learning rate decays after warmup.</summary>
+public enum DecayKind
+{
+    Constant,
+    Linear,
+    Cosine,
+}
+
+/// <summary>The <c>training.schedule</c> section: linear warmup from 0, then constant, linear or cosine decay.</summary>
+public sealed class ScheduleOptions
+{
+    [Description("Decay after warmup: constant, linear or cosine.")]
+    public DecayKind Decay { get; set; } = DecayKind.Cosine;
+
+    [Description("Updates of linear warmup from 0 to the full learning rate.")]
+    [Range(0, int.MaxValue)]
+    public int WarmupSteps { get; set; }
+
+    [Description("Final learning rate as a fraction of the peak (linear and cosine decay).")]
+    [Range(0.0, 1.0)]
+    public double MinLrRatio { get; set; } = 0.1;
+}

@@ -1,0 +1,13 @@
+namespace Forge.Core.Training;
+
+/// <summary>
+/// What one update did. <see cref="Loss"/> and <see cref="GradientNorm"/> are read back from the device only when the
+/// step is logged or non-finite; otherwise they are NaN.
+/// </summary>
+/// <param name="Examples">Examples in the batch.</param>
+/// <param name="Predictions">Predicted positions in the batch (tokens for language models).</param>
+/// <param name="Finite">False when the divergence guard checked the step and found a NaN or infinite loss or gradient; the optimizer did not step.</param>
+/// <param name="Loss">The training loss of the batch.</param>
+/// <param name="GradientNorm">The global gradient norm before clipping.</param>
+/// <param name="Seconds">Wall time of the update.</param>
+public sealed record StepResult(long Examples, long Predictions, bool Finite, float Loss, float GradientNorm, double Seconds);

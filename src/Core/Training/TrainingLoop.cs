@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using Forge.Abstractions.Data;
+using Forge.Core.Checkpoints;
+using Forge.Core.Composition;
+using Microsoft.Extensions.Logging;
+
+namespace Forge.Core.Training;
+
+/// <summary>
+/// The training loop: update after update (<see cref="TrainingStep"/>), the divergence guard's decision on the ones
+/// that were not finite, the held-out evaluation at its steps, and the observers at every event (metrics, telemetry,
+/// progress, diagnostics, checkpoints, callbacks). Deterministic on CPU for a fixed seed and thread count: init and
+/// data come from seeded generators, and a run resumed from a checkpoint continues bit for bit.
+/// </summary>
+public sealed class TrainingLoop(ILogger<TrainingLoop> logger)
+{
+    /// <summary>
+    /// Trains <paramref name="experiment"/> from the start, or from <paramref name="resumeFrom"/>, until its last step,
+    /// a divergence, a failure or <paramref name="cancellationToken"/>. Never throws for what happens in training: a
+    /// failure is the outcome's <see cref="RunStatus.Failed"/> with its error.
+    /// </summary>
+    public LoopOutcome Run(Experiment experiment, TrainingObservers observers, DivergenceGuard guard, CancellationToken cancellationToken,
+        LoadedCheckpoint? resumeFrom = null)
+    {
+        using var dataGenerator = DataStreams.Training(experiment.Spec.Experiment.Seed);
+        var state = new LoopState
+        {
+            Experiment = experiment,
+            Position = new TrainingPosition(),
+            DataGenerator = dataGenerator,
+            Schedule = new LearningRateSchedule(experiment.Spec.Experiment.Training.Schedule, experiment.Spec.Experiment.Training.Steps),
+        };
+        LoopOutcome outcome;
+        try
+        {
+            outcome = Loop(state, observers, guard, resumeFrom, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogDebug(e, "Training failed after {Steps} steps", state.Position.Step); // the stack trace, with --verbose
+            outcome = new LoopOutcome(RunStatus.Failed, state.Position, $"Training failed after {state.Position.Step} steps: {e.GetType().Name}: {e.Message}");
+        }
+        try
+        {
+            observers.Ended(state, outcome);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogDebug(e, "An observer failed at the end of the run");
+            outcome = outcome with { Status = RunStatus.Failed, Error = $"Training ended ({outcome.Status}), but finishing the run failed: {e.GetType().Name}: {e.Message}" };
+        }
+        return outcome;
+    }
+
+    private LoopOutcome Loop(LoopState state, TrainingObservers observers, DivergenceGuard guard, LoadedCheckpoint? resumeFrom, CancellationToken cancellationToken)
+    {
+        var experiment = state.Experiment;
+        var options = experiment.Spec.Experiment.Training;
+        bool languageModel = experiment.Dataset.Description.Task == TaskKind.LanguageModeling;
+        var step = new TrainingStep(experiment, guard.ChecksEveryStep);
+
+        if (resumeFrom is not null)
+        {
+            state.Position = TrainingCheckpoint.Restore(resumeFrom, experiment, state.DataGenerator);
+            observers.Restored(state, resumeFrom, rollback: false);
+            logger.LogInformation("Resumed from {Checkpoint} at step {Step}", resumeFrom.Folder, state.Position.Step);
+        }
+        else
+            state.Position.InitialEvalLoss = Evaluation.HeldOutLoss(experiment, options.BatchSize, options.EvalBatches);
+        observers.Started(state);
+
+        var clock = Stopwatch.StartNew();
+        var intervalClock = Stopwatch.StartNew();
+        long intervalExamples = 0, intervalPredictions = 0;
+
+        while (state.Position.Step < options.Steps)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                observers.Ending(state, RunStatus.Interrupted);
+                return new LoopOutcome(RunStatus.Interrupted, state.Position,
+                    $"Interrupted after {state.Position.Step} of {options.Steps} steps; run the same command again to continue from the checkpoint.");
+            }
+
+            var plan = StepPlan.For(state.Position.Step + 1, options.Steps, options.EvalInterval, options.LogInterval);
+            double factor = state.NextFactor;
+            observers.StepStarting(plan);
+            StepResult result;
+            using (var probe = observers.Probe(plan))
+                result = step.Run(plan, factor, state.DataGenerator, probe);
+
+            if (!result.Finite)
+            {
+                switch (guard.NonFiniteUpdate(state, plan, result))
+                {
+                    case GuardDecision.Stop stop:
+                        return stop.Outcome;
+                    case GuardDecision.RollBack rollBack:
+                        using (var checkpoint = rollBack.Checkpoint)
+                        {
+                            var before = state.Position;
+                            state.Position = TrainingCheckpoint.Restore(checkpoint, experiment, state.DataGenerator);
+                            guard.CarryOver(before, state.Position, plan.Step, checkpoint.Folder);
+                            observers.Restored(state, checkpoint, rollback: true);
+                        }
+                        continue;
+                    default: // skipped: the update is counted, not applied
+                        Advance(state.Position, plan, result, languageModel);
+                        intervalExamples += result.Examples;
+                        intervalPredictions += result.Predictions;
+                        observers.UpdateSkipped(state, plan, result);
+                        continue;
+                }
+            }
+            guard.UpdateApplied();
+            Advance(state.Position, plan, result, languageModel);
+            intervalExamples += result.Examples;
+            intervalPredictions += result.Predictions;
+            observers.UpdateApplied(state, plan, result);
+
+            if (plan.Logged)
+            {
+                var position = state.Position;
+                position.LastTrainLoss = result.Loss;
+                if (guard.LoggedValues(state, plan.Step, result.Loss, result.GradientNorm) is { } diverged)
+                    return diverged;
+                bool spike = guard.IsSpike(position, plan.Step, result.Loss);
+                double? evalLoss = null;
+                if (plan.Evaluate)
+                {
+                    evalLoss = Evaluation.HeldOutLoss(experiment, options.BatchSize, options.EvalBatches);
+                    position.LastEvalLoss = evalLoss;
+                    if (position.BestEvalLoss is null || evalLoss < position.BestEvalLoss)
+                    {
+                        position.BestEvalLoss = evalLoss;
+                        position.BestEvalStep = plan.Step;
+                    }
+                }
+                double seconds = Math.Max(intervalClock.Elapsed.TotalSeconds, 1e-9);
+                var record = new MetricRecord
+                {
+                    Step = plan.Step,
+                    Loss = result.Loss,
+                    Lr = experiment.OptimizerPlugin.LearningRate * factor,
+                    GradNorm = result.GradientNorm,
+                    ExamplesPerSecond = intervalExamples / seconds,
+                    TokensPerSecond = languageModel ? intervalPredictions / seconds : null,
+                    EvalLoss = evalLoss,
+                    Samples = position.Samples,
+                    Tokens = languageModel ? position.Tokens : null,
+                    ElapsedSeconds = clock.Elapsed.TotalSeconds,
+                    Spike = spike ? true : null,
+                };
+                record = observers.Contribute(record, new LoggedStepContext(state, plan, evalLoss));
+                observers.Logged(new LoggedStep(state, plan, record, intervalPredictions / seconds, step.Groups.Select(g => g.LearningRate).ToArray()));
+                intervalClock.Restart();
+                intervalExamples = intervalPredictions = 0;
+            }
+            observers.StepEnded(state, plan);
+        }
+        observers.Ending(state, RunStatus.Completed);
+        return new LoopOutcome(RunStatus.Completed, state.Position, null);
+    }
+
+    /// <summary>Counts update <paramref name="plan"/> and its batch in the position.</summary>
+    private static void Advance(TrainingPosition position, StepPlan plan, StepResult result, bool languageModel)
+    {
+        position.Step = plan.Step;
+        position.Samples += result.Examples;
+        position.Tokens += languageModel ? result.Predictions : 0;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using Forge.Core.Composition;
+using Forge.Core.Specs;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Forge.Core.Training;
+
+/// <summary>
+/// One update, the core of the loop: the learning rates of the step, a batch, forward, loss, backward, the gradient
+/// norm, clipping and the optimizer step, all inside one dispose scope. Values are read back from the device only when
+/// the step is logged and, when the guard asks for it, one finite flag per step.
+/// </summary>
+public sealed class TrainingStep
+{
+    private readonly Experiment _experiment;
+    private readonly TrainingOptions _options;
+    private readonly bool _checkEveryStep;
+    private readonly IReadOnlyList<optim.ILearningRateController> _groups;
+    private readonly double[] _initialRates;
+    private readonly IReadOnlyList<Parameter> _trainable;
+
+    /// <param name="experiment">What is trained.</param>
+    /// <param name="checkEveryStep">Whether every step's loss and gradient norm are checked for NaN/Inf (the skip and rollback guards).</param>
+    public TrainingStep(Experiment experiment, bool checkEveryStep)
+    {
+        _experiment = experiment;
+        _options = experiment.Spec.Experiment.Training;
+        _checkEveryStep = checkEveryStep;
+        _groups = experiment.Optimizer.ParamGroups.ToList();
+        _initialRates = _groups.Select(g => g.InitialLearningRate).ToArray(); // per-group rates set by the parametrization
+        _trainable = experiment.Trainable;
+    }
+
+    /// <summary>The optimizer's parameter groups, in order.</summary>
+    public IReadOnlyList<optim.ILearningRateController> Groups => _groups;
+
+    /// <summary>
+    /// Runs update <paramref name="plan"/> with every group's learning rate at its initial rate times
+    /// <paramref name="factor"/> (the schedule's factor and the guard's cuts), drawing the batch from
+    /// <paramref name="data"/>; <paramref name="probe"/> observes its phases.
+    /// </summary>
+    public StepResult Run(StepPlan plan, double factor, Generator data, IStepProbe? probe)
+    {
+        for (int g = 0; g < _groups.Count; g++)
+            _groups[g].LearningRate = _initialRates[g] * factor;
+        long start = Stopwatch.GetTimestamp();
+        float loss = float.NaN, gradNorm = float.NaN;
+        bool finite = true;
+        long examples, predictions;
+        using (var scope = NewDisposeScope())
+        {
+            using var batch = _experiment.Dataset.NextTrainingBatch(_options.BatchSize, data);
+            (examples, predictions) = (batch.Examples, batch.Predictions);
+            _experiment.Optimizer.zero_grad();
+            var output = _experiment.Model.call(batch.Inputs);
+            probe?.ForwardDone();
+            var lossTensor = LossFunction.Compute(_experiment, output, batch.Targets);
+            lossTensor.backward();
+            probe?.GradientsReady();
+            Tensor? norm = _options.GradClip > 0 || plan.Logged || _checkEveryStep ? GradientNorm.Compute(_trainable) : null;
+            if (_checkEveryStep)
+                finite = (lossTensor.isfinite() & norm!.isfinite()).all().item<bool>(); // the guard's one read-back per step
+            if (finite)
+            {
+                if (_options.GradClip > 0)
+                    GradientNorm.Clip(_trainable, norm!, _options.GradClip);
+                _experiment.Optimizer.step();
+                probe?.UpdateApplied(plan.Step);
+            }
+            if (plan.Logged || !finite)
+            {
+                loss = lossTensor.item<float>();
+                gradNorm = norm!.item<float>();
+            }
+        }
+        return new StepResult(examples, predictions, finite, loss, gradNorm, Stopwatch.GetElapsedTime(start).TotalSeconds);
+    }
+}

@@ -1,8 +1,0 @@
-namespace Forge.Host.Console;
-
-/// <summary>Whether progress is shown live (Spectre.Console) or as plain lines (CI, redirected output, --plain, tests).</summary>
-internal static class ConsoleMode
-{
-    public static bool IsLive(bool plain, bool interactiveConsole) =>
-        !plain && interactiveConsole && !System.Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
-}

@@ -1,3 +1,0 @@
-using Forge.Host.Cli;
-
-return await ForgeCli.RunAsync(args);

@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Forge.Core.Plots;
+using Forge.Core.Runs;
+using Forge.Core.Specs;
+
+namespace Forge.Sweeps;
+
+/// <summary>One trial's outcome, read from its run folder.</summary>
+public sealed record TrialResult(
+    string Id, TrialState State, IReadOnlyDictionary<string, string> Values, double? LearningRate,
+    double? FinalTrainLoss, double? BestTrainLoss, double? FinalEvalLoss, double? BestEvalLoss, double? MeanTrainLoss, bool Diverged, double? WallSeconds,
+    IReadOnlyList<(int Step, double Loss)> Curve)
+{
+    public double? Metric(SweepMetric metric) => metric switch
+    {
+        SweepMetric.FinalEvalLoss => FinalEvalLoss,
+        SweepMetric.BestEvalLoss => BestEvalLoss,
+        SweepMetric.FinalTrainLoss => FinalTrainLoss,
+        _ => MeanTrainLoss,
+    };
+}
+
+/// <summary>Collects every trial's summary and metrics, and writes <c>results.csv</c>.</summary>
+public static class SweepResults
+{
+    public const string CsvFile = "results.csv";
+
+    public static IReadOnlyList<TrialResult> Collect(string folder, SweepState state, int lastSteps)
+    {
+        var results = new List<TrialResult>();
+        foreach (var trial in state.Trials)
+        {
+            var runFolder = Path.Combine(folder, trial.RunFolder);
+            var values = trial.Overrides.Select(o => o.Split('=', 2)).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1]);
+            var summary = ReadJson(Path.Combine(runFolder, RunFolder.SummaryFile));
+            var spec = ReadJson(Path.Combine(runFolder, RunFolder.SpecFile));
+            var curve = ReadCurve(Path.Combine(runFolder, RunFolder.MetricsFile));
+            int steps = summary?["steps"]?.GetValue<int>() ?? 0;
+            var tail = curve.Where(p => p.Step > steps - lastSteps).Select(p => p.Loss).ToList();
+            results.Add(new TrialResult(
+                trial.Id, trial.State, values,
+                Number(spec?["optimizer"]?["lr"]),
+                Number(summary?["finalTrainLoss"]), curve.Count > 0 ? curve.Min(p => p.Loss) : null,
+                Number(summary?["finalEvalLoss"]), Number(summary?["bestEvalLoss"]),
+                tail.Count > 0 && tail.All(double.IsFinite) ? tail.Average() : null,
+                summary?["status"]?.GetValue<string>() == "diverged",
+                trial.WallSeconds, curve));
+        }
+        return results;
+    }
+
+    public static string Csv(IReadOnlyList<TrialResult> results, IReadOnlyList<string> sweptPaths, int lastSteps)
+    {
+        var csv = new StringBuilder("trial,state," + string.Join(",", sweptPaths) +
+                                    $",learning_rate,final_train_loss,best_train_loss,final_eval_loss,best_eval_loss,mean_train_loss_last_{lastSteps},diverged,wall_seconds\n");
+        foreach (var r in results)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{r.Id},{SpecJson.EnumName(r.State)},");
+            csv.Append(string.Join(",", sweptPaths.Select(p => Quote(r.Values.GetValueOrDefault(p, "")))));
+            csv.Append(CultureInfo.InvariantCulture,
+                $",{F(r.LearningRate)},{F(r.FinalTrainLoss)},{F(r.BestTrainLoss)},{F(r.FinalEvalLoss)},{F(r.BestEvalLoss)},{F(r.MeanTrainLoss)},{r.Diverged.ToString().ToLowerInvariant()},{F(r.WallSeconds)}\n");
+        }
+        return csv.ToString();
+    }
+
+    private static string F(double? value) => value?.ToString("R", CultureInfo.InvariantCulture) ?? "";
+
+    private static string Quote(string value) => value.Contains(',') || value.Contains('"') ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
+
+    private static double? Number(JsonNode? node) =>
+        node is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
+
+    private static JsonNode? ReadJson(string path) => File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
+
+    private static List<(int Step, double Loss)> ReadCurve(string path) =>
+        File.Exists(path) ? RunCurves.Parse(path, File.ReadLines(path)).Train : new();
+}

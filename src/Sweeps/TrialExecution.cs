@@ -1,0 +1,71 @@
+using Forge.Core.Composition;
+using Microsoft.Extensions.Logging;
+using Forge.Core.Errors;
+using Forge.Core.Plugins;
+using Forge.Core.Runs;
+using Forge.Core.Training;
+
+namespace Forge.Sweeps;
+
+/// <summary>
+/// Runs one sweep trial in this process, exactly as <c>forge run</c> would run its spec with the trial's overrides
+/// (<see cref="TrainingRun"/>), its output, warnings, log messages and errors going to the trial's <c>log.txt</c>.
+/// Every launcher's trials come here: a reused worker's, the <c>forge trial run</c> entry point's.
+/// </summary>
+public static class TrialExecution
+{
+    /// <summary>Runs <paramref name="request"/>; <paramref name="onOutput"/> sees each output line (progress).</summary>
+    public static async Task<TrialOutcome> RunAsync(TrialRequest request, Action<string> onOutput, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(request.RunFolder);
+        using var log = new TrialLog(Path.Combine(request.RunFolder, "log.txt"), onOutput);
+        try
+        {
+            var catalog = PluginCatalog.BuiltIn();
+            var spec = await new SpecLoader(catalog).LoadAsync(request.SpecPath, request.Overrides, cancellationToken);
+            spec.Settings.Threads = request.Threads;
+            spec.Settings.Metrics.Prometheus.Port = 0;
+            var sink = new LogSink(log);
+            var summary = await TrainingRun.ExecuteAsync(spec, new RunOptions(request.RunsRoot, request.RunFolder, logging => logging.AddProvider(new TrialLogging(log)), catalog),
+                sink, cancellationToken);
+            return new TrialOutcome(summary.ExitCode, sink.Error);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var (exitCode, message) = ErrorReport.Describe(e);
+            log.Error($"error: {message}");
+            return new TrialOutcome(exitCode, message);
+        }
+    }
+
+    /// <summary>The trial's run as <c>forge run --plain</c> shows it, into its log.</summary>
+    private sealed class LogSink(TrialLog log) : IRunSink
+    {
+        /// <summary>The error line's message, when the run did not complete.</summary>
+        public string? Error { get; private set; }
+
+        public void Started(RunStarted run)
+        {
+            foreach (var line in run.Lines())
+                log.Output(line);
+        }
+
+        public void Progress(ProgressUpdate update) => log.Output(update.Line);
+
+        public void Warning(string message) => log.Error($"warning: {message}");
+
+        public void Finished(RunSummary summary, string summaryPath)
+        {
+            if (summary.Rounding is { } rounding)
+                log.Output($"{summary.Name}: {rounding.Describe()}");
+            var text = summary.Describe(summaryPath);
+            if (summary.Status == RunStatus.Completed)
+                log.Output(text);
+            else
+            {
+                Error = $"{text}. {summary.Error}";
+                log.Error($"error: {Error}");
+            }
+        }
+    }
+}
