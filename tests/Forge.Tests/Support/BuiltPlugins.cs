@@ -17,6 +17,8 @@ public static class BuiltPlugins
 
     public static string CompletePFolder => Folder("samples/CompleteP", "Forge.Samples.CompleteP");
 
+    public static string Swa => Path.Combine(Folder("samples/Swa", "Forge.Samples.Swa"), "Forge.Samples.Swa.dll");
+
     public static string Faulty => Path.Combine(Folder("tests/FaultyPlugin", "Forge.Tests.FaultyPlugin"), "Forge.Tests.FaultyPlugin.dll");
 
     /// <summary>Copies a plugin (with its deps.json) into <paramref name="folder"/> and returns the copy's path.</summary>

@@ -33,6 +33,18 @@ public sealed class TestExperiment : IDisposable
         };
     }
 
+    /// <summary>The same experiment with <paramref name="callbacks"/> instead of its own.</summary>
+    internal Experiment WithCallbacks(IReadOnlyList<Forge.Abstractions.Callbacks.ITrainingCallback> callbacks)
+    {
+        var inner = Experiment;
+        return new Experiment
+        {
+            Spec = inner.Spec, Environment = inner.Environment, OptimizerPlugin = inner.OptimizerPlugin, Parametrization = inner.Parametrization,
+            Precision = inner.Precision, Ops = inner.Ops, Model = inner.Model, Parameters = inner.Parameters, Optimizer = inner.Optimizer,
+            TiedUses = inner.TiedUses, Scales = inner.Scales, Callbacks = callbacks, Dataset = inner.Dataset,
+        };
+    }
+
     /// <summary>Each trainable tensor's scaling by its name in the model (e.g. <c>hidden.0.weight</c>).</summary>
     public IReadOnlyDictionary<string, Forge.Abstractions.Parametrizations.ScaledParameter> ByName =>
         Experiment.Parameters.ToDictionary(p => p.Descriptor.Name);

@@ -17,6 +17,10 @@ public sealed class CallbackObserver(Experiment experiment, string runFolder) : 
 {
     private static readonly HashSet<string> RecordFields = SpecJson.Options.GetTypeInfo(typeof(MetricRecord)).Properties.Select(p => p.Name).ToHashSet();
     private readonly IReadOnlyList<ITrainingCallback> _callbacks = experiment.Callbacks;
+
+    /// <summary>Each callback's plugin name (its type's for one the spec did not name).</summary>
+    private readonly IReadOnlyList<string> _names = experiment.Callbacks
+        .Select((c, i) => i < experiment.Spec.Callbacks.Count ? experiment.Spec.Callbacks[i].Plugin.Name : c.GetType().Name).ToList();
     private readonly Dictionary<string, double> _reported = new();
 
     /// <summary>The last value of each name the callbacks reported.</summary>
@@ -59,7 +63,7 @@ public sealed class CallbackObserver(Experiment experiment, string runFolder) : 
         var reported = new Dictionary<string, object>();
         for (int i = 0; i < _callbacks.Count; i++)
         {
-            var owner = experiment.Spec.Callbacks[i].Plugin.Name;
+            var owner = _names[i];
             _callbacks[i].OnEvaluation(new EvaluationContext(context.Plan.Step, evalLoss,
                 () => Evaluation.HeldOutLoss(experiment, options.BatchSize, options.EvalBatches),
                 (name, value) => Report(owner, name, value, reported)));
@@ -97,7 +101,7 @@ public sealed class CallbackObserver(Experiment experiment, string runFolder) : 
     }
 
     /// <summary>Where callback <paramref name="index"/>'s state sits in a checkpoint: <c>N.name/</c>.</summary>
-    private string Prefix(int index) => $"{index}.{experiment.Spec.Callbacks[index].Plugin.Name}/";
+    private string Prefix(int index) => $"{index}.{_names[index]}/";
 
     private void Report(string owner, string name, double value, Dictionary<string, object> reported)
     {
