@@ -22,11 +22,11 @@ public sealed class ExperimentBuilder(IServiceProvider services, ILogger<Experim
     public Experiment Build(ResolvedSpec spec, RunEnvironment environment)
     {
         torch.manual_seed(spec.Experiment.Seed);
-        var dataset = Create<IDatasetPlugin>(spec.Data);
-        var optimizerPlugin = Create<IOptimizerPlugin>(spec.Optimizer);
-        var parametrization = Create<IParametrizationPlugin>(spec.Parametrization);
-        var modelPlugin = Create<IModelPlugin>(spec.Model);
-        var precision = Create<Forge.Abstractions.Precision.IPrecisionPlugin>(spec.Precision);
+        var dataset = Create<IDatasetPlugin>(spec.Data, environment);
+        var optimizerPlugin = Create<IOptimizerPlugin>(spec.Optimizer, environment);
+        var parametrization = Create<IParametrizationPlugin>(spec.Parametrization, environment);
+        var modelPlugin = Create<IModelPlugin>(spec.Model, environment);
+        var precision = Create<Forge.Abstractions.Precision.IPrecisionPlugin>(spec.Precision, environment);
 
         var data = dataset.Description;
         var dimensions = Call(spec.Model, () => modelPlugin.Dimensions(data));
@@ -66,13 +66,14 @@ public sealed class ExperimentBuilder(IServiceProvider services, ILogger<Experim
             Optimizer = optimizer,
             TiedUses = factory.Tied,
             Scales = factory.Scales,
-            Callbacks = spec.Callbacks.Select(Create<ITrainingCallback>).ToList(),
+            Callbacks = spec.Callbacks.Select(c => Create<ITrainingCallback>(c, environment)).ToList(),
         };
         if (start is not null)
         {
             try
             {
-                start.Apply(experiment, other => Build(other, environment));
+                // The checkpoint's own spec has its own folder and seed: its relative paths resolve from there.
+                start.Apply(experiment, other => Build(other, environment with { Seed = other.Experiment.Seed, SpecDirectory = other.SpecDirectory }));
             }
             catch
             {
@@ -83,9 +84,14 @@ public sealed class ExperimentBuilder(IServiceProvider services, ILogger<Experim
         return experiment;
     }
 
-    private T Create<T>(PluginSelection selection) where T : class
+    /// <summary>
+    /// Creates the selected plugin through DI with its bound options and <paramref name="environment"/> (this spec's
+    /// seed, device and folder, which may not be the host's: the checkpoint a widened run starts from has its own).
+    /// </summary>
+    private T Create<T>(PluginSelection selection, RunEnvironment environment) where T : class
     {
-        var arguments = selection.Options is null ? Array.Empty<object>() : new[] { selection.Options };
+        bool takesEnvironment = selection.Plugin.Type.GetConstructors().Any(c => c.GetParameters().Any(p => p.ParameterType.IsAssignableFrom(typeof(RunEnvironment))));
+        var arguments = new[] { selection.Options, takesEnvironment ? environment : null }.OfType<object>().ToArray();
         return Call(selection, () => (T)ActivatorUtilities.CreateInstance(services, selection.Plugin.Type, arguments));
     }
 

@@ -29,6 +29,9 @@ public sealed class SpecLoader(PluginCatalog builtIn)
         }
         catch (JsonException e)
         {
+            if (DuplicateFields.First(text) is { } duplicate)
+                throw new SpecException(path, new SpecProblem(duplicate.Path,
+                    $"is given twice in the same object (the second time at line {duplicate.Line}), so it is not clear which value counts; keep the one you mean and delete the other."));
             throw new SpecException(path, new SpecProblem("", $"is not valid JSON at line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}: {FirstSentence(e.Message)}"));
         }
         if (root is not JsonObject document)

@@ -26,6 +26,8 @@ public sealed record SpecOverride(string Path, JsonNode? Value, string Text)
         }
         catch (JsonException)
         {
+            if (DuplicateFields.First(raw) is { } duplicate)
+                throw new FormatException($"--set '{text}': '{duplicate.Path}' is given twice in the value, so it is not clear which counts; keep one.");
             value = JsonValue.Create(raw);
         }
         return new SpecOverride(path, value, text);

@@ -54,8 +54,16 @@ public sealed class MetricsExport : IDisposable
                         warn?.Invoke(warning);
                     builder.AddPrometheusHttpListener(o =>
                     {
-                        o.Host = prometheus.ListenHost;
+                        o.Host = prometheus.AllInterfaces ? "127.0.0.1" : prometheus.ListenHost;
                         o.Port = prometheus.Port;
+                        if (prometheus.AllInterfaces) // the exporter's Host takes a name or address, not "+": its listener is told directly
+                            o.ConfigureHttpListener = (_, listener) =>
+                            {
+                                var prefixes = listener.Prefixes.Select(prefix => prefix.Replace("//127.0.0.1:", "//+:", StringComparison.Ordinal)).ToList();
+                                listener.Prefixes.Clear();
+                                foreach (var prefix in prefixes)
+                                    listener.Prefixes.Add(prefix);
+                            };
                         o.ScrapeResponseCacheDurationMilliseconds = 0; // every scrape sees the latest values
                     });
                     break;

@@ -14,7 +14,7 @@ namespace Forge.Core.Telemetry;
 /// are tried, so a failure names its real cause: a port in use, an address this machine does not have, a port that
 /// needs privileges.
 /// </summary>
-/// <param name="ListenHost">What the HTTP listener is given: the host as written, or <c>+</c> for every interface.</param>
+/// <param name="ListenHost">What the HTTP listener serves: the host as written, or <c>+</c> (every interface).</param>
 /// <param name="Port">The port (a free one when 0 was asked for).</param>
 /// <param name="AdvertisedHost">The name others scrape it by: the host as written, or this machine's name for every interface.</param>
 /// <param name="AllInterfaces">Whether it listens on every interface, so is reachable from the network.</param>

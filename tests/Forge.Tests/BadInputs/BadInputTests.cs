@@ -28,6 +28,7 @@ public class BadInputTests
     [InlineData("unknown-precision.json", "unknown precision plugin 'fp4'; did you mean 'fp8'?")]
     [InlineData("unknown-guard-policy.json", "guard.onNonFinite: \"explode\" is not allowed here; expected one of \"stop\", \"skip\", \"rollback\"")]
     [InlineData("bad-run-name.json", "name: is \"../escape\", but must start with a letter or digit")]
+    [InlineData("duplicate-key.json", "model.name: is given twice in the same object (the second time at line 3)")]
     public async Task Each_bad_input_is_refused_with_a_message_naming_what_to_fix(string file, string expected)
     {
         using var dir = new TempDirectory();

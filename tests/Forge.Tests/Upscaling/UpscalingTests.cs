@@ -163,4 +163,27 @@ public class UpscalingTests
         Assert.Contains("started from", run.Output);
         Assert.Contains("widened 4x", run.Output);
     }
+
+    [Fact]
+    public async Task A_widened_spec_written_into_another_folder_keeps_reaching_the_data_and_the_checkpoint()
+    {
+        using var dir = new TempDirectory();
+        dir.File("data/tiny.txt", File.ReadAllText(TestSpecs.ShakespearePath)[..20_000]);
+        var spec = Narrow("gpt", "mup").With("training.steps=10", "checkpoint={\"interval\":10}", "data.path=../data/tiny.txt");
+        var specPath = dir.File("specs/narrow.json", spec.ToJsonString());
+        var trained = await CliRunner.RunAsync("run", specPath, "--runs", Path.Combine(dir.Path, "runs"), "--plain");
+        Assert.True(trained.ExitCode == 0, trained.Error);
+        var checkpoint = Directory.GetDirectories(Path.Combine(CliRunner.RunFolder(dir), "checkpoints")).Single();
+        var target = Path.Combine(dir.Path, "elsewhere", "deeper", "wide.json");
+
+        var upscaled = await CliRunner.RunAsync("upscale", checkpoint, "--width", "32", "--output", target);
+
+        Assert.True(upscaled.ExitCode == 0, upscaled.Error);
+        var wide = JsonNode.Parse(File.ReadAllText(target))!;
+        Assert.Equal("../../data/tiny.txt", wide["data"]!["path"]!.GetValue<string>()); // rebased: still relative, now from the new folder
+        Assert.Equal(Path.GetFullPath(checkpoint), Path.GetFullPath(wide["init"]!["from"]!.GetValue<string>(), Path.GetDirectoryName(target)!));
+        var run = await CliRunner.RunAsync("run", target, "--runs", Path.Combine(dir.Path, "wide-runs"), "--set", "training.steps=3", "--plain");
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("widened 2x", run.Output);
+    }
 }
