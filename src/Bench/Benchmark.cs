@@ -143,19 +143,13 @@ public sealed class Benchmark(BenchSettings settings, TextWriter log)
         if (threads < 2)
             return null;
         int blockSteps = BlockSteps(model, "fp32", gemmFlops);
-        using var built = Build(model.Spec(settings.DataPath, "fp32", blockSteps, logInterval: 1));
-        AlternatingBlocks blocks;
-        try
-        {
-            blocks = AlternatingBlocks.Run(
-                () => { torch.set_num_threads(1); return StepTiming.Forge(built); },
-                () => { torch.set_num_threads(threads); return StepTiming.Forge(built); },
-                _ => settings.ForgeOnlyBlocks);
-        }
-        finally
-        {
-            torch.set_num_threads(threads);
-        }
+        // One experiment per thread count: a run computes with its spec's threads (RunEnvironment.UseThreads).
+        var spec = model.Spec(settings.DataPath, "fp32", blockSteps, logInterval: 1);
+        spec["threads"] = 1;
+        using var one = Build(spec.DeepClone().AsObject());
+        spec["threads"] = threads;
+        using var all = Build(spec);
+        var blocks = AlternatingBlocks.Run(() => StepTiming.Forge(one), () => StepTiming.Forge(all), _ => settings.ForgeOnlyBlocks);
         var figures = new ThreadFigures(model.ToString(), threads, Median.Of(blocks.First), Median.Of(blocks.Second));
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{model} fp32 on 1 thread: {figures.OneThreadSecondsPerStep * 1e3:F1} ms/step, on {threads}: {figures.AllThreadsSecondsPerStep * 1e3:F1} ms/step, speedup {figures.Speedup:F2} ({figures.Efficiency:P0} of linear)"));

@@ -12,8 +12,8 @@ public sealed record CoordinateSample(int Width, long Seed, int Step, string Mod
 }
 
 /// <summary>
-/// The coordinate check of Tensor Programs V / microsoft/mup's <c>coord_check.py</c> (shared/reference/
-/// parametrizations.md §2.4): the same spec is built at several widths; each trains a few steps on one fixed
+/// The coordinate check of Tensor Programs V / microsoft/mup's <c>coord_check.py</c> (docs/reference/
+/// coordinate-check.md): the same spec is built at several widths; each trains a few steps on one fixed
 /// batch with the spec's optimizer and learning rate (constant, no clipping), and a forward hook records the
 /// mean absolute value of every module's output during the forward pass of each step, so step 1 is the
 /// initialisation. Under a width-consistent parametrization every curve is flat in width.
@@ -38,6 +38,7 @@ public sealed class CoordinateCheck(SpecLoader loader, Func<ResolvedSpec, Experi
 
     private static List<CoordinateSample> Measure(Experiment experiment, int width, long seed, int steps)
     {
+        experiment.Environment.UseThreads();
         var samples = new List<CoordinateSample>();
         int step = 0;
         var hooks = new List<Action>();

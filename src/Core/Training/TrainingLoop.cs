@@ -22,6 +22,7 @@ public sealed class TrainingLoop(ILogger<TrainingLoop> logger)
     public LoopOutcome Run(Experiment experiment, TrainingObservers observers, DivergenceGuard guard, CancellationToken cancellationToken,
         LoadedCheckpoint? resumeFrom = null)
     {
+        experiment.Environment.UseThreads(); // on the thread that trains: OpenMP's thread count is per thread
         using var dataGenerator = DataStreams.Training(experiment.Spec.Experiment.Seed);
         var state = new LoopState
         {
