@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Forge.Tests.Support;
 
-namespace Forge.Tests.Benchmarks;
+namespace Forge.IntegrationTests.Benchmarks;
 
 /// <summary>The CI-sized run of <c>forge bench --smoke</c>: the harness runs end to end and its figures are sane.</summary>
 public class BenchSmokeTests

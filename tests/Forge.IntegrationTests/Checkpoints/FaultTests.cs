@@ -4,7 +4,7 @@ using Forge.Core.Checkpoints;
 using Forge.Core.Runs;
 using Forge.Core.Specs;
 
-namespace Forge.Tests.Checkpoints;
+namespace Forge.IntegrationTests.Checkpoints;
 
 /// <summary>Real signals and kills sent to a forge child process: nothing lost beyond the last checkpoint, nothing corrupt.</summary>
 public class FaultTests
@@ -38,7 +38,9 @@ public class FaultTests
     public async Task Sigint_finishes_the_step_writes_a_checkpoint_and_the_summary_and_the_same_command_continues_the_run()
     {
         using var dir = new TempDirectory();
-        var spec = TestSpecs.Gpt(32, steps: 400).With("training.logInterval=10", "checkpoint.interval=0");
+        // 2,000 short steps (seconds in all), so that a loaded test host that notices step 50 late still signals long
+        // before the run could finish (400 steps once completed in 1.5 s before the signal landed).
+        var spec = TestSpecs.Gpt(32, steps: 2000).With("training.logInterval=10", "checkpoint.interval=0");
         var specPath = dir.File("spec.json", spec.ToJsonString());
         var runs = Path.Combine(dir.Path, "runs");
 
@@ -48,6 +50,7 @@ public class FaultTests
             await forge.WaitUntilAsync(() => LoggedSteps(runs) >= 5, "step 50");
             forge.Signal("INT");
             code = await forge.WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.False(forge.Output.Contains("completed after 2000 steps", StringComparison.Ordinal), "the run finished before the signal arrived: the test host noticed step 50 too late");
             Assert.True(code == 130, forge.Output);
             Assert.Contains("stopping after the current step", forge.Output);
         }
@@ -55,13 +58,13 @@ public class FaultTests
         var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")))!;
         Assert.Equal("interrupted", summary["status"]!.GetValue<string>());
         int stoppedAt = summary["steps"]!.GetValue<int>();
-        Assert.InRange(stoppedAt, 50, 399);
+        Assert.InRange(stoppedAt, 50, 1999);
         Assert.Equal(CheckpointStore.StepFolderName(stoppedAt), Path.GetFileName(summary["checkpoint"]!.GetValue<string>()));
 
         var resumed = await CliRunner.RunAsync("run", specPath, "--runs", runs, "--plain");
 
         Assert.True(resumed.ExitCode == 0, resumed.Error);
-        Assert.Contains($"resuming from {Path.Combine(folder, "checkpoints", CheckpointStore.StepFolderName(stoppedAt))} (step {stoppedAt} of 400)", resumed.Output);
+        Assert.Contains($"resuming from {Path.Combine(folder, "checkpoints", CheckpointStore.StepFolderName(stoppedAt))} (step {stoppedAt} of 2000)", resumed.Output);
         Assert.Equal(folder, CliRunner.RunFolder(dir)); // the same run folder, continued
         Assert.Equal(await UninterruptedLossesAsync(spec), Losses(folder)); // bit for bit, every logged step
     }

@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Text.Json.Nodes;
 using Forge.Tests.Support;
 
-namespace Forge.Tests.Plugins;
+namespace Forge.IntegrationTests.Plugins;
 
 /// <summary>
 /// What a plugin author outside the repository does: pack Forge.Abstractions, dotnet new forge-plugin, build, run

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Forge.Tests.Support;
 
-namespace Forge.Tests.Sweeps;
+namespace Forge.IntegrationTests.Sweeps;
 
 /// <summary>
 /// A sweep through the <c>slurm</c> launcher on a real (one-node) Slurm cluster: the same folders, results and resume

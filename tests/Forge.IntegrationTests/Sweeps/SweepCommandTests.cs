@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Forge.Tests.Support;
 
-namespace Forge.Tests.Sweeps;
+namespace Forge.IntegrationTests.Sweeps;
 
 /// <summary>The sweep workflow end to end with tiny trials in real worker processes: expand, run, resume, results, plots, transfer.</summary>
 public class SweepCommandTests

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Forge.Tests.Support;
 
-namespace Forge.Tests.Sweeps;
+namespace Forge.IntegrationTests.Sweeps;
 
 /// <summary><c>forge trial run SWEEP_DIR --index N</c>: the entry point a cluster launcher runs, with its status file.</summary>
 public class TrialCommandTests

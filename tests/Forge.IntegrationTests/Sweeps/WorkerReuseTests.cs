@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Forge.Tests.Support;
 
-namespace Forge.Tests.Sweeps;
+namespace Forge.IntegrationTests.Sweeps;
 
 /// <summary>Sweep trials sharing worker processes: the same numbers as a fresh process per trial, and a worker that dies fails only its trial.</summary>
 public class WorkerReuseTests

@@ -5,7 +5,7 @@ using Forge.Tests.Support;
 using Forge.Core.Runs;
 using Forge.Core.Telemetry;
 
-namespace Forge.Tests.Telemetry;
+namespace Forge.IntegrationTests.Telemetry;
 
 /// <summary>
 /// A real Prometheus (Debian's package; .ci/run installs it) on loopback with the shipped prometheus.yml, discovering
@@ -85,7 +85,7 @@ public class PrometheusIntegrationTests
             Assert.Contains(losses, loss => Math.Abs(loss - value) <= 1e-6 * Math.Abs(value));
 
             // Every query of the shipped dashboard, with its selectors on "all", returns data for this run.
-            foreach (var expr in GrafanaDashboardTests.PanelQueries)
+            foreach (var expr in GrafanaDashboard.PanelQueries)
             {
                 var query = expr.Replace("$experiment", ".*", StringComparison.Ordinal).Replace("$run", ".*", StringComparison.Ordinal).Replace("$role", ".*", StringComparison.Ordinal);
                 var answer = JsonNode.Parse(await http.GetStringAsync("/api/v1/query?query=" + Uri.EscapeDataString(query)))!;

@@ -120,8 +120,9 @@ public class CallbackTests
         var resumedFolder = Directory.GetDirectories(Path.GetDirectoryName(wholeFolder)!).Single(d => d != wholeFolder);
         var after = Lines(Path.Combine(resumedFolder, "metrics.jsonl"));
         var expected = lines.Where(l => l["step"]!.GetValue<int>() > 8).ToList();
-        Assert.Equal(expected.Select(l => l["swaEvalLoss"]?.GetValue<double>()), after.Select(l => l["swaEvalLoss"]?.GetValue<double>()));
         Assert.Equal(expected.Select(l => l["loss"]!.GetValue<double>()), after.Select(l => l["loss"]!.GetValue<double>()));
+        Assert.Equal(expected.Select(l => l["evalLoss"]?.GetValue<double>()), after.Select(l => l["evalLoss"]?.GetValue<double>()));
+        Assert.Equal(expected.Select(l => l["swaEvalLoss"]?.GetValue<double>()), after.Select(l => l["swaEvalLoss"]?.GetValue<double>()));
     }
 
     [Fact]

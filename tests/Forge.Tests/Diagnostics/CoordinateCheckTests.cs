@@ -7,7 +7,7 @@ using Forge.Core.Plugins;
 namespace Forge.Tests.Diagnostics;
 
 /// <summary>
-/// The coordinate check of shared/reference/parametrizations.md §2.4 with Adam at a deliberately large learning rate:
+/// The coordinate check of docs/reference/coordinate-check.md with Adam at a deliberately large learning rate:
 /// under mup every module's mean |output| changes by less than 1.2x between widths 4x apart at steps 1..3; under sp
 /// the readout's does not.
 /// </summary>

@@ -63,7 +63,7 @@ public class LayerDiagnosticsTests
     }
 
     /// <summary>
-    /// What the spectral ratio is for (shared/reference/parametrizations.md §3): with Adam, SP's global learning rate
+    /// What the spectral ratio is for (docs/reference/spectral.md): with Adam, SP's global learning rate
     /// makes ‖ΔW‖₂ of a hidden matrix grow like its width, while muP's 1/fan_in rate keeps ‖ΔW‖₂/√(fan_out/fan_in) flat.
     /// </summary>
     [Fact]

@@ -8,7 +8,7 @@ namespace Forge.Tests.Inspection;
 
 /// <summary>
 /// What <c>forge inspect</c> reports (read off the built optimizer) against the reference tables:
-/// spectral (§3 per-layer table) and the abc presets (§4.1 (a, b), §4.2 c) on mlp and gpt at two widths.
+/// spectral (docs/reference/spectral.md, per layer) and the abc presets (docs/reference/abc.md: (a, b) and c) on mlp and gpt at two widths.
 /// </summary>
 public class ParametrizationTableTests
 {
@@ -85,7 +85,7 @@ public class ParametrizationTableTests
 
     public static TheoryData<string, double[], double[]> AdamPresets => new()
     {
-        // preset, (a, b) of embedding / hidden / readout (§4.1), c of embedding / hidden / readout for Adam with full alignment (§4.2)
+        // preset, (a, b) of embedding / hidden / readout, c of embedding / hidden / readout for Adam with full alignment (docs/reference/abc.md)
         { "standard", new[] { 0.0, 0.0, 0.0, 0.5, 0.0, 0.5 }, new[] { 0.0, 1.0, 1.0 } },
         { "ntk", new[] { 0.0, 0.0, 0.5, 0.0, 0.5, 0.0 }, new[] { 0.0, 0.5, 0.5 } },
         { "mup", new[] { -0.5, 0.5, 0.0, 0.5, 0.5, 0.5 }, new[] { 0.5, 1.0, 0.5 } },

@@ -7,8 +7,8 @@ using Forge.Core.Runs;
 namespace Forge.Tests.Plugins;
 
 /// <summary>
-/// <c>mup</c> against TP5 Table 8 / microsoft/mup (shared/reference/parametrizations.md §2.1 Table B and the
-/// "concrete width change" table), on an mlp and a gpt at two widths with base width 64.
+/// <c>mup</c> against TP5 Table 8 / microsoft/mup (docs/reference/mup.md), on an mlp and a gpt at two widths with
+/// base width 64.
 /// </summary>
 public class MupParametrizationTests
 {

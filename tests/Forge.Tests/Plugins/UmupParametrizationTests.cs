@@ -11,7 +11,7 @@ using Forge.Core.Composition;
 
 namespace Forge.Tests.Plugins;
 
-/// <summary><c>umup</c> against shared/reference/parametrizations.md §5 (graphcore-research/unit-scaling's rules and test numbers).</summary>
+/// <summary><c>umup</c> against docs/reference/umup.md (graphcore-research/unit-scaling's rules and test numbers).</summary>
 public class UmupParametrizationTests
 {
     private static ParameterFactory Factory(int width, int depth, double lr, UmupOptions? options = null) =>

@@ -9,16 +9,13 @@ namespace Forge.Tests.Telemetry;
 public class GrafanaDashboardTests(ScrapedRun run)
 {
     private static readonly string Observability = Path.Combine(TestSpecs.RepositoryRoot, "deploy", "observability");
-    private static readonly JsonObject Dashboard =
-        JsonNode.Parse(File.ReadAllText(Path.Combine(Observability, "grafana", "dashboards", "forge-training.json")))!.AsObject();
+    private static JsonObject Dashboard => GrafanaDashboard.Json;
 
-    private static IEnumerable<JsonObject> Panels => Dashboard["panels"]!.AsArray().Select(p => p!.AsObject());
+    private static IEnumerable<JsonObject> Panels => GrafanaDashboard.Panels;
 
-    private static IEnumerable<JsonObject> Variables => Dashboard["templating"]!["list"]!.AsArray().Select(v => v!.AsObject());
+    private static IEnumerable<JsonObject> Variables => GrafanaDashboard.Variables;
 
-    /// <summary>The PromQL expression of every panel target.</summary>
-    public static IEnumerable<string> PanelQueries =>
-        Panels.SelectMany(p => p["targets"]?.AsArray() ?? new JsonArray()).Select(t => t!["expr"]!.GetValue<string>());
+    private static IEnumerable<string> PanelQueries => GrafanaDashboard.PanelQueries;
 
     /// <summary>Every PromQL expression: panel targets and variable queries.</summary>
     private static IEnumerable<string> Queries => PanelQueries.Concat(Variables.Select(v => v["query"]!["query"]!.GetValue<string>()));

@@ -3,7 +3,7 @@ using Forge.Abstractions.UnitScaling;
 namespace Forge.Tests.UnitScaling;
 
 /// <summary>
-/// u-μP's τ rule (reference §5.3): propagating unit variances through (τ·f + x)/√(1+τ²) branch by branch, the final
+/// u-μP's τ rule (docs/reference/umup.md): propagating unit variances through (τ·f + x)/√(1+τ²) branch by branch, the final
 /// stream's variance splits as embedding : attention branches : MLP branches = 1 : α_attn² : α_mlp² (each share
 /// times L_b/2), with α_mlp = α_res·√(2/(1+ρ²)) and α_attn = ρ·α_mlp; graphcore's test checks the same two ratios.
 /// </summary>
