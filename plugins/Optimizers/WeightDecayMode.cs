@@ -15,7 +15,7 @@ public enum WeightDecayMode
     Decoupled,
 
     /// <summary>
-    /// Independent of the learning rate (u-μP §5.5; Wortsman et al. 2023): each step <c>w ← w·(1 − λ·s(t))</c>, where
+    /// Independent of the learning rate (u-μP, Blake et al. 2024; Wortsman et al. 2023; docs/reference/weight-decay.md): each step <c>w ← w·(1 − λ·s(t))</c>, where
     /// s(t) is the schedule's factor. Implemented as decoupled decay with λ divided by the global learning rate, so the
     /// decay a tensor gets relative to its own learning-rate factor stays the parametrization's.
     /// </summary>

@@ -12,7 +12,7 @@ public enum AbcPreset
     Meanfield,
 }
 
-/// <summary>Which alignment the learning-rate exponents c assume (Everett et al. §4.2 of the reference).</summary>
+/// <summary>Which alignment the learning-rate exponents c assume (Everett et al. 2024; docs/reference/abc.md).</summary>
 public enum Alignment
 {
     /// <summary>Updates fully aligned with activations (the Tensor Programs assumption).</summary>

@@ -6,7 +6,7 @@ namespace Forge.Plugins.Parametrizations;
 
 /// <summary>
 /// <c>abc</c>: the general abc-parametrization of Everett et al. 2024, "Scaling Exponents Across Parameterizations
-/// and Optimizers" (shared/reference/parametrizations.md §4.1 table of (a, b), §4.2 table of c). For a layer class
+/// and Optimizers" (docs/reference/abc.md: the table of (a, b) and the table of c). For a layer class
 /// l ∈ {embedding, hidden, readout} with width n_l (embedding: fan-out; hidden and readout: fan-in):
 /// <list type="bullet">
 /// <item>forward multiplier A = multiplier · n^−a; init W₀ ~ N(0, (initScale · n^−b)²) (a dense input layer
@@ -18,14 +18,14 @@ namespace Forge.Plugins.Parametrizations;
 /// <item>weight decay × 1/(learning-rate factor), so lr·λ is the same for every tensor and width;</item>
 /// <item>ε per <see cref="EpsilonTreatment"/>.</item>
 /// </list>
-/// On the orbit A→A·θ, B→B/θ, C→C/θ (Adam, with ε·θ) or C→C/θ² (SGD) the trained function is unchanged (§0.3).
+/// On the orbit A→A·θ, B→B/θ, C→C/θ (Adam, with ε·θ) or C→C/θ² (SGD) the trained function is unchanged (the abc-symmetry, docs/reference/README.md).
 /// </summary>
 [ForgePlugin<AbcOptions>("abc", Description = "abc-parametrization with per-layer exponents (Everett et al. 2024)")]
 public sealed class AbcParametrization(AbcOptions options) : IParametrizationPlugin
 {
     private enum LayerClass { Embedding, Hidden, Readout }
 
-    /// <summary>(a, b) per layer class for each preset (§4.1).</summary>
+    /// <summary>(a, b) per layer class for each preset.</summary>
     private static readonly Dictionary<AbcPreset, (double A, double B)[]> Exponents = new()
     {
         [AbcPreset.Standard] = new[] { (0.0, 0.0), (0.0, 0.5), (0.0, 0.5) },
@@ -34,7 +34,7 @@ public sealed class AbcParametrization(AbcOptions options) : IParametrizationPlu
         [AbcPreset.Meanfield] = new[] { (-0.5, 0.5), (0.0, 0.5), (1.0, 0.0) },
     };
 
-    /// <summary>c per layer class (embedding, hidden, readout) for each optimizer, alignment and preset (§4.2).</summary>
+    /// <summary>c per layer class (embedding, hidden, readout) for each optimizer, alignment and preset.</summary>
     private static readonly Dictionary<(OptimizerKind, Alignment, AbcPreset), double[]> LearningRateExponents = new()
     {
         [(OptimizerKind.Sgd, Alignment.Full, AbcPreset.Standard)] = new[] { -0.5, 0.5, 1.0 },

@@ -6,8 +6,7 @@ namespace Forge.Plugins.Parametrizations;
 
 /// <summary>
 /// <c>mup</c>: the Maximal Update Parametrization of Tensor Programs V (Yang et al. 2022) in the form
-/// microsoft/mup implements, TP5 Table 8 / "MuReadout" (shared/reference/parametrizations.md §2.1 Table B, §2.2,
-/// §2.3). With m = width / baseWidth per width-scaled dimension:
+/// microsoft/mup implements, TP5 Table 8 / "MuReadout" (docs/reference/mup.md). With m = width / baseWidth per width-scaled dimension:
 /// <list type="bullet">
 /// <item>init: PyTorch's defaults at the actual fan-in for hidden weights (variance ∝ 1/fan_in = σ₀²/m_in);
 /// vector-like tensors width-independent: input weights as PyTorch, biases U(±1/√base_fan_in) (mup's

@@ -6,7 +6,7 @@ namespace Forge.Plugins.Parametrizations;
 
 /// <summary>
 /// <c>spectral</c>: the spectral condition for feature learning (Yang, Simon &amp; Bernstein 2023, "A Spectral
-/// Condition for Feature Learning", Parametrization 1; shared/reference/parametrizations.md §3 and its per-layer
+/// Condition for Feature Learning", Parametrization 1; docs/reference/spectral.md and its per-layer
 /// table). Every weight W (fan_out × fan_in) keeps ‖W‖ and ‖ΔW‖ at Θ(√(fan_out/fan_in)):
 /// <list type="bullet">
 /// <item>init N(0, σ²) with σ = initScale · (1/√fan_in) · min(1, √(fan_out/fan_in)); an embedding reads one-hot

@@ -5,9 +5,8 @@ namespace Forge.Plugins.Parametrizations;
 
 /// <summary>
 /// <c>sp</c>: standard parametrization, PyTorch's default initialization with one global learning rate. This is the
-/// baseline of Tensor Programs V (Yang et al. 2022, "SP" column of Table 3) and the "SP (PyTorch)" column of
-/// shared/reference/parametrizations.md §0.4: <c>nn.Linear</c> weights and biases U(±1/√fan_in) (Kaiming-uniform
-/// with a=√5), <c>nn.Embedding</c> N(0,1), norm gains 1 and norm biases 0, every forward multiplier 1, every
+/// baseline of Tensor Programs V (Yang et al. 2022, "SP" column of Table 3; docs/reference/standard.md):
+/// <c>nn.Linear</c> weights and biases U(±1/√fan_in) (Kaiming-uniform with a=√5), <c>nn.Embedding</c> N(0,1), norm gains 1 and norm biases 0, every forward multiplier 1, every
 /// learning-rate, weight-decay and ε factor 1, attention logits scaled by 1/√d_head. Under SP the optimal
 /// learning rate shifts with width; that is what muP fixes.
 /// </summary>

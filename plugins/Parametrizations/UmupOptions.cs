@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Forge.Plugins.Parametrizations;
 
-/// <summary>Options of the <c>umup</c> parametrization: u-μP's hyperparameters with the paper's defaults (all 1; reference §5.4).</summary>
+/// <summary>Options of the <c>umup</c> parametrization: u-μP's hyperparameters with the paper's defaults (all 1; docs/reference/umup.md).</summary>
 public sealed class UmupOptions
 {
     [Description("alpha_res: weight of the residual branches relative to the embedding in the residual stream (tau rule).")]

@@ -8,22 +8,22 @@ namespace Forge.Plugins.Parametrizations;
 
 /// <summary>
 /// <c>umup</c>: u-μP, the Unit-Scaled Maximal Update Parametrization (Blake et al. 2024, arXiv 2407.17465; the rules
-/// as graphcore-research/unit-scaling implements them, shared/reference/parametrizations.md §5). μP moved by the
+/// as graphcore-research/unit-scaling implements them, docs/reference/umup.md). μP moved by the
 /// abc-symmetry so that every weight starts at N(0, 1) and the width factors live in the ops, plus unit scaling's
 /// backward scales, so activations, weights and gradients all start near RMS 1 (which is what lets FP8 work without
 /// per-tensor scaling). No base width: the rules are absolute.
 /// <list type="bullet">
 /// <item>init: weights (embedding, input, hidden, readout) N(0, 1); biases and norm biases 0; norm gains 1. Norms are
-/// non-trainable unless <c>trainableNorms</c> (§5.2 modules).</item>
-/// <item>forward (§5.2): input and hidden linears × <c>fan_in^-½</c>, readout × <c>fan_in^-1</c> (μP's readout),
-/// embedding × 1; attention logits <c>α_attn·q·k/d_head</c>; residual branches by the τ rule (§5.3,
+/// non-trainable unless <c>trainableNorms</c> (as in the library's modules).</item>
+/// <item>forward: input and hidden linears × <c>fan_in^-½</c>, readout × <c>fan_in^-1</c> (μP's readout),
+/// embedding × 1; attention logits <c>α_attn·q·k/d_head</c>; residual branches by the τ rule (
 /// <see cref="ResidualScalingRule"/>); unit-scaled GELU/SiLU with α_ffn-act and cross-entropy with α_loss-softmax
 /// (<see cref="UnitScaledOps"/>).</item>
-/// <item>learning rate (§5.5, <c>unit_scaling/optim.py</c>, Adam; SGD uses the same factors, as the library does
+/// <item>learning rate (<c>unit_scaling/optim.py</c>, Adam; SGD uses the same factors, as the library does
 /// with its default uncoupled readout): embedding, input and hidden weights × <c>fan_in^-½</c>, where an embedding's
 /// fan-in is its width (the rule u-μP found better than μP's constant one); readout, biases and norms × 1; tensors
 /// inside the residual blocks additionally × <c>depth^-½</c>.</item>
-/// <item>weight decay (§5.5): the factor is the inverse of the learning-rate factor, so the decay does not follow the
+/// <item>weight decay: the factor is the inverse of the learning-rate factor, so the decay does not follow the
 /// per-tensor rates; with the optimizer's <c>weightDecayMode: "independent"</c> (the paper's choice, set in
 /// <c>experiments/umup-gpt.json</c>) a step decays every weight by <c>λ·s(t)</c> whatever the learning rate.</item>
 /// </list>

@@ -9,8 +9,8 @@ namespace Forge.Plugins.Precision;
 /// <c>fp8</c>, simulated: TorchSharp has no FP8 matmul on CPU, so each linear layer rounds its input and weight to the
 /// E4M3 grid (straight-through) and, on the way back, the gradient of its output to E5M2, then multiplies in float32.
 /// This reproduces FP8's numerics (rounding, saturation at the format's maximum, underflow), not its speed. Master
-/// weights and optimizer state are float32. The recipe is the u-muP paper's (Blake et al. 2024, shared/reference/
-/// parametrizations.md §5.6): all linear layers in FP8 except the two "critical" ones per block (attention output and
+/// weights and optimizer state are float32. The recipe is the u-muP paper's (Blake et al. 2024;
+/// docs/reference/precision.md): all linear layers in FP8 except the two "critical" ones per block (attention output and
 /// MLP down projection, tagged <see cref="ParameterTags.ResidualOutput"/>), kept in bf16; round-to-nearest-even
 /// rather than stochastic rounding; no per-tensor scaling, which is why plain μP or SP models saturate or underflow
 /// here and u-μP models are meant not to. Counts saturated and underflowed values per tensor on the steps the host

@@ -7,7 +7,7 @@ namespace Forge.Samples.CompleteP;
 /// <summary>
 /// <c>completep</c>: μP in width plus a depth rule, from Dey et al. 2025, "Don't be lazy: CompleteP enables
 /// compute-efficient deep transformers" (arXiv 2505.01618), Table 1, AdamW column for α ∈ {½, 1}
-/// (shared/reference/parametrizations.md §6). With m_N = width/baseWidth and m_L = depth/baseDepth:
+/// (the project's docs/reference/depth.md). With m_N = width/baseWidth and m_L = depth/baseDepth:
 /// every residual branch is multiplied by m_L^−α; hidden weights are initialised with variance σ²/m_N and trained
 /// at η·m_L^(α−1)/m_N with weight decay λ·m_N and ε·m_N⁻¹·m_L^−α; biases and norm gains inside blocks at
 /// η·m_L^(α−1); the readout multiplies its output by 1/m_N; embeddings keep σ and η. α = ½ is Depth-μP (Yang et

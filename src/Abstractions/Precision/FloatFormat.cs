@@ -8,9 +8,9 @@ namespace Forge.Abstractions.Precision;
 /// training is simulated by rounding matmul inputs to the grid and computing in higher precision.
 /// <see cref="E4M3"/> and <see cref="E5M2"/> are the OCP FP8 formats (libtorch's <c>Float8_e4m3fn</c> and
 /// <c>Float8_e5m2</c>; the u-muP paper's FP8 recipe uses E4M3 for weights and activations, E5M2 for gradients).
-/// The rounding is the arithmetic one from shared/reference/torchsharp-field-notes.md (exponent from
-/// floor(log2|x|) clamped at the minimum normal exponent, ulp = 2^(e − mantissa bits), round half to even),
-/// which matches libtorch's native cast of clamped values bit for bit.
+/// The rounding is done in arithmetic (exponent from floor(log2|x|) clamped at the minimum normal exponent,
+/// ulp = 2^(e − mantissa bits), round half to even), which matches libtorch's native cast of clamped values bit for
+/// bit (docs/reference/precision.md).
 /// </summary>
 /// <param name="Name">The format's name, e.g. <c>E4M3</c>.</param>
 /// <param name="MantissaBits">Stored mantissa bits.</param>

@@ -1,8 +1,8 @@
 namespace Forge.Abstractions.UnitScaling;
 
 /// <summary>
-/// u-μP's residual rule (paper App. G; graphcore's <c>transformer_residual_scaling_rule</c>; shared/reference/
-/// parametrizations.md §5.3). A transformer stack has <c>L_b = 2·layers</c> branches, attention at even indices and
+/// u-μP's residual rule (Blake et al. 2024; graphcore's <c>transformer_residual_scaling_rule</c>;
+/// docs/reference/umup.md). A transformer stack has <c>L_b = 2·layers</c> branches, attention at even indices and
 /// MLP at odd ones. With <c>α_mlp = α_res·√(2/(1+ρ²))</c> and <c>α_attn = ρ·α_mlp</c>, branch i gets
 /// <c>τ_i = α_i / √(L_b/2 + Σ_{j&lt;i} α_j²)</c>. The final stream's variance is then split as
 /// embedding : all attention branches : all MLP branches = 1 : α_attn² : α_mlp², so with the defaults (1, 1) each

@@ -4,7 +4,7 @@ namespace Forge.Abstractions.UnitScaling;
 
 /// <summary>
 /// Unit-scaled functional ops in the spirit of graphcore-research/unit-scaling's <c>unit_scaling.functional</c>
-/// (Blake, Orr &amp; Luschi 2023; u-μP, Blake et al. 2024; shared/reference/parametrizations.md §5.2). Each op is
+/// (Blake, Orr &amp; Luschi 2023; u-μP, Blake et al. 2024; docs/reference/umup.md). Each op is
 /// its plain torch counterpart times constant scale factors chosen so that, for unit-variance inputs and unit
 /// weights, the output and the gradients it passes back have RMS ≈ 1. Each op documents its forward scale and its
 /// backward scales. Where a backward scale differs from the forward one, the gradient it passes on is a constant

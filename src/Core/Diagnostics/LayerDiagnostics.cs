@@ -10,8 +10,8 @@ namespace Forge.Core.Diagnostics;
 /// updates — what a muP user checks when transfer fails: the RMS of every module's output, and for every trainable
 /// tensor the RMS of its weight and gradient (before clipping), the RMS of its update relative to the weight, and for
 /// matrices the spectral norm of the effective update (forward multiplier × ΔW, by power iteration) over
-/// √(fan_out/fan_in), which the spectral condition (Yang, Simon &amp; Bernstein 2023; shared/reference/
-/// parametrizations.md §3) asks to stay Θ(1) at every width. Everything is computed on the device and read back with
+/// √(fan_out/fan_in), which the spectral condition (Yang, Simon &amp; Bernstein 2023;
+/// docs/reference/spectral.md) asks to stay Θ(1) at every width. Everything is computed on the device and read back with
 /// one transfer at the end of the measured step; other steps pay nothing. Power iteration draws its start vectors from
 /// its own generator, seeded by the step, so turning diagnostics on does not change the training run and a resumed
 /// run measures exactly what an uninterrupted one does.

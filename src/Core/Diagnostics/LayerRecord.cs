@@ -7,9 +7,9 @@ public sealed record LayerRecord(int Step, IReadOnlyList<TensorDiagnostics> Tens
 
 /// <summary>
 /// One trainable tensor at a diagnostic step. RMS values are root-mean-square entries. <see cref="UpdateRatio"/> is
-/// RMS(ΔW) / RMS(W before the update). <see cref="SpectralRatio"/> (matrices only) is ‖ΔW‖₂ / √(fan_out/fan_in):
-/// the spectral condition for feature learning asks for it to be Θ(1) at every width (shared/reference/
-/// parametrizations.md §3, Yang, Simon &amp; Bernstein 2023). Undefined figures are null: the gradient of a tensor the
+/// RMS(ΔW) / RMS(W before the update). <see cref="SpectralRatio"/> (matrices only) is ‖A·ΔW‖₂ / √(fan_out/fan_in), A the
+/// tensor's forward multiplier: the spectral condition for feature learning asks for it to be Θ(1) at every width
+/// (Yang, Simon &amp; Bernstein 2023; docs/reference/spectral.md). Undefined figures are null: the gradient of a tensor the
 /// loss did not reach, the ratio for a weight that was exactly zero (muP's zero-initialised readout and queries at the
 /// first update), the spectral ratio of a vector.
 /// </summary>

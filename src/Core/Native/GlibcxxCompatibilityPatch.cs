@@ -19,7 +19,7 @@ public enum PatchOutcome
 /// GCC 12 (Debian 12, Ubuntu 22.04). The wrapper needs GLIBCXX_3.4.32 for exactly one symbol,
 /// <c>std::ios_base_library_init()</c>, which GCC 13's &lt;iostream&gt; calls to initialise the standard streams; with an
 /// older libstdc++ the streams are initialised by libtorch anyway, so the call can be a no-op.
-/// Three fixed-size in-place edits of the ELF64 little-endian image (see shared/reference/torchsharp-on-debian12.md):
+/// Three fixed-size in-place edits of the ELF64 little-endian image (docs/guide/building.md says why):
 /// the symbol's name in .dynstr becomes <c>getpid</c> (a harmless libc function taking no arguments), its entry in
 /// .gnu.version becomes 1 (unversioned global), and the GLIBCXX_3.4.32 requirement in .gnu.version_r is marked weak.
 /// Idempotent: a patched image, or one that never needed the version, is left byte-identical.

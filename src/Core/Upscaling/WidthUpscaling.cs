@@ -6,13 +6,13 @@ using Forge.Core.Checkpoints;
 namespace Forge.Core.Upscaling;
 
 /// <summary>
-/// Widens a trained checkpoint into a model k times wider that computes the same function (shared/reference/
-/// parametrizations.md §7.1, after "μpscaling small models", Ma et al. 2026, and Net2Net). Every width coordinate is
+/// Widens a trained checkpoint into a model k times wider that computes the same function (docs/reference/
+/// upscaling.md, after "μpscaling small models", Ma et al. 2026, and Net2Net). Every width coordinate is
 /// duplicated k times by tiling (so attention heads are duplicated whole and stay heads); a weight matrix that sums
 /// over a widened dimension (its fan-in: input, hidden and readout matrices) is divided by k; embeddings, biases and
 /// norms are only tiled (a norm over a tiled vector sees the same mean and variance). The parametrization's forward
 /// multipliers at both widths are folded in, so the rule holds for sp, mup, umup or any plugin: the effective weight
-/// α·W is what is widened. Optimizer state is tiled and scaled as the gradients are (§7.2): first moments and momenta
+/// α·W is what is widened. Optimizer state is tiled and scaled as the gradients are: first moments and momenta
 /// by the gradient ratio, second moments by its square, and Adam's ε by the ratio, so with muP's per-layer learning
 /// rates the widened model keeps following the narrow model's trajectory.
 /// </summary>
