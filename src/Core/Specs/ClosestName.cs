@@ -23,22 +23,26 @@ public static class ClosestName
     public static string Hint(string typed, IEnumerable<string> known) =>
         Find(typed, known) is { } match ? $"did you mean '{match}'? " : "";
 
+    /// <summary>
+    /// Edit distance in which swapping two neighbouring letters counts as one edit, like an insertion, a deletion or a
+    /// substitution (the optimal string alignment distance), so that "mpl" is closest to "mlp", not to "gpt".
+    /// </summary>
     private static int Distance(string a, string b)
     {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++)
+            d[i, 0] = i;
         for (int j = 0; j <= b.Length; j++)
-            previous[j] = j;
+            d[0, j] = j;
         for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
             for (int j = 1; j <= b.Length; j++)
             {
-                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                int best = Math.Min(d[i - 1, j - 1] + cost, Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1));
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                    best = Math.Min(best, d[i - 2, j - 2] + 1);
+                d[i, j] = best;
             }
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
+        return d[a.Length, b.Length];
     }
 }

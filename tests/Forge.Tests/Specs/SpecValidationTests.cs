@@ -68,6 +68,18 @@ public class SpecValidationTests
     }
 
     [Fact]
+    public void Two_swapped_letters_count_as_one_edit_so_the_hint_is_the_plugin_meant()
+    {
+        var spec = TestSpecs.SyntheticRegression();
+        spec["model"]!["name"] = "mpl"; // two edits from both mlp and gpt by insertions and substitutions alone
+
+        var problem = Single(spec);
+
+        Assert.Equal("model.name", problem.Path);
+        Assert.Contains("unknown model plugin 'mpl'; did you mean 'mlp'?", problem.Message);
+    }
+
+    [Fact]
     public void A_missing_plugin_section_says_what_to_add()
     {
         var spec = TestSpecs.SyntheticRegression();
