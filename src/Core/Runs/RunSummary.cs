@@ -56,9 +56,16 @@ public sealed record RunSummary
         _ => ExitCodes.Failed,
     };
 
-    /// <summary>The line that ends a run's output: its status, steps, time and losses, and where the summary is.</summary>
-    public string Describe(string summaryPath) => string.Create(CultureInfo.InvariantCulture,
-        $"{Status.ToString().ToLowerInvariant()} after {Steps} steps in {WallSeconds:F1} s: eval loss {Format(InitialEvalLoss)} before training, {Format(FinalEvalLoss)} after, best {Format(BestEvalLoss)} at step {BestEvalStep?.ToString(CultureInfo.InvariantCulture) ?? "-"}; summary in {summaryPath}");
+    /// <summary>
+    /// The line that ends a run's output: its status, steps, time and losses, the last value of what callbacks reported,
+    /// and where the summary is.
+    /// </summary>
+    public string Describe(string summaryPath)
+    {
+        var reported = string.Concat((Reported ?? new Dictionary<string, double>()).Select(r => $", {r.Key} {Format(r.Value)}"));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{Status.ToString().ToLowerInvariant()} after {Steps} steps in {WallSeconds:F1} s: eval loss {Format(InitialEvalLoss)} before training, {Format(FinalEvalLoss)} after, best {Format(BestEvalLoss)} at step {BestEvalStep?.ToString(CultureInfo.InvariantCulture) ?? "-"}{reported}; summary in {summaryPath}");
+    }
 
     private static string Format(double? value) => value?.ToString("F4", CultureInfo.InvariantCulture) ?? "-";
 }

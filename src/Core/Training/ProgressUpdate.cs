@@ -8,14 +8,18 @@ public sealed record ProgressUpdate(int Step, int TotalSteps, double Loss, doubl
     /// <summary>Training tokens per second over the last logging interval (language models only).</summary>
     public double? TokensPerSecond { get; init; }
 
-    /// <summary>The figures after the step count, as one line: loss, eval loss, learning rate, tokens/s.</summary>
+    /// <summary>What callbacks reported at this step (e.g. <c>emaEvalLoss</c>), shown after the eval loss.</summary>
+    public IReadOnlyList<KeyValuePair<string, double>> Reported { get; init; } = [];
+
+    /// <summary>The figures after the step count, as one line: loss, eval loss, reported values, learning rate, tokens/s.</summary>
     public string Figures
     {
         get
         {
             var eval = EvalLoss is { } e ? string.Create(CultureInfo.InvariantCulture, $" eval {e:F4}") : "";
+            var reported = string.Concat(Reported.Select(r => string.Create(CultureInfo.InvariantCulture, $" {r.Key} {r.Value:F4}")));
             var tokens = TokensPerSecond is { } t ? string.Create(CultureInfo.InvariantCulture, $" {t:N0} tok/s") : "";
-            return string.Create(CultureInfo.InvariantCulture, $"loss {Loss:F4}{eval} lr {LearningRate:E2}{tokens}");
+            return string.Create(CultureInfo.InvariantCulture, $"loss {Loss:F4}{eval}{reported} lr {LearningRate:E2}{tokens}");
         }
     }
 

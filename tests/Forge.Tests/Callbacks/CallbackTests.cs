@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Forge.Core.Checkpoints;
 using Forge.Core.Composition;
@@ -113,7 +114,11 @@ public class CallbackTests
         var wholeFolder = CliRunner.RunFolder(dir);
         var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(wholeFolder, "summary.json")))!;
         var lines = Lines(Path.Combine(wholeFolder, "metrics.jsonl"));
-        Assert.Equal(summary["reported"]!["swaEvalLoss"]!.GetValue<double>(), lines.Last()["swaEvalLoss"]!.GetValue<double>());
+        double swa = summary["reported"]!["swaEvalLoss"]!.GetValue<double>();
+        Assert.Equal(swa, lines.Last()["swaEvalLoss"]!.GetValue<double>());
+        // the output shows the reported value beside the eval loss at evaluations, and in the closing line
+        Assert.Matches(@"step \d+/\d+ loss \S+ eval \S+ swaEvalLoss \d+\.\d{4} lr ", whole.Output);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $", swaEvalLoss {swa:F4}; summary in"), whole.Output);
 
         var resumed = await CliRunner.RunSpecAsync(dir, spec, "--resume", Path.Combine(wholeFolder, "checkpoints", "step-00000008"));
         Assert.True(resumed.ExitCode == 0, resumed.Error);
