@@ -119,7 +119,7 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         {
             Description = "Start a new process for every trial (the default reuses each worker process for several trials unless third-party plugins are loaded)",
         };
-        var launcher = new Option<LauncherKind?>("--launcher") { Description = "Where trials run: local (processes on this machine) or slurm (one job array; resources from the spec's sweep.slurm)" };
+        var launcher = new Option<LauncherKind?>("--launcher") { Description = "Where trials run: local (processes on this machine), slurm (one job array; resources from the spec's sweep.slurm) or kubernetes (an Indexed Job manifest to apply; sweep.kubernetes)" };
         var resume = new Command("resume", "Run the trials of an interrupted sweep that are not done") { sweepFolder, parallel, failFast, plain, freshProcesses, launcher };
         resume.SetAction((result, token) => new SweepCommand(output, error, Live(result.GetValue(plain)), result.GetValue(freshProcesses), result.GetValue(launcher)).ResumeAsync(
             result.GetValue(sweepFolder)!, Math.Max(1, result.GetValue(parallel)), result.GetValue(failFast), token));

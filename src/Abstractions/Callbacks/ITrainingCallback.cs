@@ -2,7 +2,9 @@ namespace Forge.Abstractions.Callbacks;
 
 /// <summary>
 /// A callback plugin (the spec's <c>callbacks</c> list): code that runs at the events of the training loop, in the
-/// order the list gives, after Forge's own observers of the same event. Mark the class with
+/// order the list gives. Callbacks come after Forge's observers that add fields to a logged step's values (fp8
+/// rounding, role statistics) and before those that write, show or save the step (metrics.jsonl, telemetry,
+/// progress, checkpoints), so what a callback reports is in the step's line and its state in the step's checkpoint. Mark the class with
 /// <see cref="Plugins.ForgePluginAttribute{TOptions}"/>; its constructor may take its options,
 /// <see cref="Plugins.IRunEnvironment"/> and an <c>ILogger&lt;T&gt;</c>. Every method does nothing unless overridden.
 /// <para>

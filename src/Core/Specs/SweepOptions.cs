@@ -104,7 +104,7 @@ public sealed class SweepOptions : IValidatableObject
     [Description("Learning rate follows batch size.")]
     public TemperatureOptions Temperature { get; set; } = new();
 
-    [Description("Where trials run: local (processes on this machine) or slurm (one job array; forge sweep --launcher overrides).")]
+    [Description("Where trials run: local (processes on this machine), slurm (one job array) or kubernetes (an Indexed Job manifest to apply); forge sweep --launcher overrides.")]
     public LauncherKind Launcher { get; set; } = LauncherKind.Local;
 
     [Description("Resources of each Slurm array task (launcher slurm).")]

@@ -5,7 +5,7 @@ namespace Forge.Core.Telemetry;
 
 /// <summary>
 /// Tells Prometheus where a running run's scrape endpoint is, through file-based service discovery: while the run
-/// trains, <c>&lt;runs&gt;/prometheus-targets/&lt;run&gt;.json</c> holds <c>[{"targets": ["host:port"]}]</c>; it is
+/// trains, <c>&lt;runs&gt;/prometheus-targets/&lt;run&gt;-&lt;pid&gt;.json</c> holds <c>[{"targets": ["host:port"]}]</c>; it is
 /// removed when the run ends. deploy/observability/prometheus/prometheus.yml watches that folder, so runs on free
 /// ports (port 0, every sweep trial) are scraped without editing any configuration.
 /// </summary>
