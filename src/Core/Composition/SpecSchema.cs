@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Schema;
 using System.Text.Json.Serialization.Metadata;
@@ -119,8 +120,29 @@ public static class SpecSchema
             TreatNullObliviousAsNonNullable = true,
             TransformSchemaNode = Annotate,
         };
-        return (JsonObject)SpecJson.Options.GetJsonSchemaAsNode(type, exporterOptions);
+        return (JsonObject)SettableFields.GetJsonSchemaAsNode(type, exporterOptions);
     }
+
+    /// <summary>
+    /// The spec's JSON conventions without the properties a spec cannot set (get-only ones such as a value computed
+    /// from others), which serialization would otherwise list: the schema holds exactly what the binder accepts.
+    /// </summary>
+    private static readonly JsonSerializerOptions SettableFields = new(SpecJson.Options)
+    {
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver
+        {
+            Modifiers =
+            {
+                info =>
+                {
+                    if (info.Kind != JsonTypeInfoKind.Object)
+                        return;
+                    foreach (var property in info.Properties.Where(p => p.Set is null).ToList())
+                        info.Properties.Remove(property);
+                },
+            },
+        },
+    };
 
     private static JsonNode Annotate(JsonSchemaExporterContext context, JsonNode schema)
     {

@@ -3,6 +3,9 @@ using Forge.Abstractions.Plugins;
 using Forge.Plugins.Optimizers;
 using Forge.Core.Plugins;
 using Forge.Core.Errors;
+using Forge.Core.Composition;
+using Forge.Core.Specs;
+using System.Text.Json.Nodes;
 
 namespace Forge.Tests.Plugins;
 
@@ -39,10 +42,23 @@ public class PluginCatalogTests
         Assert.Equal(new[] { "adamw", "lion", "muon", "sgd" }, catalog.Family(PluginFamily.Optimizer).Select(p => p.Name));
         Assert.Equal(new[] { "abc", "mup", "sp", "spectral", "umup" }, catalog.Family(PluginFamily.Parametrization).Select(p => p.Name));
         Assert.Equal(new[] { "bf16", "fp32", "fp8" }, catalog.Family(PluginFamily.Precision).Select(p => p.Name));
+        Assert.Equal(new[] { "ema", "tensorboard" }, catalog.Family(PluginFamily.Callback).Select(p => p.Name));
         var adamw = catalog.Find(PluginFamily.Optimizer, "adamw")!;
         Assert.Equal(typeof(AdamWOptions), adamw.OptionsType);
         Assert.Equal("Forge.Plugins.Optimizers.dll", Path.GetFileName(adamw.Source));
         Assert.Null(catalog.Find(PluginFamily.Model, "adamw")); // names are per family
+    }
+
+    [Fact]
+    public void Every_plugins_schema_and_listing_name_exactly_the_fields_its_spec_section_accepts()
+    {
+        // a get-only property (gpt's ResolvedHeads, computed from heads and headDim) is serialized but cannot be set
+        foreach (var plugin in PluginCatalog.BuiltIn().All.Where(p => p.OptionsType is not null))
+        {
+            var schemaFields = ((JsonObject)SpecSchema.OptionsSchema(plugin.OptionsType!)["properties"]!).Select(p => p.Key).Order();
+            Assert.Equal(OptionsBinder.FieldNames(plugin.OptionsType!).Order(), schemaFields);
+        }
+        Assert.DoesNotContain("resolvedHeads", OptionsBinder.FieldNames(typeof(Forge.Plugins.Models.Gpt.GptOptions)));
     }
 
     [Fact]
