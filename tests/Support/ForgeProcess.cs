@@ -21,6 +21,28 @@ public sealed class ForgeProcess : IDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>
+    /// True when this process ignores SIGINT, as a background job of a non-interactive shell does (<c>dotnet test &amp;</c>,
+    /// many CI runners). A child inherits that, and .NET then leaves SIGINT ignored, as POSIX asks, so a test that
+    /// sends SIGINT to forge would see it ignored.
+    /// </summary>
+    private static bool InheritsIgnoredSigint()
+    {
+        const string status = "/proc/self/status";
+        if (!File.Exists(status))
+            return false;
+        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << (2 - 1))) != 0; // SIGINT is 2
+    }
+
+    /// <summary>Starts the child through coreutils' <c>env --default-signal=INT</c>, which resets SIGINT and execs it (same pid).</summary>
+    private static void RestoreDefaultSigint(ProcessStartInfo start)
+    {
+        start.ArgumentList.Insert(0, start.FileName);
+        start.ArgumentList.Insert(0, "--default-signal=INT");
+        start.FileName = "env";
+    }
+
     public string Output
     {
         get { lock (_output) return _output.ToString(); }
@@ -32,6 +54,8 @@ public sealed class ForgeProcess : IDisposable
     public static ForgeProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = ForgeExecutable.Start(args);
+        if (InheritsIgnoredSigint())
+            RestoreDefaultSigint(start);
         start.Environment.Remove("CI");
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
