@@ -39,7 +39,7 @@ public class FaultTests
     {
         using var dir = new TempDirectory();
         // 2,000 short steps (seconds in all), so that a loaded test host that notices step 50 late still signals long
-        // before the run could finish (400 steps once completed in 1.5 s before the signal landed).
+        // before the run could finish.
         var spec = TestSpecs.Gpt(32, steps: 2000).With("training.logInterval=10", "checkpoint.interval=0");
         var specPath = dir.File("spec.json", spec.ToJsonString());
         var runs = Path.Combine(dir.Path, "runs");
