@@ -9,8 +9,11 @@ namespace Forge.Core.Training;
 /// <summary>What the guard decided about an update whose loss or gradient was not finite.</summary>
 public abstract record GuardDecision
 {
-    /// <summary>Leave the update out and go on.</summary>
-    public sealed record Skip : GuardDecision;
+    /// <summary>
+    /// Leave the update out (it still counts as a step taken) and go on, or, with <paramref name="Diverged"/>, end the
+    /// run after it: it was one skip too many in a row.
+    /// </summary>
+    public sealed record Skip(LoopOutcome? Diverged = null) : GuardDecision;
 
     /// <summary>Put the run back to <see cref="Checkpoint"/> with every learning rate cut, and go on from there.</summary>
     public sealed record RollBack(LoadedCheckpoint Checkpoint) : GuardDecision;
@@ -44,7 +47,7 @@ public sealed class DivergenceGuard(GuardOptions options, CheckpointStore? check
             plan.Step, result.Loss, result.GradientNorm, _consecutiveSkips + 1);
         if (++_consecutiveSkips < options.MaxConsecutiveSkips)
             return new GuardDecision.Skip();
-        return new GuardDecision.Stop(new LoopOutcome(RunStatus.Diverged, position,
+        return new GuardDecision.Skip(new LoopOutcome(RunStatus.Diverged, position,
             $"Training diverged: {_consecutiveSkips} updates in a row were skipped for NaN/Inf (up to step {plan.Step}). Lower optimizer.lr or add warmup.")
         {
             NonFiniteTensors = NonFiniteTensors(state.Experiment),

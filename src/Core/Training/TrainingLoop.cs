@@ -105,12 +105,16 @@ public sealed class TrainingLoop(ILogger<TrainingLoop> logger)
                             observers.Restored(state, checkpoint, rollback: true);
                         }
                         continue;
-                    default: // skipped: the update is counted, not applied
+                    case GuardDecision.Skip skip: // the update is counted, not applied
                         Advance(state.Position, plan, result, languageModel);
                         intervalExamples += result.Examples;
                         intervalPredictions += result.Predictions;
                         observers.UpdateSkipped(state, plan, result);
+                        if (skip.Diverged is { } diverged)
+                            return diverged;
                         continue;
+                    default:
+                        throw new InvalidOperationException("The divergence guard made a decision the loop does not know.");
                 }
             }
             guard.UpdateApplied();

@@ -11,15 +11,19 @@ namespace Forge.Tests.Training;
 /// <summary>The divergence guard (stop, skip, rollback) and loss-spike detection, driven by one poisoned batch.</summary>
 public class GuardTests
 {
-    /// <summary>Wraps a dataset so that its <paramref name="at"/>-th training batch is changed by <paramref name="poison"/>.</summary>
-    private sealed class PoisonedDataset(IDatasetPlugin inner, int at, Func<Batch, Batch> poison) : IDatasetPlugin
+    /// <summary>
+    /// Wraps a dataset so that its <paramref name="at"/>-th training batch (with <paramref name="onward"/>, every batch
+    /// from that one on) is changed by <paramref name="poison"/>.
+    /// </summary>
+    private sealed class PoisonedDataset(IDatasetPlugin inner, int at, Func<Batch, Batch> poison, bool onward = false) : IDatasetPlugin
     {
         private int _batches;
         public DataDescription Description => inner.Description;
         public Batch NextTrainingBatch(int batchSize, torch.Generator generator)
         {
             var batch = inner.NextTrainingBatch(batchSize, generator);
-            return ++_batches == at ? poison(batch) : batch;
+            ++_batches;
+            return _batches == at || (onward && _batches > at) ? poison(batch) : batch;
         }
         public IEnumerable<Batch> EvaluationBatches(int batchSize, int count) => inner.EvaluationBatches(batchSize, count);
     }
@@ -28,10 +32,10 @@ public class GuardTests
 
     private static Batch Scaled(Batch batch) => new(batch.Inputs, batch.Targets * 1000);
 
-    private static (TrainedRun Result, List<JsonObject> Metrics) Train(JsonObject spec, int poisonAt, Func<Batch, Batch> poison, string folder, bool checkpoints = false)
+    private static (TrainedRun Result, List<JsonObject> Metrics) Train(JsonObject spec, int poisonAt, Func<Batch, Batch> poison, string folder, bool checkpoints = false, bool onward = false)
     {
         using var test = TestExperiment.Build(spec);
-        var experiment = test.WithDataset(dataset => new PoisonedDataset(dataset, poisonAt, poison));
+        var experiment = test.WithDataset(dataset => new PoisonedDataset(dataset, poisonAt, poison, onward));
         var metricsPath = Path.Combine(folder, "metrics.jsonl");
         var result = TestTraining.Run(experiment, folder, checkpoints: checkpoints ? new CheckpointStore(folder, experiment.Spec.Settings.Checkpoint) : null);
         return (result, File.ReadAllLines(metricsPath).Select(l => JsonNode.Parse(l)!.AsObject()).ToList());
@@ -68,6 +72,20 @@ public class GuardTests
         Assert.All(metrics, m => Assert.True(double.IsFinite(m["loss"]!.GetValue<double>())));
         Assert.Equal(reference.Single(m => m["step"]!.GetValue<int>() == 6)["loss"]!.GetValue<double>(),
             metrics.Single(m => m["step"]!.GetValue<int>() == 6)["loss"]!.GetValue<double>()); // identical until the poison
+    }
+
+    [Fact]
+    public void Too_many_skips_in_a_row_end_the_run_with_every_skipped_update_counted_as_a_step_taken()
+    {
+        using var dir = new TempDirectory();
+
+        var (result, _) = Train(Spec("skip").With("guard.maxConsecutiveSkips=3"), poisonAt: 5, WithNaN, dir.Path, onward: true);
+
+        Assert.Equal(RunStatus.Diverged, result.Status);
+        Assert.Contains("3 updates in a row were skipped", result.Error);
+        Assert.Equal(3, result.Position.SkippedUpdates);
+        Assert.Equal(7, result.Position.Step); // steps 5, 6 and 7 were taken and skipped
+        Assert.Equal(7L * 32, result.Position.Samples);
     }
 
     [Fact]
