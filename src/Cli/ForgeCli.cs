@@ -39,6 +39,13 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken);
     }
 
+    /// <summary><c>--verbose</c> on every command: informational logs, and the stack trace of an unexpected failure.</summary>
+    private static readonly Option<bool> VerboseFlag = new("--verbose")
+    {
+        Description = "Show informational logs and the stack trace of an unexpected failure",
+        Recursive = true,
+    };
+
     /// <summary><c>--plugins PATH</c> on every command: a third-party plugin's .dll or build folder to load (repeatable).</summary>
     private static readonly Option<string[]> PluginPaths = new("--plugins")
     {
@@ -58,7 +65,6 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         };
         var runs = new Option<string>("--runs") { Description = "Folder that run folders are created in", DefaultValueFactory = _ => "runs" };
         var plain = new Option<bool>("--plain") { Description = "Plain progress lines instead of a live progress bar" };
-        var verbose = new Option<bool>("--verbose") { Description = "Show informational logs and stack traces" };
         var schemaOutput = new Option<string?>("--output") { Description = "Write the schema to this file instead of standard output" };
 
         var metricsExporters = new Option<string?>("--metrics") { Description = "Metrics exporters, comma-separated: prometheus, otlp, console (instead of the spec's metrics.exporters)" };
@@ -74,14 +80,14 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
                 result.AddError($"--metrics-port {port} is not a port; give 0 (a free one) to 65535.");
         });
         var resumeFrom = new Option<string?>("--resume") { Description = "auto (default: continue this spec's unfinished run from its newest checkpoint), never, or a checkpoint or run folder to start from (instead of the spec's resume)" };
-        var run = new Command("run", "Train a model as the spec describes and leave a run folder behind") { spec, set, runs, plain, verbose, metricsExporters, metricsPort, resumeFrom };
-        run.SetAction((result, token) => new RunCommand(output, error, Live(result.GetValue(plain))).ExecuteAsync(
+        var run = new Command("run", "Train a model as the spec describes and leave a run folder behind") { spec, set, runs, plain, metricsExporters, metricsPort, resumeFrom };
+        run.SetAction((result, token) => new RunCommand(output, error, Live(result.GetValue(plain))) { Verbose = result.GetValue(VerboseFlag) }.ExecuteAsync(
             result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(),
             new RunFlags(result.GetValue(metricsExporters) is { } exporters ? RunFlagParsing.Exporters(exporters).Exporters : null, result.GetValue(metricsPort), result.GetValue(resumeFrom)),
-            result.GetValue(runs)!, result.GetValue(verbose), token));
+            result.GetValue(runs)!, token));
 
         var validate = new Command("validate", "Check a spec (and the plugins it names) without training") { spec, set };
-        validate.SetAction((result, token) => new ValidateCommand(output, error).ExecuteAsync(
+        validate.SetAction((result, token) => new ValidateCommand(output, error) { Verbose = result.GetValue(VerboseFlag) }.ExecuteAsync(
             result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(), token));
 
         var checkpointArgument = new Argument<string>("checkpoint") { Description = "A checkpoint folder (runs/NAME/TIME/checkpoints/step-N)" };
@@ -89,15 +95,15 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         var upscaleNoise = new Option<double>("--noise") { Description = "Symmetry-breaking noise: this times a fresh initialisation of each weight matrix at the new width (default 0: the same function exactly)" };
         var upscaleOutput = new Option<string?>("--output") { Description = "Where to write the widened spec (default: NAME-wWIDTH.json beside the checkpoint's spec)" };
         var upscale = new Command("upscale", "Widen a trained checkpoint by an integer factor into a spec that continues training from it (same function, muP-consistent optimizer state)") { checkpointArgument, upscaleWidth, upscaleNoise, upscaleOutput };
-        upscale.SetAction((result, token) => new UpscaleCommand(output, error).ExecuteAsync(
+        upscale.SetAction((result, token) => new UpscaleCommand(output, error) { Verbose = result.GetValue(VerboseFlag) }.ExecuteAsync(
             result.GetValue(checkpointArgument)!, result.GetValue(upscaleWidth), result.GetValue(upscaleNoise), result.GetValue(upscaleOutput), token));
 
         var schema = new Command("schema", "Print the JSON Schema of experiment specs, generated from the plugins' options") { schemaOutput };
-        schema.SetAction((result, token) => new SchemaCommand(output, error).ExecuteAsync(result.GetValue(schemaOutput), token));
+        schema.SetAction((result, token) => new SchemaCommand(output, error) { Verbose = result.GetValue(VerboseFlag) }.ExecuteAsync(result.GetValue(schemaOutput), token));
 
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
         var inspect = new Command("inspect", "Show every tensor's role, shape, init, multiplier and effective learning rate and weight decay as training will use them") { spec, set, json };
-        inspect.SetAction((result, token) => new InspectCommand(output, error).ExecuteAsync(
+        inspect.SetAction((result, token) => new InspectCommand(output, error) { Verbose = result.GetValue(VerboseFlag) }.ExecuteAsync(
             result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(), result.GetValue(json), token));
 
         var widths = new Option<string>("--widths") { Description = "Comma-separated widths", DefaultValueFactory = _ => "64,128,256,512,1024" };
@@ -108,7 +114,7 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         {
             spec, set, widths, steps, seeds, tolerance, runs,
         };
-        coordCheck.SetAction((result, token) => new CoordinateCheckCommand(output, error).ExecuteAsync(
+        coordCheck.SetAction((result, token) => new CoordinateCheckCommand(output, error) { Verbose = result.GetValue(VerboseFlag) }.ExecuteAsync(
             result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(), result.GetValue(widths)!, result.GetValue(steps),
             result.GetValue(seeds), result.GetValue(tolerance), result.GetValue(runs)!, token));
 
@@ -121,17 +127,17 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         };
         var launcher = new Option<LauncherKind?>("--launcher") { Description = "Where trials run: local (processes on this machine), slurm (one job array; resources from the spec's sweep.slurm) or kubernetes (an Indexed Job manifest to apply; sweep.kubernetes)" };
         var resume = new Command("resume", "Run the trials of an interrupted sweep that are not done") { sweepFolder, parallel, failFast, plain, freshProcesses, launcher };
-        resume.SetAction((result, token) => new SweepCommand(output, error, Live(result.GetValue(plain)), result.GetValue(freshProcesses), result.GetValue(launcher)).ResumeAsync(
+        resume.SetAction((result, token) => new SweepCommand(output, error, Live(result.GetValue(plain)), result.GetValue(freshProcesses), result.GetValue(launcher)) { Verbose = result.GetValue(VerboseFlag) }.ResumeAsync(
             result.GetValue(sweepFolder)!, Math.Max(1, result.GetValue(parallel)), result.GetValue(failFast), token));
         var status = new Command("status", "Read every trial's outcome (from trials/ID/status.json too, wherever it ran) and write results.csv, the plots and the table") { sweepFolder };
-        status.SetAction((result, token) => new SweepCommand(output, error).StatusAsync(result.GetValue(sweepFolder)!, token));
+        status.SetAction((result, token) => new SweepCommand(output, error) { Verbose = result.GetValue(VerboseFlag) }.StatusAsync(result.GetValue(sweepFolder)!, token));
         var worker = new Command("worker", "Run sweep trials sent on standard input, one after another (started by forge sweep)") { Hidden = true };
         worker.SetAction((_, token) => SweepWorker.RunAsync(System.Console.In, System.Console.Out, token));
         var sweep = new Command("sweep", "Run the trials of the spec's sweep section in parallel processes; results.csv and plots in the sweep folder")
         {
             spec, set, runs, parallel, failFast, plain, freshProcesses, launcher, resume, status, worker,
         };
-        sweep.SetAction((result, token) => new SweepCommand(output, error, Live(result.GetValue(plain)), result.GetValue(freshProcesses), result.GetValue(launcher)).StartAsync(
+        sweep.SetAction((result, token) => new SweepCommand(output, error, Live(result.GetValue(plain)), result.GetValue(freshProcesses), result.GetValue(launcher)) { Verbose = result.GetValue(VerboseFlag) }.StartAsync(
             result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(), result.GetValue(runs)!, Math.Max(1, result.GetValue(parallel)),
             result.GetValue(failFast), token));
 
@@ -140,7 +146,7 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         var trialThreads = new Option<int>("--threads") { Description = "CPU threads (default: SLURM_CPUS_PER_TASK, else every core this process may use)" };
         var skipDone = new Option<bool>("--skip-done") { Description = "Exit at once when the trial is already done (a re-applied Kubernetes Job runs only unfinished trials)" };
         var trialRun = new Command("run", "Run one trial of a sweep and record its outcome in trials/ID/status.json (what a cluster launcher runs)") { trialFolder, trialIndex, trialThreads, skipDone };
-        trialRun.SetAction((result, token) => new TrialCommand(output, error).RunAsync(
+        trialRun.SetAction((result, token) => new TrialCommand(output, error) { Verbose = result.GetValue(VerboseFlag) }.RunAsync(
             result.GetValue(trialFolder)!, result.GetValue(trialIndex), result.GetValue(trialThreads), result.GetValue(skipDone), token));
         var trial = new Command("trial", "One trial of a sweep") { trialRun };
 
@@ -150,7 +156,7 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         var metric = new Option<SweepMetric?>("--metric") { Description = "Compare trials by this metric instead of the sweep's" };
         var runTarget = new Option<bool>("--run") { Description = "Train the target spec afterwards" };
         var transfer = new Command("transfer", "Apply the best hyperparameters of a proxy sweep to a target spec") { from, to, transferOutput, metric, runTarget, runs };
-        transfer.SetAction((result, token) => new TransferCommand(output, error).ExecuteAsync(
+        transfer.SetAction((result, token) => new TransferCommand(output, error) { Verbose = result.GetValue(VerboseFlag) }.ExecuteAsync(
             result.GetValue(from)!, result.GetValue(to)!, result.GetValue(transferOutput), result.GetValue(metric), result.GetValue(runTarget), result.GetValue(runs)!, token));
 
         var runFolders = new Argument<string[]>("runs") { Description = "Run folders (runs/<name>/<time>)", Arity = ArgumentArity.OneOrMore };
@@ -158,7 +164,7 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         var plotTitle = new Option<string?>("--title") { Description = "Title of the figure" };
         var plotAxis = new Option<LossAxis>("--x") { Description = "Horizontal axis: step or tokens (language models)", DefaultValueFactory = _ => LossAxis.Step };
         var plot = new Command("plot", "Plot training and evaluation loss against step or tokens for one or many runs") { runFolders, plotOutput, plotTitle, plotAxis };
-        plot.SetAction((result, token) => new PlotCommand(output, error).ExecuteAsync(
+        plot.SetAction((result, token) => new PlotCommand(output, error) { Verbose = result.GetValue(VerboseFlag) }.ExecuteAsync(
             result.GetValue(runFolders)!, result.GetValue(plotOutput), result.GetValue(plotTitle), result.GetValue(plotAxis), token));
 
         var smoke = new Option<bool>("--smoke") { Description = "A seconds-long run at tiny sizes that proves the harness works (CI)" };
@@ -167,17 +173,17 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         var benchWidths = new Option<int[]>("--widths") { Description = "Only these widths (e.g. --widths 256 512)", AllowMultipleArgumentsPerToken = true };
         var fp32Only = new Option<bool>("--fp32-only") { Description = "Skip the bf16 measurements" };
         var bench = new Command("bench", "Measure Forge's training step: framework tax against a bare TorchSharp loop, roofline, scaling, memory, data") { smoke, benchOutput, benchData, benchWidths, fp32Only };
-        bench.SetAction((result, token) => new BenchCommand(output, error).ExecuteAsync(result.GetValue(smoke), result.GetValue(benchOutput)!, result.GetValue(benchData)!,
+        bench.SetAction((result, token) => new BenchCommand(output, error) { Verbose = result.GetValue(VerboseFlag) }.ExecuteAsync(result.GetValue(smoke), result.GetValue(benchOutput)!, result.GetValue(benchData)!,
             result.GetValue(benchWidths), result.GetValue(fp32Only), token));
 
         var pluginsJson = new Option<bool>("--json") { Description = "Machine-readable output, with each plugin's options schema" };
         var plugins = new Command("plugins", "List the available plugins by family, with version, source file, SHA-256 and options") { pluginsJson };
-        plugins.SetAction((result, token) => new PluginsCommand(output, error).ExecuteAsync(result.GetValue(pluginsJson), token));
+        plugins.SetAction((result, token) => new PluginsCommand(output, error) { Verbose = result.GetValue(VerboseFlag) }.ExecuteAsync(result.GetValue(pluginsJson), token));
 
         // A plain root command named "forge" (RootCommand would take the assembly's name, Forge.Cli, for its usage line).
         return new Command("forge", "Forge: train models under hyperparameter-transfer parametrizations from a JSON experiment spec")
         {
-            Options = { new System.CommandLine.Help.HelpOption(), new VersionOption(), PluginPaths },
+            Options = { new System.CommandLine.Help.HelpOption(), new VersionOption(), PluginPaths, VerboseFlag },
             Subcommands = { run, validate, inspect, coordCheck, sweep, trial, transfer, plot, upscale, schema, plugins, bench },
         };
     }

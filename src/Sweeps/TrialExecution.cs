@@ -33,7 +33,7 @@ public static class TrialExecution
         catch (Exception e) when (e is not OperationCanceledException)
         {
             var (exitCode, message) = ErrorReport.Describe(e);
-            log.Error($"error: {message}");
+            log.Error($"error: {ErrorReport.Describe(e, verbose: true).Message}"); // the log keeps an unexpected failure's stack trace
             return new TrialOutcome(exitCode, message);
         }
     }

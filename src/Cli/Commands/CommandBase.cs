@@ -13,6 +13,9 @@ internal abstract class CommandBase(TextWriter output, TextWriter error)
     protected TextWriter Output { get; } = output;
     protected TextWriter Error { get; } = error;
 
+    /// <summary><c>--verbose</c>: informational logs, and the stack trace of an unexpected failure.</summary>
+    public bool Verbose { get; init; }
+
     /// <summary>Shows what the native setup did (e.g. patched TorchSharp's wrapper), once per process.</summary>
     protected void ReportNativeSetup()
     {
@@ -21,7 +24,7 @@ internal abstract class CommandBase(TextWriter output, TextWriter error)
     }
 
     /// <summary>Runs <paramref name="body"/>, turning expected failures into one-paragraph messages and exit codes (<see cref="ErrorReport"/>).</summary>
-    protected async Task<int> GuardAsync(Func<Task<int>> body, bool verbose = false)
+    protected async Task<int> GuardAsync(Func<Task<int>> body)
     {
         try
         {
@@ -29,7 +32,7 @@ internal abstract class CommandBase(TextWriter output, TextWriter error)
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            var (exitCode, message) = ErrorReport.Describe(e, verbose);
+            var (exitCode, message) = ErrorReport.Describe(e, Verbose);
             await Error.WriteLineAsync($"error: {message}");
             return exitCode;
         }
@@ -46,9 +49,9 @@ internal abstract class CommandBase(TextWriter output, TextWriter error)
     }
 
     /// <summary>Loads the spec and builds its experiment as <c>forge run</c> would, logging to the console.</summary>
-    protected async Task<ComposedExperiment> ComposeAsync(string specPath, IReadOnlyList<string> overrides, bool verbose, CancellationToken cancellationToken)
+    protected async Task<ComposedExperiment> ComposeAsync(string specPath, IReadOnlyList<string> overrides, CancellationToken cancellationToken)
     {
         var spec = await LoadSpecAsync(specPath, overrides, cancellationToken);
-        return ComposedExperiment.Build(spec, LoadCatalog(), ConsoleLogging.For(verbose));
+        return ComposedExperiment.Build(spec, LoadCatalog(), ConsoleLogging.For(Verbose));
     }
 }

@@ -26,7 +26,7 @@ internal sealed class CoordinateCheckCommand(TextWriter output, TextWriter error
                 throw new SpecException("command line", new SpecProblem("coord-check", "--steps and --seeds must be at least 1 and --tolerance greater than 1 (e.g. 1.2 for ±20 %)."));
             var spec = await LoadSpecAsync(specPath, overrides, cancellationToken); // validates once, reports every problem
             var environment = ProcessSetup.Prepare(spec);
-            using var host = ForgeHost.Build(environment, LoadCatalog(), ConsoleLogging.For(verbose: false));
+            using var host = ForgeHost.Build(environment, LoadCatalog(), ConsoleLogging.For(Verbose));
             var builder = host.Services.GetRequiredService<ExperimentBuilder>();
             var loader = new SpecLoader(LoadCatalog());
 

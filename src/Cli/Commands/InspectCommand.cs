@@ -17,7 +17,7 @@ internal sealed class InspectCommand(TextWriter output, TextWriter error) : Comm
     public Task<int> ExecuteAsync(string specPath, IReadOnlyList<string> overrides, bool json, CancellationToken cancellationToken) =>
         GuardAsync(async () =>
         {
-            using var composed = await ComposeAsync(specPath, overrides, verbose: false, cancellationToken);
+            using var composed = await ComposeAsync(specPath, overrides, cancellationToken);
             var report = InspectionReport.From(composed.Experiment);
             if (json)
                 await Output.WriteLineAsync(JsonSerializer.Serialize(report, SpecJson.OutputOptions));

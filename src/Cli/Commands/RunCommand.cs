@@ -23,11 +23,11 @@ internal sealed record RunFlags(IReadOnlyList<MetricsExporter>? Exporters = null
 /// <summary><c>forge run SPEC</c>: validate, train (<see cref="TrainingRun"/>), show its progress and exit with its outcome.</summary>
 internal sealed class RunCommand(TextWriter output, TextWriter error, bool live) : CommandBase(output, error)
 {
-    public Task<int> ExecuteAsync(string specPath, IReadOnlyList<string> overrides, RunFlags flags, string runsRoot, bool verbose, CancellationToken cancellationToken) =>
+    public Task<int> ExecuteAsync(string specPath, IReadOnlyList<string> overrides, RunFlags flags, string runsRoot, CancellationToken cancellationToken) =>
         GuardAsync(async () =>
         {
             var spec = await LoadSpecAsync(specPath, overrides, cancellationToken);
             flags.ApplyTo(spec.Settings);
-            return await ConsoleRun.TrainAsync(spec, runsRoot, live, verbose, Output, Error, cancellationToken);
-        }, verbose);
+            return await ConsoleRun.TrainAsync(spec, runsRoot, live, Verbose, Output, Error, cancellationToken);
+        });
 }

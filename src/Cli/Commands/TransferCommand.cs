@@ -30,6 +30,6 @@ internal sealed class TransferCommand(TextWriter output, TextWriter error) : Com
             await Output.WriteLineAsync($"wrote {destination}");
             if (!run)
                 return ExitCodes.Success;
-            return await ConsoleRun.TrainAsync(await loader.LoadAsync(destination, Array.Empty<string>(), cancellationToken), runsRoot, live: false, verbose: false, Output, Error, cancellationToken);
+            return await ConsoleRun.TrainAsync(await loader.LoadAsync(destination, Array.Empty<string>(), cancellationToken), runsRoot, live: false, Verbose, Output, Error, cancellationToken);
         });
 }

@@ -34,7 +34,7 @@ internal sealed class UpscaleCommand(TextWriter output, TextWriter error) : Comm
             await AtomicFile.WriteAllTextAsync(target, wide.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
             try
             {
-                using var composed = await ComposeAsync(target, Array.Empty<string>(), verbose: false, cancellationToken);
+                using var composed = await ComposeAsync(target, Array.Empty<string>(), cancellationToken);
                 var experiment = composed.Experiment;
                 string name = sidecar.Spec["name"]?.GetValue<string>() ?? "experiment";
                 await Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,

@@ -10,7 +10,7 @@ internal sealed class ValidateCommand(TextWriter output, TextWriter error) : Com
     public Task<int> ExecuteAsync(string specPath, IReadOnlyList<string> overrides, CancellationToken cancellationToken) =>
         GuardAsync(async () =>
         {
-            using var composed = await ComposeAsync(specPath, overrides, verbose: false, cancellationToken);
+            using var composed = await ComposeAsync(specPath, overrides, cancellationToken);
             var (spec, experiment) = (composed.Spec, composed.Experiment);
             await Output.WriteLineAsync($"{specPath} is valid: {spec.Model.Plugin.Name} ({experiment.ParameterCount:N0} parameters) under {spec.Parametrization.Plugin.Name}, {spec.Data.Plugin.Name} data, {spec.Optimizer.Plugin.Name}.");
             return ExitCodes.Success;

@@ -91,6 +91,21 @@ public class CliTests
     }
 
     [Fact]
+    public async Task Every_command_takes_verbose_which_an_unexpected_failure_suggests()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("spec.json", TestSpecs.SyntheticRegression().ToJsonString());
+
+        Assert.Equal(0, (await CliRunner.RunAsync("validate", path, "--verbose")).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync("plugins", "--verbose")).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync("inspect", path, "--verbose")).ExitCode);
+
+        var failure = new InvalidOperationException("boom");
+        Assert.Contains("run again with --verbose", Forge.Core.Errors.ErrorReport.Describe(failure).Message);
+        Assert.Contains(nameof(InvalidOperationException) + ": boom", Forge.Core.Errors.ErrorReport.Describe(failure, verbose: true).Message);
+    }
+
+    [Fact]
     public async Task Every_shipped_experiment_is_valid()
     {
         var experiments = Directory.GetFiles(Path.Combine(TestSpecs.RepositoryRoot, "experiments"), "*.json");
