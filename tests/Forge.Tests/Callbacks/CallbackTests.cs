@@ -69,6 +69,8 @@ public class CallbackTests
     public void A_run_resumed_from_a_checkpoint_reports_the_same_ema_loss_as_the_uninterrupted_run()
     {
         var spec = Spec("{\"name\":\"ema\",\"decay\":0.8}");
+        // the same experiment with a watching callback put first: the average is found under its own name all the same
+        var resumedSpec = Spec("{\"name\":\"tensorboard\"}", "{\"name\":\"ema\",\"decay\":0.8}");
         using var dir = new TempDirectory();
         var whole = Path.Combine(dir.Path, "whole");
         var store = new CheckpointStore(whole, new CheckpointOptions { Interval = 8, KeepLast = 5 });
@@ -77,9 +79,12 @@ public class CallbackTests
         Assert.True(File.Exists(Path.Combine(store.Root, "step-00000008", CheckpointStore.CallbacksFile)), "the average is in the checkpoint");
 
         var resumed = Path.Combine(dir.Path, "resumed");
-        using (var test = TestExperiment.Build(spec)) // as a new process would, from the seed
+        using (var test = TestExperiment.Build(resumedSpec)) // as a new process would, from the seed
         using (var checkpoint = CheckpointStore.Load(Path.Combine(store.Root, "step-00000008")))
+        {
+            Assert.All(checkpoint.Callbacks.Keys, key => Assert.StartsWith("ema.0/", key));
             Assert.Equal(RunStatus.Completed, test.Train(resumed, resumeFrom: checkpoint).Status);
+        }
 
         var expected = Lines(Path.Combine(whole, "metrics.jsonl")).Where(l => l["step"]!.GetValue<int>() > 8).ToList();
         var actual = Lines(Path.Combine(resumed, "metrics.jsonl"));

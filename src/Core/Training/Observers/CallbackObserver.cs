@@ -11,7 +11,8 @@ namespace Forge.Core.Training.Observers;
 /// Runs the spec's callbacks (<see cref="ITrainingCallback"/>) at the loop's events, in the spec's order: run start,
 /// the end of every applied update (with the logged values on logged steps), every evaluation (where they may evaluate
 /// and report values, which go into the step's record), checkpoint save and load (their state goes into checkpoints
-/// under <c>N.name/</c>, N their place in the list) and the run's end.
+/// under <c>name.K/</c>, K counting the callbacks of that name before it, so that adding or removing a watching
+/// callback such as <c>tensorboard</c> leaves every other callback's state where it was) and the run's end.
 /// </summary>
 public sealed class CallbackObserver(Experiment experiment, string runFolder) : ITrainingObserver, IMetricsContributor, ICheckpointParticipant
 {
@@ -100,8 +101,8 @@ public sealed class CallbackObserver(Experiment experiment, string runFolder) : 
             callback.OnRunEnd(context);
     }
 
-    /// <summary>Where callback <paramref name="index"/>'s state sits in a checkpoint: <c>N.name/</c>.</summary>
-    private string Prefix(int index) => $"{index}.{_names[index]}/";
+    /// <summary>Where callback <paramref name="index"/>'s state sits in a checkpoint: <c>name.K/</c>, K the callbacks of that name before it.</summary>
+    private string Prefix(int index) => $"{_names[index]}.{_names.Take(index).Count(n => n == _names[index])}/";
 
     private void Report(string owner, string name, double value, Dictionary<string, object> reported)
     {
