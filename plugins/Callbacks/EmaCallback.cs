@@ -32,13 +32,13 @@ public sealed class EmaCallback(EmaOptions options) : ITrainingCallback, IDispos
         if (state.IsEmpty)
             return; // a checkpoint written without this callback: the average starts at the weights as they are (OnRunStart)
         _averages ??= new Dictionary<string, Tensor>();
+        using var noGrad = no_grad();
         foreach (var (name, saved) in state.Tensors)
         {
-            using var noGrad = no_grad();
             if (_averages.TryGetValue(name, out var average))
-                average.copy_(saved);
+                average.copy_(saved); // a rollback: into the average where it is, on the weights' device
             else
-                _averages[name] = saved.clone().DetachFromDisposeScope();
+                _averages[name] = saved.clone().DetachFromDisposeScope(); // a resume: on the CPU until OnRunStart
         }
         _averagedThrough = (int)(state.Number(StepName) ?? 0);
     }
@@ -46,6 +46,7 @@ public sealed class EmaCallback(EmaOptions options) : ITrainingCallback, IDispos
     public void OnRunStart(RunStartContext context)
     {
         _weights = context.Parameters.Select(p => (p.Descriptor.Name, p.Value)).ToList();
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var device = _weights.Count > 0 ? _weights[0].Weight.device : CPU;
         if (_averages is null)
@@ -55,7 +56,15 @@ public sealed class EmaCallback(EmaOptions options) : ITrainingCallback, IDispos
         }
         else
             foreach (var name in _averages.Keys.ToList())
-                _averages[name] = _averages[name].to(device).DetachFromDisposeScope(); // a loaded average sits on the CPU
+            {
+                var loaded = _averages[name]; // a loaded average sits on the CPU
+                var moved = loaded.to(device);
+                if (!ReferenceEquals(moved, loaded))
+                {
+                    _averages[name] = moved.DetachFromDisposeScope();
+                    loaded.Dispose();
+                }
+            }
     }
 
     public void OnStepEnd(StepEndContext context) => Average(context.Step);
@@ -65,6 +74,7 @@ public sealed class EmaCallback(EmaOptions options) : ITrainingCallback, IDispos
         Average(context.Step); // this update's weights are in the average before it is measured
         if (!options.Evaluate || _averages is null)
             return;
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var trained = _weights.Select(w => w.Weight.detach().clone()).ToList();
         try
@@ -95,6 +105,7 @@ public sealed class EmaCallback(EmaOptions options) : ITrainingCallback, IDispos
         if (_averages is null || step <= _averagedThrough)
             return;
         _averagedThrough = step;
+        using var scope = NewDisposeScope(); // the detached views of the weights
         using var noGrad = no_grad();
         double keep = step <= options.StartStep ? 0.0 : options.Decay;
         foreach (var (name, weight) in _weights)

@@ -26,16 +26,42 @@ public sealed class SwaCallback(SwaOptions options) : ITrainingCallback, IDispos
     {
         _count = (int)(state.Number("count") ?? 0);
         _lastStep = (int)(state.Number("lastStep") ?? 0);
-        _mean = state.Tensors.Count == 0 ? null : state.Tensors.ToDictionary(p => p.Key, p => p.Value.clone().DetachFromDisposeScope());
+        DisposeMean();
+        if (state.Tensors.Count == 0)
+            return;
+        // A resume: the weights are not known yet, so the mean waits on the CPU for OnRunStart. A rollback: the weights
+        // are known, and the mean goes straight to their device.
+        var device = _weights.Count > 0 ? _weights[0].Weight.device : CPU;
+        using var noGrad = no_grad();
+        _mean = state.Tensors.ToDictionary(p => p.Key, p => CopyTo(p.Value, device));
+    }
+
+    /// <summary>A tensor of this callback's own, equal to <paramref name="saved"/> (valid only during the call), on <paramref name="device"/>.</summary>
+    private static Tensor CopyTo(Tensor saved, Device device)
+    {
+        var copy = saved.clone();
+        var moved = copy.to(device);
+        if (!ReferenceEquals(moved, copy))
+            copy.Dispose();
+        return moved.DetachFromDisposeScope();
     }
 
     /// <inheritdoc />
     public void OnRunStart(RunStartContext context)
     {
         _weights = context.Parameters.Select(p => (p.Descriptor.Name, p.Value)).ToList();
-        if (_mean is not null && _weights.Count > 0)
-            foreach (var name in _mean.Keys.ToList())
-                _mean[name] = _mean[name].to(_weights[0].Weight.device).DetachFromDisposeScope();
+        if (_mean is null || _weights.Count == 0)
+            return;
+        foreach (var name in _mean.Keys.ToList())
+        {
+            var loaded = _mean[name];
+            var moved = loaded.to(_weights[0].Weight.device);
+            if (!ReferenceEquals(moved, loaded))
+            {
+                _mean[name] = moved.DetachFromDisposeScope();
+                loaded.Dispose();
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -47,6 +73,7 @@ public sealed class SwaCallback(SwaOptions options) : ITrainingCallback, IDispos
         Take(context.Step);
         if (_mean is null)
             return; // before start: nothing averaged yet
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var trained = _weights.Select(w => w.Weight.detach().clone()).ToList();
         try
@@ -79,6 +106,7 @@ public sealed class SwaCallback(SwaOptions options) : ITrainingCallback, IDispos
         if (step <= _lastStep || step < options.Start || (step - options.Start) % options.Every != 0)
             return;
         _lastStep = step;
+        using var scope = NewDisposeScope(); // the step's temporaries (w − mean)
         using var noGrad = no_grad();
         _count++;
         if (_mean is null)
@@ -91,9 +119,12 @@ public sealed class SwaCallback(SwaOptions options) : ITrainingCallback, IDispos
     }
 
     /// <inheritdoc />
-    public void Dispose()
+    public void Dispose() => DisposeMean();
+
+    private void DisposeMean()
     {
         foreach (var mean in _mean?.Values ?? Enumerable.Empty<Tensor>())
             mean.Dispose();
+        _mean = null;
     }
 }

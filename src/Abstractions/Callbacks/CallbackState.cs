@@ -34,7 +34,7 @@ public sealed class CallbackState
     /// <summary>The numbers by name.</summary>
     public IReadOnlyDictionary<string, double> Numbers => _numbers;
 
-    /// <summary>Keeps <paramref name="tensor"/> under <paramref name="name"/> (letters, digits, '.', '_' and '-').</summary>
+    /// <summary>Keeps <paramref name="tensor"/> under <paramref name="name"/> (any name; Forge puts it under the callback's own prefix).</summary>
     public void SetTensor(string name, torch.Tensor tensor) => _tensors[name] = tensor;
 
     /// <summary>Keeps <paramref name="value"/> under <paramref name="name"/>.</summary>

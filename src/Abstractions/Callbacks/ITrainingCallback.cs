@@ -10,7 +10,10 @@ namespace Forge.Abstractions.Callbacks;
 /// <para>
 /// A callback must not read values back from the device on steps that are not logged (that would slow every step),
 /// must not draw from torch's global random generator (that would change the run), and keeps what a resumed run needs
-/// in <see cref="OnCheckpointSave"/>: a run stopped and resumed must give the callback's results bit for bit. A
+/// in <see cref="OnCheckpointSave"/>: a run stopped and resumed must give the callback's results bit for bit. Forge
+/// calls a callback outside any dispose scope, so a method that makes temporary tensors (a <c>detach()</c> counts)
+/// opens its own <c>torch.NewDisposeScope()</c>; on a rollback <see cref="OnCheckpointLoad"/> comes without a new
+/// <see cref="OnRunStart"/>, so state it loads must go where the weights are. A
 /// callback that changes neither training nor what the run reports (one that only writes logs elsewhere) implements
 /// <see cref="IObservingCallback"/>, so adding or removing it does not make a run a different experiment.
 /// </para>

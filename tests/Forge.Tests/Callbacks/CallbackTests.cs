@@ -66,6 +66,24 @@ public class CallbackTests
     }
 
     [Fact]
+    public void Ema_keeps_no_tensor_from_step_to_step_beyond_its_averages()
+    {
+        using var dir = new TempDirectory();
+        using var test = TestExperiment.Build(Spec());
+        var experiment = test.Experiment;
+        using var ema = new EmaCallback(new EmaOptions { Decay = 0.9 });
+        ema.OnRunStart(new Forge.Abstractions.Callbacks.RunStartContext(experiment.Model, experiment.Parameters, experiment.Optimizer, 0, 100, dir.Path));
+        Forge.Abstractions.Callbacks.StepEndContext Step(int step) => new(step, 100, Logged: false, new Dictionary<string, double>());
+
+        ema.OnStepEnd(Step(1));
+        long afterFirst = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (int step = 2; step <= 20; step++)
+            ema.OnStepEnd(Step(step));
+
+        Assert.Equal(afterFirst, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void A_run_resumed_from_a_checkpoint_reports_the_same_ema_loss_as_the_uninterrupted_run()
     {
         var spec = Spec("{\"name\":\"ema\",\"decay\":0.8}");
