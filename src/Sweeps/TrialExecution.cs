@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Forge.Core.Errors;
 using Forge.Core.Plugins;
 using Forge.Core.Runs;
+using Forge.Core.Specs;
 using Forge.Core.Training;
 
 namespace Forge.Sweeps;
@@ -25,6 +26,9 @@ public static class TrialExecution
             var spec = await new SpecLoader(catalog).LoadAsync(request.SpecPath, request.Overrides, cancellationToken);
             spec.Settings.Threads = request.Threads;
             spec.Settings.Metrics.Prometheus.Port = 0;
+            if (spec.Settings.Metrics.Exporters.Remove(MetricsExporter.Console))
+                log.Error("warning: metrics.exporters 'console' is off in sweep trials: it writes to the process's standard output, " +
+                          "which a reused worker uses to talk to the sweep; every value is in the trial's metrics.jsonl (or use prometheus or otlp).");
             var sink = new LogSink(log);
             var summary = await TrainingRun.ExecuteAsync(spec, new RunOptions(request.RunsRoot, request.RunFolder, logging => logging.AddProvider(new TrialLogging(log)), catalog),
                 sink, cancellationToken);
