@@ -13,8 +13,9 @@ namespace Forge.Bench;
 
 /// <summary>
 /// The measurements of <c>forge bench</c>. Every figure is a ratio of two things measured in this process, on this
-/// machine, with the same thread count: Forge's whole training loop (<see cref="Trainer"/> with the parametrization's
-/// multipliers, schedule, metrics file, instruments, progress and dispose scopes, logging every step) against
+/// machine, with the same thread count: Forge's whole training loop (<see cref="Forge.Core.Training.TrainingLoop"/>
+/// with its observers, the parametrization's multipliers, schedule, metrics file, instruments, progress and dispose
+/// scopes, logging every step) against
 /// <see cref="BareLoop"/> on the same model written on TorchSharp's own modules, in interleaved pairs of blocks;
 /// achieved FLOP/s against a square matmul of the same dtype; batch construction against the step it feeds; one
 /// thread against all.

@@ -42,7 +42,7 @@ public sealed class SlurmLauncher(TextWriter output, TextWriter error, SlurmOpti
         await output.WriteLineAsync($"submitted Slurm job array {jobId} ({todo.Count} trials, {parallel} at a time): {script}");
         try
         {
-            while ((await RunAsync("squeue", new[] { "-h", "-j", jobId, "-o", "%i" }, CancellationToken.None)).Trim().Length > 0)
+            while ((await RunAsync("squeue", new[] { "-h", "-j", jobId, "-o", "%i" }, cancellationToken)).Trim().Length > 0)
                 await Task.Delay(TimeSpan.FromSeconds(options.PollSeconds), cancellationToken);
         }
         catch (OperationCanceledException)
@@ -85,7 +85,13 @@ public sealed class SlurmLauncher(TextWriter output, TextWriter error, SlurmOpti
 
     private static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
-    /// <summary>Runs a Slurm command and returns its standard output; a missing command or a failure is a <see cref="RunSetupException"/>.</summary>
+    /// <summary>How long a Slurm command may take before Forge gives up on it (a controller that does not answer).</summary>
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Runs a Slurm command and returns its standard output; a missing command, a failure or no answer within
+    /// <see cref="CommandTimeout"/> is a <see cref="RunSetupException"/>.
+    /// </summary>
     private static async Task<string> RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -102,9 +108,21 @@ public sealed class SlurmLauncher(TextWriter output, TextWriter error, SlurmOpti
         }
         using (process)
         {
-            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(CommandTimeout);
+            var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+            var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                if (cancellationToken.IsCancellationRequested)
+                    throw;
+                throw new RunSetupException($"{program} {string.Join(" ", arguments)} did not answer within {CommandTimeout.TotalMinutes:F0} minutes; check that Slurm's controller is reachable (scontrol ping), then run forge sweep resume.");
+            }
             if (process.ExitCode != 0)
                 throw new RunSetupException($"{program} {string.Join(" ", arguments)} failed (exit {process.ExitCode}): {(await stderr).Trim()}");
             return await stdout;

@@ -60,16 +60,12 @@ public static class TrialExecution
 
         public void Finished(RunSummary summary, string summaryPath)
         {
-            if (summary.Rounding is { } rounding)
-                log.Output($"{summary.Name}: {rounding.Describe()}");
-            var text = summary.Describe(summaryPath);
-            if (summary.Status == RunStatus.Completed)
-                log.Output(text);
-            else
-            {
-                Error = $"{text}. {summary.Error}";
+            var ending = RunEnding.Of(summary, summaryPath);
+            foreach (var line in ending.Output)
+                log.Output(line);
+            Error = ending.Error;
+            if (Error is not null)
                 log.Error($"error: {Error}");
-            }
         }
     }
 }

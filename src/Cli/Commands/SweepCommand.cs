@@ -11,7 +11,8 @@ namespace Forge.Cli.Commands;
 /// <c>forge sweep SPEC</c> expands the spec's <c>sweep</c> section into trials and runs them (<see cref="Sweep"/>);
 /// <c>forge sweep resume DIR</c> runs only the trials that are not done; <c>forge sweep status DIR</c> reads the
 /// outcomes without running anything. Each finishes with <c>results.csv</c>, the plots and a summary table. Exit 0 when
-/// every trial is done, 1 when some are not.
+/// every trial is done, 1 when some are not, 130 when interrupted; with the kubernetes launcher, 0 once the Job's
+/// manifest is written (it runs when applied).
 /// </summary>
 internal sealed class SweepCommand(TextWriter output, TextWriter error, bool live = false, bool freshProcesses = false, LauncherKind? launcher = null) : CommandBase(output, error)
 {

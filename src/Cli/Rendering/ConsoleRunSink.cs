@@ -38,13 +38,11 @@ internal sealed class ConsoleRunSink(TextWriter output, TextWriter error, bool l
     {
         _live?.Dispose();
         _live = null;
-        if (summary.Rounding is { } rounding)
-            output.WriteLine($"{summary.Name}: {rounding.Describe()}");
-        var text = summary.Describe(summaryPath);
-        if (summary.Status == RunStatus.Completed)
-            output.WriteLine(text);
-        else
-            error.WriteLine($"error: {text}. {summary.Error}");
+        var ending = RunEnding.Of(summary, summaryPath);
+        foreach (var line in ending.Output)
+            output.WriteLine(line);
+        if (ending.Error is { } text)
+            error.WriteLine($"error: {text}");
     }
 
     public void Dispose() => _live?.Dispose();

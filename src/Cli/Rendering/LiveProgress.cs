@@ -24,8 +24,8 @@ internal sealed class LiveProgress : IDisposable
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                     .Start(context =>
                     {
-                        _task.SetResult(context.AddTask("starting", maxValue: totalSteps));
-                        _done.Wait();
+                        if (_task.TrySetResult(context.AddTask("starting", maxValue: totalSteps)))
+                            _done.Wait(); // otherwise it started too late: training went on without it
                     });
             }
             catch (Exception e)
@@ -37,8 +37,9 @@ internal sealed class LiveProgress : IDisposable
 
     public void Report(ProgressUpdate u)
     {
-        if (!_task.Task.IsCompleted)
-            Task.WhenAny(_task.Task, Task.Delay(TimeSpan.FromSeconds(10))).Wait();
+        // The first report waits (at most 10 s) for the display to start; if it has not, training goes on without it.
+        if (!_task.Task.IsCompleted && Task.WhenAny(_task.Task, Task.Delay(TimeSpan.FromSeconds(10))).Result != _task.Task)
+            _task.TrySetCanceled();
         if (_task.Task.Status != TaskStatus.RanToCompletion)
             return;
         var task = _task.Task.Result;

@@ -6,9 +6,10 @@ namespace Forge.Core.Specs;
 
 /// <summary>
 /// What is trained: the part of a spec that decides the numbers of a run (the model, the data, the optimizer, the
-/// parametrization, the precision policy, the training loop, the starting point, the seed and the callbacks that take
-/// part in training). Two runs with equal experiments are the same run, whatever their <see cref="RunSettings"/>; a
-/// resumed run must have the experiment it was started with. Plugin sections (<c>model</c>, <c>data</c>,
+/// parametrization, the precision policy, the training loop, the starting point, the seed and the callbacks). Two runs
+/// are the same experiment when their identities are equal (<c>ExperimentIdentity</c>: every field here as bound, but
+/// the callbacks that only watch), whatever their <see cref="RunSettings"/>; a resumed run must have the experiment it
+/// was started with. Plugin sections (<c>model</c>, <c>data</c>,
 /// <c>optimizer</c>, <c>parametrization</c>, <c>precision</c>, each callback) are objects with a <c>name</c> and that
 /// plugin's own fields; they are bound once the plugin is known. The JSON has one top level: these fields and the run
 /// settings' side by side.

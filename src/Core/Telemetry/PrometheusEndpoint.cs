@@ -47,7 +47,8 @@ public sealed record PrometheusEndpoint(string ListenHost, int Port, string Adve
     private static IPAddress Address(string host)
     {
         if (IPAddress.TryParse(host.Trim('[', ']'), out var address))
-            return address;
+            return address.AddressFamily != AddressFamily.InterNetworkV6 ? address
+                : throw new RunSetupException($"metrics.prometheus.host: '{host}' is an IPv6 address, which the Prometheus exporter's listener cannot serve on its own. Use an IPv4 address (127.0.0.1: this machine only), a host name, or 0.0.0.0 (every interface).");
         try
         {
             return Dns.GetHostAddresses(host).OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).First();

@@ -77,6 +77,18 @@ public class PrometheusEndpointTests
         Assert.Contains("203.0.113.7 is not an address of this machine", result.Error);
     }
 
+    [Fact]
+    public async Task An_ipv6_address_is_refused_saying_what_to_use()
+    {
+        using var dir = new TempDirectory();
+
+        var result = await CliRunner.RunSpecAsync(dir, TestSpecs.SyntheticRegression().With("metrics.prometheus.host=::1"), "--metrics", "prometheus");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("metrics.prometheus.host: '::1' is an IPv6 address", result.Error);
+        Assert.DoesNotContain("   at ", result.Error);
+    }
+
     /// <summary>This machine's IPv4 addresses besides loopback (none in a bare network namespace).</summary>
     private static IEnumerable<IPAddress> LocalAddresses() =>
         NetworkInterface.GetAllNetworkInterfaces().Where(n => n.OperationalStatus == OperationalStatus.Up)
