@@ -42,7 +42,7 @@ internal static class TestTraining
         var logger = NullLogger.Instance;
         using var observers = new RunObservers(experiment, folder, store, telemetry, progress ?? new ProgressTo(_ => { }), logger);
         var loop = new TrainingLoop(NullLogger<TrainingLoop>.Instance);
-        var outcome = loop.Run(experiment, observers.All, new DivergenceGuard(experiment.Spec.Settings.Guard, store.Enabled ? store : null, logger), cancellationToken, resumeFrom);
+        var outcome = loop.Run(experiment, observers.All, new DivergenceGuard(experiment.Spec.Settings.Guard, store, logger), cancellationToken, resumeFrom);
         return new TrainedRun(outcome, observers.Checkpoints.Failures, observers.Rounding?.Last, observers.Callbacks.Reported);
     }
 

@@ -38,6 +38,8 @@ public static class TrainingCheckpoint
             CallbackNumbers = callbackNumbers.Count > 0 ? callbackNumbers : null,
             ForgeVersion = AssemblyVersion.Of(typeof(TrainingCheckpoint).Assembly),
             PluginVersions = new[] { experiment.Spec.Model, experiment.Spec.Data, experiment.Spec.Optimizer, experiment.Spec.Parametrization, experiment.Spec.Precision }
+                .Concat(experiment.Spec.Callbacks)
+                .DistinctBy(s => $"{s.Plugin.Family.Section}/{s.Plugin.Name}") // a callback may be listed twice
                 .ToDictionary(s => $"{s.Plugin.Family.Section}/{s.Plugin.Name}", s => AssemblyVersion.Of(s.Plugin.Type.Assembly)),
             Sha256 = new(),
             WrittenAt = DateTimeOffset.UtcNow,

@@ -34,7 +34,7 @@ public sealed class LayerDiagnostics : IDisposable
     /// <summary>Whether update <paramref name="step"/> (1-based) is measured.</summary>
     public bool IsDue(int step) => _options.Interval > 0 && (step == 1 || step % _options.Interval == 0);
 
-    /// <summary>Starts measuring the current update: call before its forward pass, inside the step's dispose scope.</summary>
+    /// <summary>Starts measuring the current update (registers the forward hooks): call before its forward pass.</summary>
     public Measurement Begin() => new(this);
 
     public void Dispose() => _startVectors.Dispose();

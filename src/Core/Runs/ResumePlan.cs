@@ -88,9 +88,10 @@ public sealed record ResumePlan(LoadedCheckpoint? Checkpoint, string? ContinueIn
                 return false;
             return JsonNode.DeepEquals(loader.Resolve(recorded, spec.SpecPath, Array.Empty<string>()).Identity, spec.Identity);
         }
-        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidOperationException or SpecException)
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidOperationException or SpecException
+                                   or PluginCatalogException or PluginFaultException)
         {
-            return false; // unreadable, or no longer a valid spec: not this experiment
+            return false; // unreadable, no longer a valid spec, or its plugins no longer load: not this experiment
         }
     }
 }

@@ -24,8 +24,6 @@ public sealed class RunFolder
 
     public string Path { get; }
 
-    public string MetricsPath => System.IO.Path.Combine(Path, MetricsFile);
-
     /// <summary>Creates <c>runsRoot/name/[prefix]timestamp/</c> and writes the resolved spec into it.</summary>
     public static async Task<RunFolder> CreateAsync(string runsRoot, ResolvedSpec spec, DateTimeOffset startedAt, CancellationToken cancellationToken = default, string prefix = "")
     {

@@ -25,7 +25,15 @@ public sealed class RunObservers : IDisposable
         Callbacks = new CallbackObserver(experiment, runFolder);
         Checkpoints = new CheckpointObserver(store, new[] { Callbacks }, logger, telemetry.Checkpointed);
         _metricsFile = new MetricsFileObserver(runFolder);
-        _layers = layerOptions.Interval > 0 ? new LayerDiagnosticsObserver(experiment, layerOptions, runFolder, telemetry.Layers) : null;
+        try
+        {
+            _layers = layerOptions.Interval > 0 ? new LayerDiagnosticsObserver(experiment, layerOptions, runFolder, telemetry.Layers) : null;
+        }
+        catch
+        {
+            _metricsFile.Dispose();
+            throw;
+        }
         All = new TrainingObservers(new ITrainingObserver?[]
         {
             Rounding, new RoleStatisticsObserver(), Callbacks,

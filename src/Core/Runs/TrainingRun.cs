@@ -51,7 +51,7 @@ public static class TrainingRun
         LoopOutcome outcome;
         RunObservers observers;
         using (observers = new RunObservers(experiment, folder.Path, store, telemetry, new Reporter(sink), logger))
-            outcome = composed.Loop.Run(experiment, observers.All, new DivergenceGuard(settings.Guard, store.Enabled ? store : null, logger), cancellationToken, plan.Checkpoint);
+            outcome = composed.Loop.Run(experiment, observers.All, new DivergenceGuard(settings.Guard, store, logger), cancellationToken, plan.Checkpoint);
 
         var position = outcome.Position;
         var summary = new RunSummary

@@ -119,7 +119,7 @@ public sealed class DivergenceGuard(GuardOptions options, CheckpointStore? check
         new(new LoopOutcome(RunStatus.Diverged, state.Position, error) { NonFiniteTensors = NonFiniteTensors(state.Experiment) });
 
     /// <summary>Names of the tensors whose gradient or value has a NaN or infinity.</summary>
-    public static List<string> NonFiniteTensors(Experiment experiment)
+    private static List<string> NonFiniteTensors(Experiment experiment)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();

@@ -5,8 +5,9 @@ namespace Forge.Core.Training;
 /// <summary>
 /// Something that watches the training loop and acts on what it sees (writes metrics.jsonl, exports telemetry, shows
 /// progress, writes checkpoints, runs the spec's callbacks). The loop calls every observer, in the order it was given
-/// them, at each event; every method does nothing unless the observer overrides it. Observers must not read values
-/// back from the device except on logged steps, so that unlogged steps cost what they cost without them.
+/// them, at each event; every method does nothing unless the observer overrides it. Observers read values back from
+/// the device only on the steps they act on (logged steps; per-layer diagnostics' measured steps; checkpoint steps),
+/// so that other steps cost what they cost without them.
 /// </summary>
 public interface ITrainingObserver
 {

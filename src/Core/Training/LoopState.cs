@@ -6,7 +6,7 @@ namespace Forge.Core.Training;
 
 /// <summary>
 /// What the loop works on and where it stands: the experiment, the training position (what a checkpoint records), the
-/// data sampler's generator and the schedule. Observers read it; the loop alone moves it on.
+/// data sampler's generator and the schedule. Observers read it; the loop and its divergence guard move it on.
 /// </summary>
 public sealed class LoopState
 {

@@ -22,7 +22,7 @@ public static class RoleStatistics
         using var noGrad = no_grad();
         var roles = experiment.Parameters.GroupBy(p => p.Descriptor.Role).ToList();
         var squares = stack(roles.Select(r => stack(r.Select(p => p.Value.detach().to(float32).square().sum()).ToArray()).sum()).ToArray());
-        var values = squares.sqrt().data<float>().ToArray();
+        var values = squares.sqrt().cpu().data<float>().ToArray(); // data<> reads host memory only
         return roles.Select((r, i) => (Name: RoleName(r.Key), Value: (double)values[i])).ToDictionary(x => x.Name, x => x.Value);
     }
 
@@ -56,7 +56,7 @@ public static class RoleStatistics
         if (sums.Count == 0)
             return null;
         var roles = sums.Keys.ToList();
-        var totals = stack(roles.Select(r => stack(sums[r].ToArray()).sum()).ToArray()).to(float64).data<double>().ToArray();
+        var totals = stack(roles.Select(r => stack(sums[r].ToArray()).sum()).ToArray()).to(float64).cpu().data<double>().ToArray();
         return roles.Select((r, k) => (Name: RoleName(r), Value: totals[k] / counts[r])).ToDictionary(x => x.Name, x => x.Value);
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Forge.Abstractions.Data;
 using Forge.Core.Checkpoints;
 using Forge.Core.Composition;
+using Forge.Core.Specs;
 using Microsoft.Extensions.Logging;
 
 namespace Forge.Core.Training;
@@ -48,7 +49,8 @@ public sealed class TrainingLoop(ILogger<TrainingLoop> logger)
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogDebug(e, "An observer failed at the end of the run");
-            outcome = outcome with { Status = RunStatus.Failed, Error = $"Training ended ({outcome.Status}), but finishing the run failed: {e.GetType().Name}: {e.Message}" };
+            var before = outcome.Error is null ? "" : $" It had ended with: {outcome.Error}";
+            outcome = outcome with { Status = RunStatus.Failed, Error = $"Training ended ({SpecJson.EnumName(outcome.Status)}), but finishing the run failed: {e.GetType().Name}: {e.Message}.{before}" };
         }
         return outcome;
     }

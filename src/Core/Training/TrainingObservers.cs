@@ -5,18 +5,21 @@ namespace Forge.Core.Training;
 /// <summary>The loop's observers in their order: every event goes to each in turn; probes and record fields are gathered from those that give them.</summary>
 public sealed class TrainingObservers(IReadOnlyList<ITrainingObserver> observers) : ITrainingObserver
 {
-    public IReadOnlyList<ITrainingObserver> All => observers;
+    private readonly IReadOnlyList<IStepProbeSource> _probeSources = observers.OfType<IStepProbeSource>().ToList();
+    private readonly IReadOnlyList<IMetricsContributor> _contributors = observers.OfType<IMetricsContributor>().ToList();
 
     /// <summary>The probes the observers want inside update <paramref name="plan"/>, as one (null when none does).</summary>
     public IStepProbe? Probe(StepPlan plan)
     {
-        var probes = observers.OfType<IStepProbeSource>().Select(s => s.Probe(plan)).OfType<IStepProbe>().ToList();
+        if (_probeSources.Count == 0)
+            return null; // every step: nothing to gather
+        var probes = _probeSources.Select(s => s.Probe(plan)).OfType<IStepProbe>().ToList();
         return probes.Count switch { 0 => null, 1 => probes[0], _ => new Probes(probes) };
     }
 
     /// <summary>The record with every contributor's fields, in observer order.</summary>
     public MetricRecord Contribute(MetricRecord record, LoggedStepContext context) =>
-        observers.OfType<IMetricsContributor>().Aggregate(record, (r, c) => c.Contribute(r, context));
+        _contributors.Aggregate(record, (r, c) => c.Contribute(r, context));
 
     public void Restored(LoopState state, LoadedCheckpoint checkpoint, bool rollback)
     {

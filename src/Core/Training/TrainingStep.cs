@@ -7,8 +7,8 @@ using static TorchSharp.torch;
 namespace Forge.Core.Training;
 
 /// <summary>
-/// One update, the core of the loop: the learning rates of the step, a batch, forward, loss, backward, the gradient
-/// norm, clipping and the optimizer step, all inside one dispose scope. Values are read back from the device only when
+/// One update, the core of the loop: the learning rates of the step, then, inside one dispose scope, a batch, forward,
+/// loss, backward, the gradient norm, clipping and the optimizer step. Values are read back from the device only when
 /// the step is logged and, when the guard asks for it, one finite flag per step.
 /// </summary>
 public sealed class TrainingStep

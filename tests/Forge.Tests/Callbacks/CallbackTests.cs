@@ -101,6 +101,7 @@ public class CallbackTests
         using (var checkpoint = CheckpointStore.Load(Path.Combine(store.Root, "step-00000008")))
         {
             Assert.All(checkpoint.Callbacks.Keys, key => Assert.StartsWith("ema.0/", key));
+            Assert.Contains("callbacks/ema", checkpoint.Sidecar.PluginVersions.Keys); // beside the other plugins' versions
             Assert.Equal(RunStatus.Completed, test.Train(resumed, resumeFrom: checkpoint).Status);
         }
 
