@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Forge.Core.Specs;
-using Forge.Sweeps;
 
 namespace Forge.Bench;
 

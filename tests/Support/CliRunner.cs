@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Forge.Cli;
-using Forge.Core.Runs;
 
 namespace Forge.Tests.Support;
 

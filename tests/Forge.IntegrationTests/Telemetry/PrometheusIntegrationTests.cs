@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Forge.Tests.Support;
-using Forge.Core.Runs;
 using Forge.Core.Telemetry;
 
 namespace Forge.IntegrationTests.Telemetry;

@@ -1,5 +1,4 @@
 using Forge.Bench;
-using Forge.Core.Training;
 
 namespace Forge.Tests.Benchmarks;
 

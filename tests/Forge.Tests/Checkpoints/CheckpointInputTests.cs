@@ -1,5 +1,4 @@
 using Forge.Tests.Support;
-using Forge.Core.Runs;
 
 namespace Forge.Tests.Checkpoints;
 

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Forge.Tests.Support;
 using Forge.Core.Checkpoints;
-using Forge.Core.Composition;
 using Forge.Core.Runs;
 using Forge.Core.Specs;
 using Forge.Core.Training;

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Forge.Tests.Support;
 using static TorchSharp.torch;
 using Forge.Core.Diagnostics;
-using Forge.Core.Runs;
 
 namespace Forge.Tests.Diagnostics;
 

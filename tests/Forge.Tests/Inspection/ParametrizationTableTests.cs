@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
 using Forge.Tests.Support;
-using Forge.Core.Composition;
 using Forge.Core.Inspection;
-using Forge.Core.Runs;
 
 namespace Forge.Tests.Inspection;
 

@@ -3,7 +3,6 @@ using Forge.Plugins.Optimizers;
 using Forge.Tests.Support;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using Forge.Core.Composition;
 using Forge.Core.Runs;
 using Forge.Core.Training;
 

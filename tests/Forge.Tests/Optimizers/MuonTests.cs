@@ -4,9 +4,7 @@ using Forge.Plugins.Optimizers;
 using Forge.Tests.Support;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using Forge.Core.Composition;
 using Forge.Core.Inspection;
-using Forge.Core.Runs;
 using Forge.Core.Training;
 
 namespace Forge.Tests.Optimizers;

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Forge.Tests.Support;
 using Forge.Core.Checkpoints;
 using Forge.Core.Files;
-using Forge.Core.Runs;
 
 namespace Forge.Tests.Plugins;
 

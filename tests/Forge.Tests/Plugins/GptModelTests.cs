@@ -1,6 +1,5 @@
 using Forge.Tests.Support;
 using TorchSharp;
-using Forge.Core.Composition;
 
 namespace Forge.Tests.Plugins;
 

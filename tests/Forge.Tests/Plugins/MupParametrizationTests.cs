@@ -1,6 +1,5 @@
 using Forge.Abstractions.Parametrizations;
 using Forge.Tests.Support;
-using Forge.Bench;
 using Forge.Core.Composition;
 using Forge.Core.Runs;
 

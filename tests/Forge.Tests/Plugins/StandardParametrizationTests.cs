@@ -2,7 +2,6 @@ using Forge.Abstractions.Optimizers;
 using Forge.Abstractions.Parametrizations;
 using Forge.Plugins.Parametrizations;
 using TorchSharp;
-using Forge.Bench;
 
 namespace Forge.Tests.Plugins;
 

@@ -1,12 +1,9 @@
-using Forge.Abstractions.Models;
 using Forge.Abstractions.Optimizers;
 using Forge.Abstractions.Parametrizations;
 using Forge.Abstractions.UnitScaling;
 using Forge.Plugins.Parametrizations;
 using Forge.Tests.Support;
-using TorchSharp;
 using static TorchSharp.torch;
-using Forge.Bench;
 using Forge.Core.Composition;
 
 namespace Forge.Tests.Plugins;

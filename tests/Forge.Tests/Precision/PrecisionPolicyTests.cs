@@ -4,7 +4,6 @@ using Forge.Abstractions.Precision;
 using Forge.Plugins.Precision;
 using Forge.Tests.Support;
 using TorchSharp;
-using Forge.Core.Runs;
 
 namespace Forge.Tests.Precision;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Forge.Tests.Support;
-using Forge.Core.Runs;
 using Forge.Core.Telemetry;
 
 namespace Forge.Tests.Telemetry;

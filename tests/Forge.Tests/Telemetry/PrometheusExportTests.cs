@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Forge.Tests.Support;
 
 namespace Forge.Tests.Telemetry;

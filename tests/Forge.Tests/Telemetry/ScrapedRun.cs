@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Forge.Tests.Support;
-using Forge.Core.Runs;
 
 namespace Forge.Tests.Telemetry;
 

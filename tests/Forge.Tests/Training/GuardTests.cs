@@ -3,7 +3,6 @@ using Forge.Abstractions.Data;
 using Forge.Tests.Support;
 using TorchSharp;
 using Forge.Core.Checkpoints;
-using Forge.Core.Runs;
 using Forge.Core.Training;
 
 namespace Forge.Tests.Training;

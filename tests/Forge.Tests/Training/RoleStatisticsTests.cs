@@ -3,7 +3,6 @@ using Forge.Abstractions.Parametrizations;
 using Forge.Tests.Support;
 using static TorchSharp.torch;
 using Forge.Core.Composition;
-using Forge.Core.Runs;
 using Forge.Core.Specs;
 using Forge.Core.Training;
 

@@ -1,8 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Forge.Tests.Support;
 using TorchSharp;
-using Forge.Core.Composition;
 using Forge.Core.Runs;
 using Forge.Core.Training;
 

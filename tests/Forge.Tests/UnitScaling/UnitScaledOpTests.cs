@@ -1,5 +1,4 @@
 using Forge.Abstractions.UnitScaling;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Forge.Tests.UnitScaling;

@@ -3,7 +3,6 @@ using Forge.Tests.Support;
 using static TorchSharp.torch;
 using Forge.Core.Composition;
 using Forge.Core.Errors;
-using Forge.Core.Runs;
 using Forge.Core.Training;
 
 namespace Forge.Tests.Upscaling;
