@@ -72,24 +72,8 @@ public sealed class EmaCallback(EmaOptions options) : ITrainingCallback, IDispos
     public void OnEvaluation(EvaluationContext context)
     {
         Average(context.Step); // this update's weights are in the average before it is measured
-        if (!options.Evaluate || _averages is null)
-            return;
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var trained = _weights.Select(w => w.Weight.detach().clone()).ToList();
-        try
-        {
-            foreach (var (name, weight) in _weights)
-                weight.detach().copy_(_averages[name]);
-            context.Report(EvalLossName, context.Evaluate());
-        }
-        finally
-        {
-            for (int i = 0; i < _weights.Count; i++)
-                _weights[i].Weight.detach().copy_(trained[i]); // exactly the trained weights again
-            foreach (var copy in trained)
-                copy.Dispose();
-        }
+        if (options.Evaluate && _averages is not null)
+            context.Report(EvalLossName, context.EvaluateWith(_averages));
     }
 
     public void OnCheckpointSave(CallbackState state)

@@ -71,24 +71,8 @@ public sealed class SwaCallback(SwaOptions options) : ITrainingCallback, IDispos
     public void OnEvaluation(EvaluationContext context)
     {
         Take(context.Step);
-        if (_mean is null)
-            return; // before start: nothing averaged yet
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var trained = _weights.Select(w => w.Weight.detach().clone()).ToList();
-        try
-        {
-            foreach (var (name, weight) in _weights)
-                weight.detach().copy_(_mean[name]);
-            context.Report("swaEvalLoss", context.Evaluate());
-        }
-        finally
-        {
-            for (int i = 0; i < _weights.Count; i++)
-                _weights[i].Weight.detach().copy_(trained[i]);
-            foreach (var copy in trained)
-                copy.Dispose();
-        }
+        if (_mean is not null) // before start nothing is averaged yet
+            context.Report("swaEvalLoss", context.EvaluateWith(_mean));
     }
 
     /// <inheritdoc />

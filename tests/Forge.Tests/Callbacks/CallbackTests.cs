@@ -84,6 +84,32 @@ public class CallbackTests
     }
 
     [Fact]
+    public void EvaluateWith_measures_the_named_weights_and_puts_the_trained_ones_back_exactly_even_when_the_evaluation_fails()
+    {
+        using var test = TestExperiment.Build(Spec());
+        var parameters = test.Experiment.Parameters;
+        var trained = parameters.ToDictionary(p => p.Descriptor.Name, p => p.Value.detach().clone());
+        var swappedName = parameters[0].Descriptor.Name;
+        var other = new Dictionary<string, Tensor> { [swappedName] = full_like(parameters[0].Value, 0.25) };
+        bool fail = false;
+        double Measure() // what the model's weights are at the call: the swapped tensor's mean and another tensor's sum
+        {
+            if (fail)
+                throw new InvalidOperationException("evaluation failed");
+            return parameters[0].Value.mean().item<float>() + parameters[1].Value.sum().item<float>();
+        }
+        var context = new Forge.Abstractions.Callbacks.EvaluationContext(4, 1.0, parameters, Measure, (_, _) => { });
+
+        double measured = context.EvaluateWith(other);
+
+        Assert.Equal(0.25 + trained[parameters[1].Descriptor.Name].sum().item<float>(), measured, 6); // only the named tensor swapped
+        Assert.All(parameters, p => Assert.True(p.Value.equal(trained[p.Descriptor.Name]).all().item<bool>(), p.Descriptor.Name));
+        fail = true;
+        Assert.Throws<InvalidOperationException>(() => context.EvaluateWith(other));
+        Assert.All(parameters, p => Assert.True(p.Value.equal(trained[p.Descriptor.Name]).all().item<bool>(), p.Descriptor.Name));
+    }
+
+    [Fact]
     public void A_run_resumed_from_a_checkpoint_reports_the_same_ema_loss_as_the_uninterrupted_run()
     {
         var spec = Spec("{\"name\":\"ema\",\"decay\":0.8}");

@@ -65,7 +65,7 @@ public sealed class CallbackObserver(Experiment experiment, string runFolder) : 
         for (int i = 0; i < _callbacks.Count; i++)
         {
             var owner = _names[i];
-            _callbacks[i].OnEvaluation(new EvaluationContext(context.Plan.Step, evalLoss,
+            _callbacks[i].OnEvaluation(new EvaluationContext(context.Plan.Step, evalLoss, experiment.Parameters,
                 () => Evaluation.HeldOutLoss(experiment, options.BatchSize, options.EvalBatches),
                 (name, value) => Report(owner, name, value, reported)));
         }
