@@ -8,7 +8,8 @@ namespace Forge.Plugins.Optimizers;
 /// <summary>
 /// The Muon update as a TorchSharp optimizer (built on <see cref="OptimizerHelper"/>, so Forge checkpoints its state).
 /// Groups marked <see cref="Options.Orthogonalize"/> hold hidden matrices: b ← μ·b + g; u = g + μ·b (Nesterov) or b;
-/// O = NewtonSchulz(u), batched over matrices of one shape; w ← w·(1 − lr·λ) − lr·sqrt(fan_out/fan_in)·O. The other
+/// O = NewtonSchulz(u), batched over matrices of one shape; w ← w·(1 − lr·λ) − lr·f·scale(fan_out, fan_in)·O, with
+/// <see cref="Options.Scale"/> and the group's <see cref="Options.UpdateFactor"/> f. The other
 /// groups are AdamW exactly as <c>torch.optim.AdamW</c> (bias-corrected moments, decoupled decay).
 /// </summary>
 public sealed class Muon : OptimizerHelper
@@ -53,7 +54,7 @@ public sealed class Muon : OptimizerHelper
         {
             var batch = sameShape.ToList();
             var orthogonal = NewtonSchulz.Orthogonalize(stack(batch.Select(d => d.Direction).ToArray()), options.NewtonSchulzSteps);
-            using var step = (-lr * Math.Sqrt((double)sameShape.Key.Item1 / sameShape.Key.Item2)).ToScalar();
+            using var step = (-lr * options.UpdateFactor * MuonScales.Of(options.Scale, sameShape.Key.Item1, sameShape.Key.Item2)).ToScalar();
             for (int i = 0; i < batch.Count; i++)
             {
                 if (options.WeightDecay != 0)
@@ -138,6 +139,15 @@ public sealed class Muon : OptimizerHelper
 
         /// <summary>Muon's Newton–Schulz steps.</summary>
         public int NewtonSchulzSteps { get; set; } = 5;
+
+        /// <summary>How the orthogonalised update is sized (not part of the saved state: it comes from the spec).</summary>
+        public MuonScale Scale { get; set; } = MuonScale.Spectral;
+
+        /// <summary>
+        /// Multiplies the orthogonalised step of this group's matrices: depth factor / forward multiplier, so the
+        /// layer's effective update has the scale's size (not part of the saved state: it comes from the spec).
+        /// </summary>
+        public double UpdateFactor { get; set; } = 1.0;
 
         /// <summary>AdamW's β₁.</summary>
         public double Beta1 { get; set; } = 0.9;

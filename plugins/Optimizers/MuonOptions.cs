@@ -1,12 +1,13 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Forge.Abstractions.Optimizers;
 
 namespace Forge.Plugins.Optimizers;
 
 /// <summary>Options of the <c>muon</c> optimizer.</summary>
 public sealed class MuonOptions : IValidatableObject
 {
-    [Description("Learning rate of the hidden matrices: each update has spectral norm about lr·sqrt(fan_out/fan_in).")]
+    [Description("Learning rate of the hidden matrices: with scale spectral, each layer's effective update (forward multiplier x the change) has spectral norm about lr*sqrt(fan_out/fan_in), times the parametrization's depth factor.")]
     [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
     public double Lr { get; set; } = 0.02;
 
@@ -20,6 +21,9 @@ public sealed class MuonOptions : IValidatableObject
     [Description("Newton–Schulz steps of the orthogonalisation.")]
     [Range(1, 20)]
     public int NewtonSchulzSteps { get; set; } = 5;
+
+    [Description("How the orthogonalised update of a fan_out x fan_in matrix is sized: spectral (sqrt(fan_out/fan_in), the spectral condition's target; default), jordan (max(1, fan_out/fan_in)^1/2, KellerJordan/Muon) or moonlight (0.2*sqrt(max(fan_out, fan_in)), matched to AdamW's update RMS).")]
+    public MuonScale Scale { get; set; } = MuonScale.Spectral;
 
     [Description("Learning rate of the AdamW that updates everything else (embeddings, readout, biases, norms), scaled per tensor by the parametrization.")]
     [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]

@@ -29,11 +29,11 @@ public sealed class CompletePParametrization(CompletePOptions options) : IParame
         return parameter.Role switch
         {
             ParameterRole.Hidden => new ParameterScaling(Initialization.Normal(sigma / Math.Sqrt(mN)),
-                LearningRateFactor: depthLr / mN, WeightDecayFactor: mN, EpsilonFactor: inBlock ? Math.Pow(mL, -alpha) / mN : 1.0 / mN),
+                LearningRateFactor: depthLr / mN, WeightDecayFactor: mN, EpsilonFactor: inBlock ? Math.Pow(mL, -alpha) / mN : 1.0 / mN) { DepthLearningRateFactor = depthLr },
             ParameterRole.Output => new ParameterScaling(Initialization.Normal(sigma), ForwardMultiplier: 1.0 / mN),
             ParameterRole.Embedding or ParameterRole.Input => new ParameterScaling(Initialization.Normal(sigma)),
-            ParameterRole.NormGain => new ParameterScaling(Initialization.Ones, LearningRateFactor: depthLr, WeightDecayFactor: 0),
-            _ => new ParameterScaling(Initialization.Zeros, LearningRateFactor: depthLr, WeightDecayFactor: 0), // biases, norm biases
+            ParameterRole.NormGain => new ParameterScaling(Initialization.Ones, LearningRateFactor: depthLr, WeightDecayFactor: 0) { DepthLearningRateFactor = depthLr },
+            _ => new ParameterScaling(Initialization.Zeros, LearningRateFactor: depthLr, WeightDecayFactor: 0) { DepthLearningRateFactor = depthLr }, // biases, norm biases
         };
     }
 

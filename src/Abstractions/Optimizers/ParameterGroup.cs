@@ -15,4 +15,11 @@ public sealed record ParameterGroup(IReadOnlyList<Parameter> Parameters, double 
     /// tensors by role (Muon orthogonalises hidden matrices only). Empty when the host does not know (added in 1.1).
     /// </summary>
     public IReadOnlyList<ParameterDescriptor> Descriptors { get; init; } = Array.Empty<ParameterDescriptor>();
+
+    /// <summary>
+    /// What the parametrization decided for each of <see cref="Parameters"/> (same order): its forward multiplier and
+    /// factors, for optimizers that size the layer's effective update (<c>ForwardMultiplier · ΔW</c>) themselves, as
+    /// Muon does. Empty when the host does not provide them (added in 1.2).
+    /// </summary>
+    public IReadOnlyList<ParameterScaling> Scalings { get; init; } = Array.Empty<ParameterScaling>();
 }

@@ -22,4 +22,11 @@ public sealed record ParameterScaling(
 
     /// <summary>fan_out / base fan_out as the rule sees it.</summary>
     public double FanOutMultiplier { get; init; } = 1.0;
+
+    /// <summary>
+    /// The part of <see cref="LearningRateFactor"/> a depth rule contributes (u-μP's depth^-½ inside residual blocks,
+    /// CompleteP's m_L^(α−1)); 1 for a rule without one. An optimizer that brings its own width rule (Muon's spectral
+    /// step) applies this part and not the rest, so the depth rule holds for it too (added in 1.2).
+    /// </summary>
+    public double DepthLearningRateFactor { get; init; } = 1.0;
 }

@@ -83,4 +83,37 @@ public class LayerDiagnosticsTests
         Assert.True(spGrowth > 2, $"sp: the ratio grew {spGrowth:F2}x from width 32 to 128; expected about 4x");
         Assert.InRange(mupGrowth, 0.8, 1.25);
     }
+
+    /// <summary>
+    /// Muon sizes the effective update A·ΔW of a hidden matrix (docs/reference/optimizers.md): under rules whose hidden
+    /// forward multiplier A is not 1 (umup's fan_in^-½, abc ntk's n^-½) the spectral ratio stays flat in width as it
+    /// does under sp and mup, and equals lr times the rule's depth factor (the orthogonalised step has singular values
+    /// near 1).
+    /// </summary>
+    [Theory]
+    [InlineData("sp", 1.0)]
+    [InlineData("mup", 1.0)]
+    [InlineData("umup", 0.70710678)] // depth 2: u-μP's depth^-½
+    [InlineData("abc", 1.0, "ntk")]
+    public async Task Muons_effective_hidden_update_meets_the_spectral_target_at_every_width_under_every_multiplier(string parametrization, double depthFactor, string? preset = null)
+    {
+        async Task<double[]> HiddenSpectralRatios(int width)
+        {
+            using var dir = new TempDirectory();
+            var spec = TestSpecs.Gpt(width, steps: 3, parametrization).With("metrics.layers.interval=1", "optimizer={\"name\":\"muon\",\"lr\":0.02}");
+            if (preset is not null)
+                spec = spec.With($"parametrization.preset={preset}");
+            var folder = await RunAsync(dir, spec);
+            // step 3: under mup the zero readout lets no gradient through at step 1, and the zero query none to the keys at step 2
+            var third = Lines(Path.Combine(folder, "layers.jsonl")).Single(l => l["step"]!.GetValue<int>() == 3);
+            return third["tensors"]!.AsArray().Where(t => t!["role"]!.GetValue<string>() == "hidden")
+                .Select(t => t!["spectralRatio"]!.GetValue<double>()).ToArray();
+        }
+
+        var narrow = await HiddenSpectralRatios(64);
+        var wide = await HiddenSpectralRatios(256);
+
+        Assert.InRange(wide.Average() / narrow.Average(), 0.8, 1.2);
+        Assert.All(narrow.Concat(wide), ratio => Assert.InRange(ratio / (0.02 * depthFactor), 0.6, 1.3)); // Newton–Schulz leaves σ_max in about [0.7, 1.2]
+    }
 }
