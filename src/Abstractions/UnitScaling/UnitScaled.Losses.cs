@@ -9,12 +9,14 @@ public static partial class UnitScaled
     /// the value is the mean cross-entropy of <c>mult·logits</c> (mult = α_loss-softmax), exactly what
     /// <c>nn.functional.cross_entropy</c> returns for them. Backward: the sum (not the mean) is differentiated and
     /// the logits' gradient is multiplied by <c>classes/√(classes−1)</c>, so it is unit for near-uniform
-    /// predictions: <c>mult·(p − y)·classes/√(classes−1)</c> per prediction, whatever the batch size.
+    /// predictions: <c>(p − y)·classes/√(classes−1)</c> per prediction, whatever the batch size, with p the softmax of
+    /// <c>mult·logits</c>. The multiplier acts in the forward pass only, as graphcore's <c>scale_fwd(input, mult)</c>
+    /// does: the logits' gradient is not multiplied by it.
     /// </summary>
     public static Tensor CrossEntropy(Tensor logits, Tensor targets, double mult = 1.0)
     {
         long predictions = logits.shape[0], classes = logits.shape[^1];
-        var scaled = ScaleBackward(logits, classes / Math.Sqrt(classes - 1)).mul(mult);
+        var scaled = ScaleForward(ScaleBackward(logits, classes / Math.Sqrt(classes - 1)), mult);
         var total = nn.functional.cross_entropy(scaled, targets, reduction: nn.Reduction.Sum);
         return ScaleForward(total, 1.0 / predictions);
     }

@@ -269,6 +269,28 @@ public class UnitScaledOpTests
         AssertClose(plainLogits.grad! * (predictions * classes / Math.Sqrt(classes - 1)), logits.grad!, "grad = mean-loss grad · predictions · classes/√(classes−1)");
     }
 
+    /// <summary>
+    /// α_loss-softmax multiplies the logits in the forward pass only (graphcore's <c>scale_fwd</c>): the loss is the
+    /// cross-entropy of mult·logits, and the logits' gradient is (softmax(mult·x) − y)·classes/√(classes−1) per
+    /// prediction, without the chain rule's extra factor mult.
+    /// </summary>
+    [Fact]
+    public void The_loss_multiplier_acts_in_the_forward_pass_only()
+    {
+        using var scope = NewDisposeScope();
+        var g = Seeded(13);
+        long predictions = 64, classes = 32;
+        var logits = Unit(g, predictions, classes);
+        var targets = randint(0, classes, new[] { predictions }, generator: g);
+
+        var loss = UnitScaled.CrossEntropy(logits, targets, mult: 2.5);
+        loss.backward();
+
+        Assert.Equal(nn.functional.cross_entropy(logits.detach() * 2.5, targets).item<float>(), loss.item<float>(), 4);
+        var expected = (nn.functional.softmax(logits.detach() * 2.5, 1) - nn.functional.one_hot(targets, classes).to(ScalarType.Float32)) * (classes / Math.Sqrt(classes - 1));
+        AssertClose(expected, logits.grad!, "grad = (softmax(mult·x) − y)·classes/√(classes−1)");
+    }
+
     [Theory]
     [InlineData(4096L)]
     [InlineData(65536L)]
