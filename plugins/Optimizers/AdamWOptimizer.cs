@@ -21,11 +21,17 @@ public sealed class AdamWOptimizer(AdamWOptions options) : IOptimizerPlugin
     public double LearningRate => options.Lr;
 
     /// <inheritdoc />
+    public double WeightDecay => options.WeightDecay;
+
+    /// <inheritdoc />
+    public WeightDecayMode? WeightDecayMode => options.WeightDecayMode;
+
+    /// <inheritdoc />
     public torch.optim.Optimizer Create(IReadOnlyList<ParameterGroup> groups)
     {
         double Decay(ParameterGroup g) => WeightDecayCoefficient.Of(options.WeightDecayMode, options.WeightDecay, g.WeightDecayFactor, options.Lr);
         // Per-group Options objects: the (params, lr) ParamGroup constructors silently reset weight decay and betas.
-        if (options.WeightDecayMode == WeightDecayMode.Coupled)
+        if (options.WeightDecayMode == Forge.Abstractions.Optimizers.WeightDecayMode.Coupled)
             return torch.optim.Adam(groups.Select(g => new Adam.ParamGroup(g.Parameters, new Adam.Options
             {
                 LearningRate = options.Lr * g.LearningRateFactor,

@@ -20,6 +20,12 @@ public sealed class LionOptimizer(LionOptions options) : IOptimizerPlugin
     public double LearningRate => options.Lr;
 
     /// <inheritdoc />
+    public double WeightDecay => options.WeightDecay;
+
+    /// <inheritdoc />
+    public WeightDecayMode? WeightDecayMode => options.WeightDecayMode;
+
+    /// <inheritdoc />
     public torch.optim.Optimizer Create(IReadOnlyList<ParameterGroup> groups) =>
         new Lion(groups.Select(g => new Lion.ParamGroup(g.Parameters, new Lion.Options
         {

@@ -20,9 +20,15 @@ public sealed class SgdOptimizer(SgdOptions options) : IOptimizerPlugin
     public double LearningRate => options.Lr;
 
     /// <inheritdoc />
+    public double WeightDecay => options.WeightDecay;
+
+    /// <inheritdoc />
+    public WeightDecayMode? WeightDecayMode => options.WeightDecayMode;
+
+    /// <inheritdoc />
     public torch.optim.Optimizer Create(IReadOnlyList<ParameterGroup> groups)
     {
-        bool coupled = options.WeightDecayMode == WeightDecayMode.Coupled;
+        bool coupled = options.WeightDecayMode == Forge.Abstractions.Optimizers.WeightDecayMode.Coupled;
         var decay = groups.Select(g => WeightDecayCoefficient.Of(options.WeightDecayMode, options.WeightDecay, g.WeightDecayFactor, options.Lr)).ToList();
         var torchGroups = groups.Select((g, i) => new SGD.ParamGroup(g.Parameters, new SGD.Options
         {

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Forge.Abstractions.Optimizers;
 
 namespace Forge.Plugins.Optimizers;
 

@@ -1,3 +1,5 @@
+using Forge.Abstractions.Optimizers;
+
 namespace Forge.Plugins.Optimizers;
 
 /// <summary>The decay coefficient an optimizer group gets in each mode.</summary>

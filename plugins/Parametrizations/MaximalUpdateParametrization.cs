@@ -27,6 +27,8 @@ public sealed class MaximalUpdateParametrization(MupOptions options) : IParametr
     /// <inheritdoc />
     public ParameterScaling Scale(ParameterDescriptor parameter, ParametrizationContext context)
     {
+        if (options.DecoupledWeightDecay && context.WeightDecay > 0 && context.WeightDecayMode == WeightDecayMode.Independent)
+            throw new PluginException("parametrization.decoupledWeightDecay would make hidden matrices lose λ·s(t)/m_in per step under optimizer.weightDecayMode \"independent\": that mode already removes λ·s(t) from every tensor at every width, which is what microsoft/mup's decoupled_wd=True is meant for (decay that is not multiplied by the learning rate). Leave decoupledWeightDecay false with independent decay; with \"decoupled\" decay it reproduces what mup's MuAdamW computes with decoupled_wd=True.");
         var m = WidthMultipliers.Of(parameter, context, options.BaseWidth);
         var (lr, wd) = Factors(parameter, m, context.Optimizer);
         var init = Init(parameter, context);

@@ -28,6 +28,6 @@ public sealed class MupOptions
     [Description("Zero-initialise the attention query projection.")]
     public bool ZeroQuery { get; set; } = true;
 
-    [Description("Leave weight decay unscaled (mup's decoupled_wd=True). Default false: decay is scaled as mup does so lr*wd stays width-independent.")]
+    [Description("Leave every weight-decay factor at 1, as microsoft/mup's MuAdamW/MuSGD do with decoupled_wd=True: under decoupled decay each tensor then loses its own rate times lambda (hidden matrices lr*lambda/m_in). Default false: lr*wd stays width-independent, and independent decay removes lambda*s(t) from every tensor (what mup's flag is meant for); the flag is refused with independent decay.")]
     public bool DecoupledWeightDecay { get; set; }
 }

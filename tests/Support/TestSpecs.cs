@@ -43,7 +43,10 @@ public static class TestSpecs
         },
     };
 
-    /// <summary>A small GPT on Shakespeare characters.</summary>
+    /// <summary>
+    /// A small GPT on Shakespeare characters. Under umup the decay is u-μP's independent one (umup refuses the others)
+    /// at the λ of experiments/umup-gpt.json.
+    /// </summary>
     public static JsonObject Gpt(int width = 32, int steps = 10, string parametrization = "mup") => new()
     {
         ["name"] = "test-gpt",
@@ -52,7 +55,9 @@ public static class TestSpecs
         ["threads"] = 1,
         ["model"] = new JsonObject { ["name"] = "gpt", ["width"] = width, ["depth"] = 2, ["headDim"] = 8, ["mlpRatio"] = 4 },
         ["data"] = new JsonObject { ["name"] = "text", ["path"] = ShakespearePath, ["context"] = 16 },
-        ["optimizer"] = new JsonObject { ["name"] = "adamw", ["lr"] = 0.01, ["weightDecay"] = 0.1 },
+        ["optimizer"] = parametrization == "umup"
+            ? new JsonObject { ["name"] = "adamw", ["lr"] = 0.01, ["weightDecay"] = 1e-4, ["weightDecayMode"] = "independent" }
+            : new JsonObject { ["name"] = "adamw", ["lr"] = 0.01, ["weightDecay"] = 0.1 },
         ["parametrization"] = new JsonObject { ["name"] = parametrization },
         ["training"] = new JsonObject
         {

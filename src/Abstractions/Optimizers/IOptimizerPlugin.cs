@@ -16,6 +16,15 @@ public interface IOptimizerPlugin
     /// <summary>The global (base) learning rate from the spec; the value that is tuned and transferred.</summary>
     double LearningRate { get; }
 
+    /// <summary>
+    /// The weight decay λ from the spec (0: none), for parametrizations whose decay rule depends on how the optimizer
+    /// applies it (<see cref="Parametrizations.ParametrizationContext.WeightDecay"/>). Default 0 (added in 1.2).
+    /// </summary>
+    double WeightDecay => 0;
+
+    /// <summary>How <see cref="WeightDecay"/> is applied; null when the plugin does not say (the default, added in 1.2).</summary>
+    WeightDecayMode? WeightDecayMode => null;
+
     /// <summary>Creates the optimizer over <paramref name="groups"/>.</summary>
     torch.optim.Optimizer Create(IReadOnlyList<ParameterGroup> groups);
 }

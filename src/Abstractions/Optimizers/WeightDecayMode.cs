@@ -1,7 +1,9 @@
-namespace Forge.Plugins.Optimizers;
+namespace Forge.Abstractions.Optimizers;
 
 /// <summary>
-/// How an optimizer applies weight decay λ (the <c>weightDecayMode</c> option of the built-in optimizers). In each
+/// How an optimizer applies weight decay λ (the <c>weightDecayMode</c> option of the built-in optimizers; an optimizer
+/// plugin reports its own through <see cref="IOptimizerPlugin.WeightDecayMode"/>, and a parametrization reads it from
+/// <see cref="Parametrizations.ParametrizationContext.WeightDecayMode"/>; added to Forge.Abstractions in 1.2). In each
 /// mode the parametrization's per-tensor weight-decay factor is applied as the parametrization defines it (muP's
 /// width scaling, for one), and a factor of 0 (a role that does not decay, <c>training.weightDecayRoles</c>) turns
 /// decay off for that tensor.
@@ -15,7 +17,7 @@ public enum WeightDecayMode
     Decoupled,
 
     /// <summary>
-    /// Independent of the learning rate (u-μP, Blake et al. 2024; Wortsman et al. 2023; docs/reference/weight-decay.md): each step <c>w ← w·(1 − λ·s(t))</c>, where
+    /// Independent of the learning rate (u-μP, Blake et al. 2024; Wortsman et al. 2023; the project's docs/reference/weight-decay.md): each step <c>w ← w·(1 − λ·s(t))</c>, where
     /// s(t) is the schedule's factor. Implemented as decoupled decay with λ divided by the global learning rate, so the
     /// decay a tensor gets relative to its own learning-rate factor stays the parametrization's.
     /// </summary>

@@ -6,4 +6,14 @@ namespace Forge.Abstractions.Parametrizations;
 /// <param name="Model">The model's width and depth.</param>
 /// <param name="Optimizer">The optimizer family: learning-rate rules differ between SGD and Adam-like optimizers.</param>
 /// <param name="LearningRate">The optimizer's global (peak) learning rate η, for rules that need it (independent weight decay divides by it).</param>
-public sealed record ParametrizationContext(ModelDimensions Model, OptimizerKind Optimizer, double LearningRate);
+public sealed record ParametrizationContext(ModelDimensions Model, OptimizerKind Optimizer, double LearningRate)
+{
+    /// <summary>The optimizer's weight decay λ (<see cref="IOptimizerPlugin.WeightDecay"/>; 0: none). Added in 1.2.</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>
+    /// How the optimizer applies <see cref="WeightDecay"/> (<see cref="IOptimizerPlugin.WeightDecayMode"/>; null when it
+    /// does not say): a rule whose weight-decay factors are right in one mode only refuses the others. Added in 1.2.
+    /// </summary>
+    public WeightDecayMode? WeightDecayMode { get; init; }
+}

@@ -123,4 +123,31 @@ public class MupParametrizationTests
         Assert.Equal(Math.Log(65), losses[0], 5); // zero logits: uniform over the 65 characters
         Assert.All(losses, l => Assert.Equal(losses[0], l));
     }
+
+    /// <summary>
+    /// decoupledWeightDecay reproduces what microsoft/mup computes with decoupled_wd=True (every WD factor 1); under
+    /// independent decay, which is what that flag is meant for and which already removes λ·s(t) from every tensor,
+    /// it would make hidden matrices decay by λ·s(t)/m_in, so the combination is refused.
+    /// </summary>
+    [Theory]
+    [InlineData("independent", true, true)]
+    [InlineData("decoupled", true, false)]
+    [InlineData("independent", false, false)]
+    public void DecoupledWeightDecay_with_independent_decay_is_refused(string mode, bool flag, bool refused)
+    {
+        var spec = TestSpecs.SyntheticRegression().With("model.width=128",
+            $"parametrization={{\"name\":\"mup\",\"baseWidth\":64,\"decoupledWeightDecay\":{(flag ? "true" : "false")}}}",
+            $"optimizer={{\"name\":\"adamw\",\"lr\":0.01,\"weightDecay\":0.1,\"weightDecayMode\":\"{mode}\"}}");
+
+        var error = Record.Exception(() => TestExperiment.Build(spec).Dispose());
+
+        if (!refused)
+            Assert.Null(error);
+        else
+        {
+            Assert.IsType<Forge.Core.Errors.RunSetupException>(error);
+            Assert.Contains("parametrization.decoupledWeightDecay", error.Message);
+            Assert.Contains("Leave decoupledWeightDecay false with independent decay", error.Message);
+        }
+    }
 }
