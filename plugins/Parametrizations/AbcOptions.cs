@@ -26,7 +26,10 @@ public enum EpsilonTreatment
 {
     /// <summary>The optimizer's ε for every tensor.</summary>
     Constant,
-    /// <summary>ε times the tensor's forward multiplier, so ε scales like the gradient and the abc-symmetry holds exactly for Adam.</summary>
+    /// <summary>
+    /// ε times the tensor's forward multiplier: the abc-symmetry (A→A·θ with ε→ε·θ) then holds exactly for Adam. It
+    /// does not make ε follow each tensor's gradient scale across width (Everett et al. 2024's ε fix is another rule).
+    /// </summary>
     Multiplier,
 }
 
@@ -64,7 +67,7 @@ public sealed class AbcOptions
     [Description("Alignment assumed by the preset's learning-rate exponents: full or none.")]
     public Alignment Alignment { get; set; } = Alignment.Full;
 
-    [Description("Adam epsilon per tensor: constant, or multiplier (scaled with the forward multiplier).")]
+    [Description("Adam epsilon per tensor: constant, or multiplier (times the forward multiplier, which keeps the abc-symmetry exact for Adam; it does not track the gradient's scale).")]
     public EpsilonTreatment Epsilon { get; set; } = EpsilonTreatment.Constant;
 
     [Description("Width at which eta is tuned: learning-rate exponents are applied to n / n_base.")]

@@ -31,4 +31,20 @@ public sealed class UmupOptions
 
     [Description("Give norms trainable gains and biases (u-muP's default is non-trainable norms).")]
     public bool TrainableNorms { get; set; }
+
+    [Description("Learning-rate rule of embeddings: umup (x width^-1/2, the rule u-muP found better; default) or mup (x 1, muP's, under which a model widened by forge upscale stays on the narrow model's trajectory).")]
+    public EmbeddingLearningRate EmbeddingLr { get; set; } = EmbeddingLearningRate.Umup;
+}
+
+/// <summary>The learning-rate rule of embedding tables under <c>umup</c>.</summary>
+public enum EmbeddingLearningRate
+{
+    /// <summary>× width^-½ (the library's fan_in of a (vocabulary, width) table is its width): u-μP's rule (Blake et al. 2024), which trained better than μP's in the paper.</summary>
+    Umup,
+
+    /// <summary>
+    /// × 1, μP's rule (Tensor Programs V, Table 3): the one under which widening a model by duplicating units keeps it on
+    /// the narrow model's trajectory, since an embedding is only tiled while u-μP's rule would slow its updates by √k.
+    /// </summary>
+    Mup,
 }

@@ -1,4 +1,5 @@
 using Forge.Abstractions.Ops;
+using Forge.Abstractions.Optimizers;
 using Forge.Abstractions.Parametrizations;
 using Forge.Abstractions.Plugins;
 using Forge.Abstractions.Precision;
@@ -21,7 +22,8 @@ namespace Forge.Plugins.Parametrizations;
 /// (<see cref="UnitScaledOps"/>).</item>
 /// <item>learning rate (<c>unit_scaling/optim.py</c>, Adam; SGD uses the same factors, as the library does
 /// with its default uncoupled readout): embedding, input and hidden weights × <c>fan_in^-½</c>, where an embedding's
-/// fan-in is its width (the rule u-μP found better than μP's constant one); readout, biases and norms × 1; tensors
+/// fan-in is its width (the rule u-μP found better than μP's constant one, which <c>embeddingLr: "mup"</c> restores);
+/// readout, biases and norms × 1; tensors
 /// inside the residual blocks additionally × <c>depth^-½</c>.</item>
 /// <item>weight decay: the factor is the inverse of the learning-rate factor, so the decay does not follow the
 /// per-tensor rates; with the optimizer's <c>weightDecayMode: "independent"</c> (the paper's choice, set in
@@ -35,8 +37,13 @@ public sealed class UnitScaledMupParametrization(UmupOptions options) : IParamet
     /// <inheritdoc />
     public ParameterScaling Scale(ParameterDescriptor parameter, ParametrizationContext context)
     {
-        double lr = LearningRateFactor(parameter, context);
-        return new ParameterScaling(Init(parameter), Multiplier(parameter), lr, WeightDecayFactor: 1.0 / lr);
+        if (context.WeightDecay > 0 && context.WeightDecayMode is { } mode && mode != WeightDecayMode.Independent)
+            throw new PluginException($"umup's weight-decay factors are u-μP's independent decay (unit_scaling.optim's independent_weight_decay): every weight loses λ·s(t) per step whatever the learning rate. With optimizer.weightDecayMode \"{mode.ToString().ToLowerInvariant()}\" " +
+                (mode == WeightDecayMode.Decoupled ? "each weight would lose η·λ·s(t), which is neither of the library's modes and couples the decay to the learning rate u-μP sweeps" : "the decay would be an L2 term in the unit-scaled gradient, which no u-μP rule defines") +
+                ". Set optimizer.weightDecayMode to \"independent\" (as experiments/umup-gpt.json does), or optimizer.weightDecay to 0.");
+        double depth = DepthFactor(parameter, context);
+        double lr = LearningRateFactor(parameter, depth, options.EmbeddingLr);
+        return new ParameterScaling(Init(parameter), Multiplier(parameter), lr, WeightDecayFactor: 1.0 / lr) { DepthLearningRateFactor = depth };
     }
 
     /// <inheritdoc />
@@ -69,14 +76,15 @@ public sealed class UnitScaledMupParametrization(UmupOptions options) : IParamet
         _ => 1.0,
     };
 
-    private double LearningRateFactor(ParameterDescriptor p, ParametrizationContext context)
+    /// <summary>depth^-½ for a tensor inside a residual block (the library's <c>lr_scale_for_depth</c>), else 1.</summary>
+    private double DepthFactor(ParameterDescriptor p, ParametrizationContext context) =>
+        options.DepthScaling && p.Block is not null ? 1 / Math.Sqrt(context.Model.Depth) : 1.0;
+
+    private static double LearningRateFactor(ParameterDescriptor p, double depth, EmbeddingLearningRate embedding) => p.Role switch
     {
-        double depth = options.DepthScaling && p.Block is not null ? 1 / Math.Sqrt(context.Model.Depth) : 1.0;
-        return p.Role switch
-        {
-            ParameterRole.Embedding => depth / Math.Sqrt(p.FanOut.Size), // the library's fan_in of a (vocab, d) table is d
-            ParameterRole.Input or ParameterRole.Hidden => depth / Math.Sqrt(p.FanIn.Size),
-            _ => depth,
-        };
-    }
+        ParameterRole.Embedding when embedding == EmbeddingLearningRate.Mup => depth,
+        ParameterRole.Embedding => depth / Math.Sqrt(p.FanOut.Size), // the library's fan_in of a (vocab, d) table is d
+        ParameterRole.Input or ParameterRole.Hidden => depth / Math.Sqrt(p.FanIn.Size),
+        _ => depth,
+    };
 }

@@ -30,7 +30,11 @@ public sealed class ExperimentBuilder(IServiceProvider services, ILogger<Experim
 
         var data = dataset.Description;
         var dimensions = Call(spec.Model, () => modelPlugin.Dimensions(data));
-        var context = new ParametrizationContext(dimensions, optimizerPlugin.Kind, optimizerPlugin.LearningRate);
+        var context = new ParametrizationContext(dimensions, optimizerPlugin.Kind, optimizerPlugin.LearningRate)
+        {
+            WeightDecay = optimizerPlugin.WeightDecay,
+            WeightDecayMode = optimizerPlugin.WeightDecayMode,
+        };
         using var initGenerator = new torch.Generator((ulong)spec.Experiment.Seed);
         var factory = new ParameterFactory(parametrization, context, environment.Device, initGenerator, precision);
         var model = Call(spec.Model, () => modelPlugin.Build(new ModelBuildContext(data, factory)));
@@ -40,12 +44,26 @@ public sealed class ExperimentBuilder(IServiceProvider services, ILogger<Experim
         using var start = spec.Experiment.Init.From is null ? null
             : (startingPoints ?? throw new InvalidOperationException("init.from needs an IStartingPoints service")).Prepare(spec, parameters, factory.Tied);
         if (start is not null)
-            parameters = start.Adjust(parameters);
+        {
+            try
+            {
+                // The checkpoint's own spec has its own folder and seed: its relative paths resolve from there.
+                parameters = start.Adjust(new StartingModel(spec, model, parameters, factory.Ops, dataset),
+                    other => Build(other, environment with { Seed = other.Experiment.Seed, SpecDirectory = other.SpecDirectory }));
+            }
+            catch
+            {
+                model.Dispose();
+                (dataset as IDisposable)?.Dispose();
+                throw;
+            }
+        }
         var groups = parameters
             .GroupBy(p => (p.Scaling.LearningRateFactor, p.Scaling.WeightDecayFactor, p.Scaling.EpsilonFactor))
             .Select(g => new ParameterGroup(g.Select(p => p.Value).ToList(), g.Key.LearningRateFactor, g.Key.WeightDecayFactor, g.Key.EpsilonFactor)
             {
                 Descriptors = g.Select(p => p.Descriptor).ToList(),
+                Scalings = g.Select(p => p.Scaling).ToList(),
             })
             .ToList();
         var optimizer = Call(spec.Optimizer, () => optimizerPlugin.Create(groups));
@@ -72,8 +90,7 @@ public sealed class ExperimentBuilder(IServiceProvider services, ILogger<Experim
         {
             try
             {
-                // The checkpoint's own spec has its own folder and seed: its relative paths resolve from there.
-                start.Apply(experiment, other => Build(other, environment with { Seed = other.Experiment.Seed, SpecDirectory = other.SpecDirectory }));
+                start.Apply(experiment);
             }
             catch
             {

@@ -18,6 +18,8 @@ public sealed class WarmStart : IStartingPoint
     private const ulong CheckStream = 0xC2B2_AE3D_27D4_EB4F;
 
     private readonly SpecLoader _loader;
+    private Experiment? _narrow;
+    private int _measuredRatios;
 
     private WarmStart(LoadedCheckpoint source, InitOptions options, IReadOnlyDictionary<string, TensorWidening> plan, SpecLoader loader)
     {
@@ -31,9 +33,10 @@ public sealed class WarmStart : IStartingPoint
 
     public InitOptions Options { get; }
 
-    public IReadOnlyDictionary<string, TensorWidening> Plan { get; }
+    /// <summary>How each tensor is widened; after <see cref="Adjust"/>, with the measured gradient ratios.</summary>
+    public IReadOnlyDictionary<string, TensorWidening> Plan { get; private set; }
 
-    /// <summary>The largest |narrow − wide| output on the check batch, relative to the largest |output| (set by <see cref="Apply"/>).</summary>
+    /// <summary>The largest |narrow − wide| output on the check batch, relative to the largest |output| (set by <see cref="Adjust"/>).</summary>
     public double FunctionMismatch { get; private set; }
 
     /// <summary>Loads <c>init.from</c> and plans the widening of its tensors onto <paramref name="parameters"/>; a missing, damaged or unfit checkpoint is a <see cref="RunSetupException"/>.</summary>
@@ -61,16 +64,14 @@ public sealed class WarmStart : IStartingPoint
         }
     }
 
-    /// <summary>This run's tensors with Adam's ε scaled by each tensor's gradient ratio, so the widened optimizer takes the narrow one's steps.</summary>
-    public IReadOnlyList<ScaledParameter> Adjust(IReadOnlyList<ScaledParameter> parameters) => parameters
-        .Select(p => p with { Scaling = p.Scaling with { EpsilonFactor = p.Scaling.EpsilonFactor * Plan[p.Descriptor.Name].GradientRatio } })
-        .ToList();
-
     /// <summary>
-    /// Builds the checkpoint's own model from the spec it recorded (with <paramref name="build"/>) and puts the widened
-    /// checkpoint into <paramref name="wide"/> (<see cref="Apply(Experiment, Experiment)"/>), then says what it did in <see cref="Experiment.StartedFrom"/>.
+    /// Builds the checkpoint's own model from the spec it recorded (with <paramref name="build"/>), puts the widened
+    /// checkpoint into <paramref name="wide"/>, checks on one training batch that the widened model computes the
+    /// checkpoint's function, measures how each tensor's gradient changed (<see cref="GradientRatios"/>), then adds
+    /// <c>init.noise</c>. Returns the tensors with Adam's ε scaled by each tensor's gradient ratio, so the widened
+    /// optimizer takes the narrow one's steps.
     /// </summary>
-    public void Apply(Experiment wide, Func<ResolvedSpec, Experiment> build)
+    public IReadOnlyList<ScaledParameter> Adjust(StartingModel wide, Func<ResolvedSpec, Experiment> build)
     {
         ResolvedSpec narrowSpec;
         try
@@ -81,45 +82,26 @@ public sealed class WarmStart : IStartingPoint
         {
             throw new RunSetupException($"init.from: the spec recorded in {Source.Folder} no longer resolves: {e.Message}", e);
         }
-        using (var narrow = build(narrowSpec))
-            Apply(wide, narrow);
-        wide.StartedFrom = new WarmStartReport(Source.Folder, Source.Sidecar.Step, Options.Upscale, Plan.Values.Count(w => w.Widened), Plan.Count,
-            FunctionMismatch, Options.Noise, Options.OptimizerState).Describe();
-    }
-
-    /// <summary>
-    /// Puts the widened weights (and optimizer state, with <c>init.optimizerState</c>) into <paramref name="wide"/>,
-    /// checks the function against <paramref name="narrow"/> (the checkpoint's own model, built from its spec) on one
-    /// training batch before any noise is added, then adds <c>init.noise</c>.
-    /// </summary>
-    private void Apply(Experiment wide, Experiment narrow)
-    {
-        if (Options.OptimizerState)
-        {
-            var optimizerType = TrainingCheckpoint.OptimizerType(wide);
-            if (Source.Sidecar.Optimizer != optimizerType)
-                throw new RunSetupException($"init.from: {Source.Folder} holds the state of {Source.Sidecar.Optimizer}, but this run's optimizer is {optimizerType}; use the same optimizer, or set init.optimizerState to false to start it afresh.");
-        }
+        _narrow = build(narrowSpec);
         var fresh = Options.Noise > 0
             ? wide.Parameters.ToDictionary(p => p.Descriptor.Name, p => p.Value.detach().clone().DetachFromDisposeScope())
             : null;
         try
         {
             WidthUpscaling.CopyWeights(Source, Plan, wide.Parameters);
-            if (Options.OptimizerState)
+            TrainingCheckpoint.CopyWeights(Source, _narrow);
+            using (var scope = NewDisposeScope())
+            using (var generator = new Generator((ulong)wide.Spec.Experiment.Seed ^ CheckStream))
+            using (var batch = wide.Dataset.NextTrainingBatch(4, generator))
             {
-                var state = WidthUpscaling.OptimizerTensors(Source, Plan);
-                OptimizerState.Restore(wide, state, Source.Sidecar.OptimizerScalars);
-                foreach (var (key, tensor) in state)
-                    if (!ReferenceEquals(tensor, Source.Optimizer.GetValueOrDefault(key)))
-                        tensor.Dispose();
+                FunctionMismatch = Mismatch(_narrow.Model, wide.Model, batch);
+                bool rounds = !_narrow.Precision.RoundsNothing;
+                double tolerance = rounds ? 5e-2 : 1e-4; // bf16 and fp8 round the two models' outputs differently
+                if (!(FunctionMismatch <= tolerance))
+                    throw new RunSetupException(string.Create(CultureInfo.InvariantCulture,
+                        $"init: widening {Source.Folder} {Options.Upscale}x changed the model's outputs by {FunctionMismatch:G3} of their size (more than {tolerance:G1}), so this model or parametrization is not widened exactly by duplicating units. Widen a model whose attention heads keep their size (gpt: set headDim, not heads)."));
+                Plan = WithMeasuredRatios(GradientRatios.Measure(_narrow, wide, Plan, batch), rounds);
             }
-            TrainingCheckpoint.CopyWeights(Source, narrow);
-            FunctionMismatch = Mismatch(narrow, wide);
-            double tolerance = wide.Precision.RoundsNothing ? 1e-4 : 5e-2; // bf16 and fp8 round the two models' outputs differently
-            if (!(FunctionMismatch <= tolerance))
-                throw new RunSetupException(string.Create(CultureInfo.InvariantCulture,
-                    $"init: widening {Source.Folder} {Options.Upscale}x changed the model's outputs by {FunctionMismatch:G3} of their size (more than {tolerance:G1}), so this model or parametrization is not widened exactly by duplicating units. Widen a model whose attention heads keep their size (gpt: set headDim, not heads)."));
             if (fresh is not null)
                 WidthUpscaling.AddNoise(wide.Parameters, fresh, Options.Noise);
         }
@@ -128,6 +110,52 @@ public sealed class WarmStart : IStartingPoint
             foreach (var tensor in fresh?.Values ?? Enumerable.Empty<Tensor>())
                 tensor.Dispose();
         }
+        return wide.Parameters
+            .Select(p => p with { Scaling = p.Scaling with { EpsilonFactor = p.Scaling.EpsilonFactor * Plan[p.Descriptor.Name].GradientRatio } })
+            .ToList();
+    }
+
+    /// <summary>
+    /// Puts the widened optimizer state (with <c>init.optimizerState</c>) into <paramref name="wide"/>, each tensor's
+    /// moments scaled by its gradient ratio, and says what was done in <see cref="Experiment.StartedFrom"/>.
+    /// </summary>
+    public void Apply(Experiment wide)
+    {
+        if (Options.OptimizerState)
+        {
+            var optimizerType = TrainingCheckpoint.OptimizerType(wide);
+            if (Source.Sidecar.Optimizer != optimizerType)
+                throw new RunSetupException($"init.from: {Source.Folder} holds the state of {Source.Sidecar.Optimizer}, but this run's optimizer is {optimizerType}; use the same optimizer, or set init.optimizerState to false to start it afresh.");
+            var state = WidthUpscaling.OptimizerTensors(Source, Plan);
+            OptimizerState.Restore(wide, state, Source.Sidecar.OptimizerScalars);
+            foreach (var (key, tensor) in state)
+                if (!ReferenceEquals(tensor, Source.Optimizer.GetValueOrDefault(key)))
+                    tensor.Dispose();
+        }
+        wide.StartedFrom = new WarmStartReport(Source.Folder, Source.Sidecar.Step, Options.Upscale, Plan.Values.Count(w => w.Widened), Plan.Count,
+            FunctionMismatch, Options.Noise, Options.OptimizerState) { MeasuredRatios = _measuredRatios }.Describe();
+    }
+
+    /// <summary>
+    /// The plan with each tensor's measured gradient ratio where it differs from the derived one by more than 0.1 %
+    /// (below that the difference is rounding, and the derived ratio is exact) and the gradient is that multiple of the
+    /// tiled narrow one (residual under 0.1 %, 5 % under a rounding precision). A gradient that is no multiple is
+    /// rounding noise around an exact zero (an attention key's bias: softmax ignores what it adds to every logit of a
+    /// row), and keeps the derived ratio.
+    /// </summary>
+    private IReadOnlyDictionary<string, TensorWidening> WithMeasuredRatios(IReadOnlyList<GradientRatios.Measurement> measured, bool rounds)
+    {
+        double residualTolerance = rounds ? 5e-2 : 1e-3;
+        var plan = new Dictionary<string, TensorWidening>(Plan);
+        foreach (var m in measured)
+        {
+            var derived = plan[m.Name];
+            if (Math.Abs(m.Ratio / derived.GradientRatio - 1) <= 1e-3 || !(m.Residual <= residualTolerance))
+                continue;
+            plan[m.Name] = derived with { GradientRatio = m.Ratio };
+            _measuredRatios++;
+        }
+        return plan;
     }
 
     /// <summary>The spec the checkpoint was trained with, without its <c>init</c> and <c>sweep</c> sections: what builds the checkpoint's own model.</summary>
@@ -139,28 +167,30 @@ public sealed class WarmStart : IStartingPoint
         return document;
     }
 
-    /// <summary>max |f_narrow − f_wide| / max(1, max |f_narrow|) on a training batch drawn from a stream of its own.</summary>
-    private static double Mismatch(Experiment narrow, Experiment wide)
+    /// <summary>max |f_narrow − f_wide| / max(1, max |f_narrow|) on <paramref name="batch"/>, in eval mode.</summary>
+    private static double Mismatch(nn.Module<Tensor, Tensor> narrow, nn.Module<Tensor, Tensor> wide, Forge.Abstractions.Data.Batch batch)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var generator = new Generator((ulong)wide.Spec.Experiment.Seed ^ CheckStream);
-        using var batch = wide.Dataset.NextTrainingBatch(4, generator);
-        narrow.Model.eval();
-        wide.Model.eval();
+        narrow.eval();
+        wide.eval();
         try
         {
-            var a = narrow.Model.call(batch.Inputs).to(float64);
-            var b = wide.Model.call(batch.Inputs).to(float64);
+            var a = narrow.call(batch.Inputs).to(float64);
+            var b = wide.call(batch.Inputs).to(float64);
             double scale = Math.Max(1.0, a.abs().max().item<double>());
             return (a - b).abs().max().item<double>() / scale;
         }
         finally
         {
-            narrow.Model.train();
-            wide.Model.train();
+            narrow.train();
+            wide.train();
         }
     }
 
-    public void Dispose() => Source.Dispose();
+    public void Dispose()
+    {
+        _narrow?.Dispose();
+        Source.Dispose();
+    }
 }

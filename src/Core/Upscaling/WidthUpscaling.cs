@@ -14,7 +14,8 @@ namespace Forge.Core.Upscaling;
 /// multipliers at both widths are folded in, so the rule holds for sp, mup, umup or any plugin: the effective weight
 /// α·W is what is widened. Optimizer state is tiled and scaled as the gradients are: first moments and momenta
 /// by the gradient ratio, second moments by its square, and Adam's ε by the ratio, so with muP's per-layer learning
-/// rates the widened model keeps following the narrow model's trajectory.
+/// rates the widened model keeps following the narrow model's trajectory. The plan's ratio comes from the forward
+/// multipliers; <see cref="WarmStart"/> replaces it with the measured one where the ops scale their backward pass.
 /// </summary>
 public static class WidthUpscaling
 {
@@ -109,7 +110,8 @@ public static class WidthUpscaling
         return result;
     }
 
-    private static Tensor Widen(Tensor narrow, TensorWidening widening) => widening.Widened ? narrow.repeat(widening.Repeats) : narrow.clone();
+    /// <summary>The tensor tiled as <paramref name="widening"/> says (a copy).</summary>
+    public static Tensor Widen(Tensor narrow, TensorWidening widening) => widening.Widened ? narrow.repeat(widening.Repeats) : narrow.clone();
 
     /// <summary>Matrices that multiply their input (stored [fan_out, fan_in]) sum over their second dimension.</summary>
     private static bool SumsOverWidenedDimension(ParameterDescriptor descriptor, long[] repeats) =>

@@ -159,4 +159,44 @@ public class UmupParametrizationTests
         var taus = report["scales"]!.AsArray().Where(s => s!["kind"]!.GetValue<string>() == "residual tau").Select(s => s!["value"]!.GetValue<double>()).ToList();
         Assert.Equal(ResidualScalingRule.Taus(4), taus);
     }
+
+    /// <summary>
+    /// umup's weight-decay factors (1/LR factor) are u-μP's independent decay; under decoupled decay they would give
+    /// η·λ for every tensor, neither of the library's modes, so any mode but independent is refused when λ > 0.
+    /// </summary>
+    [Theory]
+    [InlineData("decoupled", 0.1, 2)]
+    [InlineData("coupled", 0.1, 2)]
+    [InlineData("decoupled", 0.0, 0)]   // no decay: nothing to get wrong
+    [InlineData("independent", 1e-4, 0)]
+    public async Task Weight_decay_other_than_independent_is_refused_naming_the_field(string mode, double lambda, int exitCode)
+    {
+        using var dir = new TempDirectory();
+        var spec = TestSpecs.Gpt(32, parametrization: "umup").With($"optimizer.weightDecayMode={mode}", $"optimizer.weightDecay={lambda}");
+        var path = dir.File("spec.json", spec.ToJsonString());
+
+        var result = await CliRunner.RunAsync("inspect", path);
+
+        Assert.Equal(exitCode, result.ExitCode);
+        if (exitCode != 0)
+        {
+            Assert.Contains($"With optimizer.weightDecayMode \"{mode}\"", result.Error);
+            Assert.Contains("Set optimizer.weightDecayMode to \"independent\"", result.Error);
+            Assert.DoesNotContain("   at ", result.Error);
+        }
+    }
+
+    /// <summary>μP's embedding rate (constant) as an option, and u-μP's (× width^-½) by default.</summary>
+    [Fact]
+    public void The_embedding_learning_rate_follows_embeddingLr()
+    {
+        var embedding = new ParameterDescriptor("embedding_tokens.weight", ParameterRole.Embedding, new long[] { 65, 64 }, Dimension.Width(64), Dimension.Fixed(65));
+        var context = new ParametrizationContext(new ModelDimensions(64, 2), OptimizerKind.Adaptive, 1.0);
+
+        double umup = new UnitScaledMupParametrization(new UmupOptions()).Scale(embedding, context).LearningRateFactor;
+        double mup = new UnitScaledMupParametrization(new UmupOptions { EmbeddingLr = EmbeddingLearningRate.Mup }).Scale(embedding, context).LearningRateFactor;
+
+        Assert.Equal(1 / 8.0, umup, 15);
+        Assert.Equal(1.0, mup);
+    }
 }

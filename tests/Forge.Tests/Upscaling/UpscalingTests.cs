@@ -57,13 +57,20 @@ public class UpscalingTests
 
     private static JsonObject Narrow(string model, string parametrization)
     {
-        var p = parametrization == "mup" ? "{\"name\":\"mup\",\"baseWidth\":16}" : $"{{\"name\":\"{parametrization}\"}}";
+        var p = parametrization switch
+        {
+            "mup" => "{\"name\":\"mup\",\"baseWidth\":16}",
+            "umup-mup-embedding" => "{\"name\":\"umup\",\"embeddingLr\":\"mup\"}",
+            _ => $"{{\"name\":\"{parametrization}\"}}",
+        };
         var spec = model == "mlp"
             ? TestSpecs.SyntheticRegression(steps: 20).With("model.width=16", "model.depth=2")
             : TestSpecs.Gpt(16, steps: 20).With("model.headDim=8");
         if (model == "gpt-tied")
             spec = spec.With("model.tieEmbeddings=true");
-        return spec.With($"parametrization={p}", "optimizer.weightDecay=0.1");
+        return parametrization.StartsWith("umup") // u-μP's decay is independent of the learning rate; umup refuses the other modes
+            ? spec.With($"parametrization={p}", "optimizer.weightDecay=1e-4", "optimizer.weightDecayMode=independent")
+            : spec.With($"parametrization={p}", "optimizer.weightDecay=0.1");
     }
 
     [Theory]
@@ -86,12 +93,14 @@ public class UpscalingTests
     }
 
     [Theory]
-    [InlineData("mup", 0.0, 1e-5)]   // muP per-layer rates, ε scaled: the wide model tracks the narrow one to float32 rounding (4e-7 measured)
-    [InlineData("sp", 0.05, 10)]     // one global rate: it does not (0.7 measured)
-    public async Task Continued_training_tracks_the_narrow_trajectory_under_mup_and_not_under_sp(string parametrization, double atLeast, double atMost)
+    [InlineData("mup", 0.01, 0.0, 1e-5)]   // muP per-layer rates, ε scaled: the wide model tracks the narrow one to float32 rounding (4e-7 measured)
+    [InlineData("umup-mup-embedding", 0.5, 0.0, 1e-5)] // u-μP: the unit-scaled ops' gradient ratios are measured (derived from the multipliers, the carried moments were 8x and 64x too small: 0.49 apart)
+    [InlineData("umup", 0.5, 0.01, 1)]   // u-μP's own embedding rule (× width^-½) slows a tiled embedding's updates by √k: no exact trajectory (0.22 measured)
+    [InlineData("sp", 0.01, 0.05, 10)]     // one global rate: it does not (0.7 measured)
+    public async Task Continued_training_tracks_the_narrow_trajectory_under_mup_and_umup_and_not_under_sp(string parametrization, double lr, double atLeast, double atMost)
     {
         using var dir = new TempDirectory();
-        var spec = Narrow("gpt", parametrization).With("training.gradClip=0", "optimizer.lr=0.01");
+        var spec = Narrow("gpt", parametrization).With("training.gradClip=0", $"optimizer.lr={lr}");
         var checkpoint = await TrainedCheckpoint(dir, spec);
         var more = new[] { "training.steps=30" };
 
