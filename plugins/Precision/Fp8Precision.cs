@@ -11,8 +11,8 @@ namespace Forge.Plugins.Precision;
 /// This reproduces FP8's numerics (rounding, saturation at the format's maximum, underflow), not its speed. Master
 /// weights and optimizer state are float32. The recipe is the u-muP paper's (Blake et al. 2024;
 /// docs/reference/precision.md): all linear layers in FP8 except the two "critical" ones per block (attention output and
-/// MLP down projection, tagged <see cref="ParameterTags.ResidualOutput"/>), kept in bf16; round-to-nearest-even
-/// rather than stochastic rounding; no per-tensor scaling, which is why plain μP or SP models saturate or underflow
+/// MLP down projection, tagged <see cref="ParameterTags.ResidualOutput"/>), kept in bf16; round-to-nearest-even by
+/// default, stochastic rounding with <c>rounding: "stochastic"</c> (graphcore's simulator default); no per-tensor scaling, which is why plain μP or SP models saturate or underflow
 /// here and u-μP models are meant not to. Counts saturated and underflowed values per tensor on the steps the host
 /// logs (<see cref="IRoundingStatistics"/>).
 /// </summary>
@@ -24,6 +24,7 @@ public sealed class Fp8Precision(Fp8Options options) : IPrecisionPlugin, IRoundi
     /// <inheritdoc />
     public string Description => "fp8 (simulated, products computed in float32): linear inputs and weights rounded to E4M3, " +
                                  (options.QuantizeGradients ? "output gradients to E5M2" : "gradients float32") +
+                                 (options.Rounding == FloatRounding.Stochastic ? ", stochastic rounding" : "") +
                                  (options.CriticalMatmulsInBf16 ? "; attention output and MLP down projections in bf16" : "");
 
     /// <inheritdoc />
@@ -40,10 +41,10 @@ public sealed class Fp8Precision(Fp8Options options) : IPrecisionPlugin, IRoundi
             Record($"{name}.input", FloatFormat.E4M3, input);
             Record($"{name}.weight", FloatFormat.E4M3, weight);
         }
-        var output = nn.functional.linear(Quantize.Forward(input, FloatFormat.E4M3), Quantize.Forward(weight, FloatFormat.E4M3));
+        var output = nn.functional.linear(Quantize.Forward(input, FloatFormat.E4M3, options.Rounding), Quantize.Forward(weight, FloatFormat.E4M3, options.Rounding));
         if (!options.QuantizeGradients)
             return output;
-        return Quantize.Backward(output, FloatFormat.E5M2, Counting ? grad => Record($"{name}.grad", FloatFormat.E5M2, grad) : null);
+        return Quantize.Backward(output, FloatFormat.E5M2, options.Rounding, Counting ? grad => Record($"{name}.grad", FloatFormat.E5M2, grad) : null);
     }
 
     /// <inheritdoc />

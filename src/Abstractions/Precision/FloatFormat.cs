@@ -44,6 +44,30 @@ public sealed record FloatFormat(string Name, int MantissaBits, int MinNormalExp
         return result.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// <paramref name="x"/> rounded to this format's grid as <paramref name="rounding"/> says: <see cref="Round(Tensor)"/>
+    /// for <see cref="FloatRounding.Nearest"/>; for <see cref="FloatRounding.Stochastic"/>, up to the next grid value
+    /// with probability equal to the fraction of the gap below |x| and down otherwise, so the rounding is unbiased
+    /// (E[result] = x within range); saturating at ±Max, NaN kept. The random numbers come from torch's default
+    /// generator, which a run seeds and checkpoints, so a stochastically rounded run is reproducible and resumes exactly
+    /// (added in 1.2).
+    /// </summary>
+    public Tensor Round(Tensor x, FloatRounding rounding)
+    {
+        if (rounding == FloatRounding.Nearest)
+            return Round(x);
+        using var scope = NewDisposeScope();
+        var value = x.to(ScalarType.Float32);
+        var magnitude = value.abs().clamp_max(Max);
+        var exponent = magnitude.log2().floor().clamp_min(MinNormalExponent);
+        var ulp = exponent.sub(MantissaBits).exp2();
+        var steps = magnitude.div(ulp);
+        var lower = steps.floor();
+        var up = rand_like(steps).lt(steps.sub(lower)); // P(up) = the fraction of the gap: graphcore's srbits = 23 − M
+        var rounded = lower.add(up.to(ScalarType.Float32)).mul(ulp).clamp_max(Max);
+        return rounded.mul(value.sign()).MoveToOuterDisposeScope();
+    }
+
     /// <summary>How many entries of <paramref name="x"/> saturate (|x| &gt; Max, including ±inf) and underflow (non-zero but rounding to 0).</summary>
     public (long Saturated, long Underflowed) Count(Tensor x)
     {

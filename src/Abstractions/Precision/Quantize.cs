@@ -6,9 +6,12 @@ namespace Forge.Abstractions.Precision;
 public static class Quantize
 {
     /// <summary>Forward: <paramref name="x"/> rounded to <paramref name="format"/>; backward: the gradient unchanged (straight-through).</summary>
-    public static Tensor Forward(Tensor x, FloatFormat format)
+    public static Tensor Forward(Tensor x, FloatFormat format) => Forward(x, format, FloatRounding.Nearest);
+
+    /// <summary>Forward: <paramref name="x"/> rounded to <paramref name="format"/> as <paramref name="rounding"/> says; backward: the gradient unchanged (added in 1.2).</summary>
+    public static Tensor Forward(Tensor x, FloatFormat format, FloatRounding rounding)
     {
-        using var rounded = format.Round(x.detach());
+        using var rounded = format.Round(x.detach(), rounding);
         return x + (rounded - x.detach());
     }
 
@@ -16,7 +19,11 @@ public static class Quantize
     /// Forward: <paramref name="x"/> unchanged; backward: the incoming gradient rounded to <paramref name="format"/>.
     /// <paramref name="observe"/>, when given, sees each incoming gradient before it is rounded (to count saturation).
     /// </summary>
-    public static Tensor Backward(Tensor x, FloatFormat format, Action<Tensor>? observe = null) => RoundGradient.apply(x, format, observe ?? Ignore);
+    public static Tensor Backward(Tensor x, FloatFormat format, Action<Tensor>? observe = null) => Backward(x, format, FloatRounding.Nearest, observe);
+
+    /// <summary>As <see cref="Backward(Tensor, FloatFormat, Action{Tensor}?)"/>, the gradient rounded as <paramref name="rounding"/> says (added in 1.2).</summary>
+    public static Tensor Backward(Tensor x, FloatFormat format, FloatRounding rounding, Action<Tensor>? observe = null) =>
+        RoundGradient.apply(x, format, observe ?? Ignore, rounding);
 
     private static readonly Action<Tensor> Ignore = _ => { };
 
@@ -29,13 +36,14 @@ public static class Quantize
         {
             ctx.save_data("format", vars[1]);
             ctx.save_data("observe", vars[2]);
+            ctx.save_data("rounding", vars[3]);
             return ((Tensor)vars[0]).clone();
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
         {
             ((Action<Tensor>)ctx.get_data("observe"))(grad_output);
-            return new() { ((FloatFormat)ctx.get_data("format")).Round(grad_output), null!, null! };
+            return new() { ((FloatFormat)ctx.get_data("format")).Round(grad_output, (FloatRounding)ctx.get_data("rounding")), null!, null!, null! };
         }
     }
 }

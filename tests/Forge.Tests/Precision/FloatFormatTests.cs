@@ -100,4 +100,34 @@ public class FloatFormatTests
         Assert.Equal(2, saturated);   // 500 and -inf
         Assert.Equal(2, underflowed); // 1e-5 and 2^-11 round to 0; 0 itself is not counted; -0.0013 becomes 2^-9
     }
+
+    /// <summary>
+    /// Stochastic rounding picks one of the two neighbouring grid values, the upper with probability equal to the
+    /// fraction of the gap (graphcore's test: −1.35 in E2M1 gives −1.5 seven times in ten), so it is unbiased; grid
+    /// values stay exact, out-of-range values saturate, and a seed reproduces it.
+    /// </summary>
+    [Fact]
+    public void Stochastic_rounding_is_unbiased_between_the_two_neighbours_and_reproducible()
+    {
+        // E4M3 near 1.35: ulp 1/8, neighbours 1.25 and 1.375, 1.35 is 0.8 of the way up.
+        using var x = torch.full(10_000, -1.35f);
+        torch.manual_seed(3);
+        using var y = FloatFormat.E4M3.Round(x, FloatRounding.Stochastic);
+        torch.manual_seed(3);
+        using var again = FloatFormat.E4M3.Round(x, FloatRounding.Stochastic);
+
+        var values = y.data<float>().ToArray();
+        Assert.All(values, v => Assert.True(v == -1.375f || v == -1.25f, $"{v}"));
+        double up = values.Count(v => v == -1.375f) / 10_000.0;
+        Assert.InRange(up, 0.8 - 3 * 0.004, 0.8 + 3 * 0.004); // σ = √(0.8·0.2/10⁴) = 0.004
+        Assert.Equal(-1.35, values.Average(v => (double)v), 3 * 0.004 * 0.125);
+        Assert.True(y.equal(again).all().item<bool>());
+
+        var grid = Grid(FloatFormat.E5M2).Take(40).Select(v => (float)v).ToArray();
+        using var exact = torch.tensor(grid);
+        using var kept = FloatFormat.E5M2.Round(exact, FloatRounding.Stochastic);
+        Assert.Equal(grid, kept.data<float>().ToArray());
+        using var huge = torch.tensor(new[] { 1e6f, -1e6f, float.PositiveInfinity });
+        Assert.Equal(new[] { 448f, -448f, 448f }, FloatFormat.E4M3.Round(huge, FloatRounding.Stochastic).data<float>().ToArray());
+    }
 }
