@@ -20,10 +20,14 @@ namespace Forge.Plugins.Parametrizations;
 /// (m_in/m_out); unchanged with <c>decoupledWeightDecay</c>.</item>
 /// </list>
 /// A tied readout keeps the embedding's init and LR and gets the readout multiplier on the logits (MuSharedReadout).
+/// With <c>depthRule</c> (<see cref="DepthRule"/>): residual branches × m_L^−α and the in-block corrections of
+/// CompleteP's Table 1 (Dey et al. 2025); without it (the default) every branch has multiplier 1, as in microsoft/mup.
 /// </summary>
 [ForgePlugin<MupOptions>("mup", Description = "muP (Tensor Programs V, microsoft/mup MuReadout form)")]
 public sealed class MaximalUpdateParametrization(MupOptions options) : IParametrizationPlugin
 {
+    private readonly DepthScaling _depth = new(options.DepthRule, options.DepthAlpha, options.BaseDepth);
+
     /// <inheritdoc />
     public ParameterScaling Scale(ParameterDescriptor parameter, ParametrizationContext context)
     {
@@ -32,18 +36,29 @@ public sealed class MaximalUpdateParametrization(MupOptions options) : IParametr
         var m = WidthMultipliers.Of(parameter, context, options.BaseWidth);
         var (lr, wd) = Factors(parameter, m, context.Optimizer);
         var init = Init(parameter, context);
+        double depthLr = 1.0, epsilon = 1.0;
+        if (_depth.Active)
+        {
+            depthLr = _depth.LearningRate(parameter, context);
+            epsilon = _depth.Epsilon(parameter, context);
+            lr *= depthLr; // the weight-decay factor keeps its width part only (CompleteP's Table 1: hidden decay λ·m_N)
+        }
         double multiplier = parameter.Role switch
         {
             ParameterRole.Embedding or ParameterRole.Input => options.InputMultiplier,
             ParameterRole.Output => options.OutputMultiplier / m.FanIn,
             _ => 1.0,
         };
-        return new ParameterScaling(init, multiplier, lr, options.DecoupledWeightDecay ? 1.0 : wd)
+        return new ParameterScaling(init, multiplier, lr, options.DecoupledWeightDecay ? 1.0 : wd, epsilon)
         {
             FanInMultiplier = m.FanIn,
             FanOutMultiplier = m.FanOut,
+            DepthLearningRateFactor = depthLr,
         };
     }
+
+    /// <inheritdoc />
+    public double ResidualBranchMultiplier(int block, ParametrizationContext context) => _depth.BranchMultiplier(context);
 
     /// <inheritdoc />
     public double AttentionLogitScale(int headDimension, ParametrizationContext context) => options.AttnMultiplier / headDimension;

@@ -4,7 +4,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Forge.Plugins.Parametrizations;
 
 /// <summary>Options of the <c>mup</c> parametrization.</summary>
-public sealed class MupOptions
+public sealed class MupOptions : IValidatableObject
 {
     [Description("Width at which the hyperparameters were tuned (the proxy's width); at this width muP equals SP up to zero inits and the attention scale.")]
     [Range(1, 1 << 20)]
@@ -30,4 +30,21 @@ public sealed class MupOptions
 
     [Description("Leave every weight-decay factor at 1, as microsoft/mup's MuAdamW/MuSGD do with decoupled_wd=True: under decoupled decay each tensor then loses its own rate times lambda (hidden matrices lr*lambda/m_in). Default false: lr*wd stays width-independent, and independent decay removes lambda*s(t) from every tensor (what mup's flag is meant for); the flag is refused with independent decay.")]
     public bool DecoupledWeightDecay { get; set; }
+
+    [Description("Depth rule on top of muP: none (branches x 1, microsoft/mup), depthMup (branches x m_L^-1/2, Tensor Programs VI) or completep (branches x m_L^-alpha with CompleteP's learning-rate and epsilon corrections inside the blocks, Dey et al. 2025); m_L = depth / baseDepth.")]
+    public DepthRule DepthRule { get; set; } = DepthRule.None;
+
+    [Description("alpha of the completep rule, in [0.5, 1] (1: CompleteP; 0.5: Depth-muP). Default 1; not used by depthMup (alpha 0.5).")]
+    [Range(0.5, 1.0)]
+    public double? DepthAlpha { get; set; }
+
+    [Description("Depth (number of residual blocks) at which the hyperparameters were tuned: m_L = depth / baseDepth.")]
+    [Range(1, 1 << 16)]
+    public int BaseDepth { get; set; } = 2;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (DepthAlpha is not null && DepthRule != DepthRule.CompleteP)
+            yield return new ValidationResult($"depthAlpha is the exponent of depthRule \"completep\" (Depth-muP's is 1/2 by definition); set depthRule to \"completep\" or remove depthAlpha.", new[] { nameof(DepthAlpha) });
+    }
 }

@@ -15,7 +15,7 @@ public static class BuiltPlugins
 
     public static string Signum => Path.Combine(Folder("samples/Signum", "Forge.Samples.Signum"), "Forge.Samples.Signum.dll");
 
-    public static string CompletePFolder => Folder("samples/CompleteP", "Forge.Samples.CompleteP");
+    public static string Gpt2InitFolder => Folder("samples/Gpt2Init", "Forge.Samples.Gpt2Init");
 
     public static string Swa => Path.Combine(Folder("samples/Swa", "Forge.Samples.Swa"), "Forge.Samples.Swa.dll");
 

@@ -6,7 +6,7 @@ using Forge.Core.Files;
 namespace Forge.Tests.Plugins;
 
 /// <summary>
-/// Third-party plugins built as separate projects (samples/Signum, samples/CompleteP, tests/FaultyPlugin) that the host
+/// Third-party plugins built as separate projects (samples/Signum, samples/Gpt2Init, tests/FaultyPlugin) that the host
 /// does not reference, loaded by path from a spec, from --plugins and from FORGE_PLUGIN_PATH.
 /// </summary>
 public class ExternalPluginTests
@@ -35,23 +35,22 @@ public class ExternalPluginTests
     }
 
     [Fact]
-    public async Task The_completep_sample_from_a_build_folder_sets_depth_scaled_residuals_and_learning_rates()
+    public async Task The_gpt2_sample_from_a_build_folder_initialises_as_gpt2_does_with_one_global_rate()
     {
         using var dir = new TempDirectory();
-        var complete = dir.File("complete.json", Spec("model.depth=4", "parametrization={\"name\":\"completep\",\"baseWidth\":32,\"baseDepth\":1}").ToJsonString());
-        var depthMup = dir.File("depthmup.json", Spec("model.depth=4", "parametrization={\"name\":\"completep\",\"baseWidth\":32,\"baseDepth\":1,\"alpha\":0.5}").ToJsonString());
+        var spec = dir.File("gpt2.json", Spec("model.depth=4", "parametrization={\"name\":\"gpt2\",\"initStd\":0.02}").ToJsonString());
 
-        var a = await CliRunner.RunAsync("inspect", complete, "--plugins", BuiltPlugins.CompletePFolder, "--json");
-        var b = await CliRunner.RunAsync("inspect", depthMup, "--plugins", BuiltPlugins.CompletePFolder, "--json");
+        var result = await CliRunner.RunAsync("inspect", spec, "--plugins", BuiltPlugins.Gpt2InitFolder, "--json");
 
-        Assert.True(a.ExitCode == 0, a.Error);
-        Assert.True(b.ExitCode == 0, b.Error);
-        double HiddenLr(string json) => JsonNode.Parse(json)!["rows"]!.AsArray()
-            .First(t => t!["name"]!.GetValue<string>() == "blocks.0.attention.query.weight")!["learningRate"]!.GetValue<double>();
-        Assert.Equal(0.01, HiddenLr(a.Output), 12);     // alpha = 1: m_L^(alpha-1) = 1
-        Assert.Equal(0.01 / 2, HiddenLr(b.Output), 12); // alpha = 1/2: m_L^-1/2 = 1/2 at depth 4
-        Assert.Contains(JsonNode.Parse(a.Output)!["scales"]!.AsArray(), s => s!["kind"]!.GetValue<string>() == "residual multiplier" && s["value"]!.GetValue<double>() == 0.25); // x m_L^-1
-        Assert.Contains(JsonNode.Parse(b.Output)!["scales"]!.AsArray(), s => s!["kind"]!.GetValue<string>() == "residual multiplier" && s["value"]!.GetValue<double>() == 0.5); // x m_L^-1/2
+        Assert.True(result.ExitCode == 0, result.Error);
+        var rows = JsonNode.Parse(result.Output)!["rows"]!.AsArray().ToDictionary(r => r!["name"]!.GetValue<string>());
+        double Std(string name) => rows[name]!["initStd"]!.GetValue<double>();
+        Assert.Equal(0.02, Std("embedding_tokens.weight"), 12);
+        Assert.Equal(0.02, Std("blocks.0.attention.query.weight"), 12);
+        Assert.Equal(0.02 / Math.Sqrt(8), Std("blocks.3.attention.output.weight"), 12); // residual projections: σ/√(2L), L = 4
+        Assert.Equal(0.02 / Math.Sqrt(8), Std("blocks.0.mlp.down.weight"), 12);
+        Assert.Equal(0.0, Std("blocks.0.mlp.down.bias"));
+        Assert.All(rows.Values, r => Assert.Equal(0.01, r!["learningRate"]!.GetValue<double>(), 12)); // SP: one global rate
     }
 
     [Fact]
