@@ -39,9 +39,9 @@ public class ModelOps
             return Precision.Linear(input, weight.Value, bias.Value, weight.Descriptor); // one GEMM with the bias fused where the policy can
         var output = Precision.Linear(input, weight.Value, weight.Descriptor);
         if (weight.Multiplier != 1.0)
-            output = output.mul(weight.Multiplier);
+            output = output.Times(weight.Multiplier);
         if (bias is not null)
-            output = bias.Multiplier == 1.0 ? output.add(bias.Value) : output.add(bias.Value, bias.Multiplier);
+            output = bias.Multiplier == 1.0 ? output.add(bias.Value) : output.PlusScaled(bias.Value, bias.Multiplier);
         return output;
     }
 
@@ -50,7 +50,7 @@ public class ModelOps
     {
         var table = weight.Value;
         var output = table.index_select(0, tokens.flatten()).view(tokens.shape.Append(table.shape[1]).ToArray());
-        return weight.Multiplier == 1.0 ? output : output.mul(weight.Multiplier);
+        return weight.Multiplier == 1.0 ? output : output.Times(weight.Multiplier);
     }
 
     /// <summary>The sum of two independent inputs (token and position embeddings).</summary>
@@ -60,7 +60,7 @@ public class ModelOps
     public virtual Tensor Residual(Tensor stream, double scale, Func<Tensor, Tensor> branch)
     {
         var output = branch(stream);
-        return scale == 1.0 ? stream.add(output) : stream.add(output, scale);
+        return scale == 1.0 ? stream.add(output) : stream.PlusScaled(output, scale);
     }
 
     /// <summary>
@@ -73,7 +73,7 @@ public class ModelOps
         if (fused)
             return Sdpa.WithLogitScale(query, key, value, logitScale, causal: true);
         long time = query.shape[^2];
-        var logits = query.matmul(key.transpose(-2, -1)).mul(logitScale);
+        var logits = query.matmul(key.transpose(-2, -1)).Times(logitScale);
         using var mask = ones(time, time, dtype: ScalarType.Bool, device: query.device).triu(1);
         return logits.masked_fill(mask, float.NegativeInfinity).softmax(-1).matmul(value);
     }
@@ -103,5 +103,5 @@ public class ModelOps
 
     /// <summary>The tensor times its multiplier (null stays null).</summary>
     protected static Tensor? Scaled(ScaledParameter? parameter) =>
-        parameter is null ? null : parameter.Multiplier == 1.0 ? parameter.Value : parameter.Value.mul(parameter.Multiplier);
+        parameter is null ? null : parameter.Multiplier == 1.0 ? parameter.Value : parameter.Value.Times(parameter.Multiplier);
 }

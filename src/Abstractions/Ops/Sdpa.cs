@@ -13,7 +13,7 @@ internal static class Sdpa
     public static Tensor WithLogitScale(Tensor query, Tensor key, Tensor value, double logitScale, bool causal)
     {
         double factor = logitScale * Math.Sqrt(query.shape[^1]);
-        var scaled = (float)factor == 1f ? query : query.mul(factor);
+        var scaled = (float)factor == 1f ? query : query.Times(factor);
         return nn.functional.scaled_dot_product_attention(scaled, key, value, is_casual: causal); // (sic: TorchSharp spells it is_casual)
     }
 }

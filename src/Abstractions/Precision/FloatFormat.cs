@@ -35,10 +35,10 @@ public sealed record FloatFormat(string Name, int MantissaBits, int MinNormalExp
     {
         using var scope = NewDisposeScope();
         var value = x.to(ScalarType.Float32);
-        var magnitude = value.abs().clamp_max(Max);
+        var magnitude = value.abs().AtMost(Max);
         var exponent = magnitude.log2().floor().clamp_min(MinNormalExponent);
         var ulp = exponent.sub(MantissaBits).exp2();
-        var rounded = magnitude.div(ulp).round().mul(ulp).clamp_max(Max);
+        var rounded = magnitude.div(ulp).round().mul(ulp).AtMost(Max);
         var result = rounded.mul(value.sign());
         // log2(0) = -inf is clamped above, so zeros come out as 0 (with the sign of x); NaN stays NaN through every step.
         return result.MoveToOuterDisposeScope();
@@ -58,13 +58,13 @@ public sealed record FloatFormat(string Name, int MantissaBits, int MinNormalExp
             return Round(x);
         using var scope = NewDisposeScope();
         var value = x.to(ScalarType.Float32);
-        var magnitude = value.abs().clamp_max(Max);
+        var magnitude = value.abs().AtMost(Max);
         var exponent = magnitude.log2().floor().clamp_min(MinNormalExponent);
         var ulp = exponent.sub(MantissaBits).exp2();
         var steps = magnitude.div(ulp);
         var lower = steps.floor();
         var up = rand_like(steps).lt(steps.sub(lower)); // P(up) = the fraction of the gap: graphcore's srbits = 23 − M
-        var rounded = lower.add(up.to(ScalarType.Float32)).mul(ulp).clamp_max(Max);
+        var rounded = lower.add(up.to(ScalarType.Float32)).mul(ulp).AtMost(Max);
         return rounded.mul(value.sign()).MoveToOuterDisposeScope();
     }
 

@@ -13,7 +13,7 @@ public static partial class UnitScaled
     public static Tensor Gelu(Tensor input, double mult = 1.0)
     {
         double s = GaussianScale.Of(Key("gelu", mult), x => nn.functional.gelu(x.mul(mult)).div(mult));
-        return nn.functional.gelu(input.mul(mult)).mul(s / mult);
+        return nn.functional.gelu(input.Times(mult)).Times(s / mult);
     }
 
     /// <summary>
@@ -23,11 +23,11 @@ public static partial class UnitScaled
     public static Tensor Silu(Tensor input, double mult = 1.0)
     {
         double s = GaussianScale.Of(Key("silu", mult), x => x.mul(x.mul(mult).sigmoid()));
-        return input.mul(input.mul(mult).sigmoid()).mul(s);
+        return input.mul(input.Times(mult).sigmoid()).Times(s);
     }
 
     /// <summary>Unit-scaled ReLU: <c>√2·relu(x)</c> (the exact Gaussian moment); exact gradient.</summary>
-    public static Tensor Relu(Tensor input) => nn.functional.relu(input).mul(Math.Sqrt(2));
+    public static Tensor Relu(Tensor input) => nn.functional.relu(input).Times(Math.Sqrt(2));
 
     /// <summary>Unit-scaled tanh: <c>s·tanh(x)</c>, <c>s = 1/RMS</c> of tanh under a unit Gaussian (≈1.59); exact gradient.</summary>
     public static Tensor Tanh(Tensor input) => input.tanh().mul(GaussianScale.Of("tanh", x => x.tanh()));

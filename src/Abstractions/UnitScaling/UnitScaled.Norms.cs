@@ -22,7 +22,7 @@ public static partial class UnitScaled
     /// </summary>
     public static Tensor RmsNorm(Tensor input, Tensor? gain = null, double epsilon = 1e-6)
     {
-        var normalised = input.mul(input.square().mean(new long[] { -1 }, keepdim: true).add(epsilon).rsqrt());
+        var normalised = input.mul(input.square().mean(new long[] { -1 }, keepdim: true).Plus(epsilon).rsqrt());
         return gain is null ? normalised : normalised.mul(ScaleBackward(gain, Math.Sqrt((double)input.shape[^1] / input.numel())));
     }
 }

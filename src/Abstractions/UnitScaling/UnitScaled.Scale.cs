@@ -39,13 +39,13 @@ public static partial class UnitScaled
             ctx.save_data("backward", vars[2]);
             var x = (Tensor)vars[0];
             double forward = (double)vars[1];
-            return forward == 1.0 ? x.view_as(x) : x.mul(forward);
+            return forward == 1.0 ? x.view_as(x) : x.Times(forward);
         }
 
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
         {
             double backward = (double)ctx.get_data("backward");
-            return new() { backward == 1.0 ? grad_output.view_as(grad_output) : grad_output.mul(backward), null!, null! };
+            return new() { backward == 1.0 ? grad_output.view_as(grad_output) : grad_output.Times(backward), null!, null! };
         }
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -18,7 +19,11 @@ public static class GradientNorm
     /// <summary>Scales gradients in place so their global norm is at most <paramref name="maxNorm"/>.</summary>
     public static void Clip(IReadOnlyList<Parameter> parameters, Tensor totalNorm, double maxNorm)
     {
-        var coefficient = (maxNorm / (totalNorm + 1e-6)).clamp_max(1.0);
+        // Scalars held until the native calls return (Forge.Abstractions' HeldScalars says why).
+        using var epsilon = 1e-6.ToScalar();
+        using var max = maxNorm.ToScalar();
+        using var one = 1.0.ToScalar();
+        var coefficient = (max / (totalNorm + epsilon)).clamp_max(one);
         using (no_grad())
             foreach (var grad in parameters.Select(p => p.grad).OfType<Tensor>())
                 grad.mul_(coefficient);
