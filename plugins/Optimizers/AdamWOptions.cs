@@ -29,4 +29,7 @@ public sealed class AdamWOptions
 
     [Description("decoupled (AdamW: w -= lr * lambda * w each step), coupled (Adam with L2: lambda * w added to the gradient) or independent (w -= lambda * schedule * w, whatever the learning rate).")]
     public WeightDecayMode WeightDecayMode { get; set; } = WeightDecayMode.Decoupled;
+
+    [Description("Adam-atan2 (Everett et al. 2024): the step is a*atan2(m, b*sqrt(v)) with a = 1.27, b = 1 instead of m/(sqrt(v)+eps), bounded, invariant to the gradient's scale and without eps (eps is then not used).")]
+    public bool Atan2 { get; set; }
 }
