@@ -36,11 +36,11 @@ public sealed class MaximalUpdateParametrization(MupOptions options) : IParametr
         var m = WidthMultipliers.Of(parameter, context, options.BaseWidth);
         var (lr, wd) = Factors(parameter, m, context.Optimizer);
         var init = Init(parameter, context);
-        double depthLr = 1.0, epsilon = 1.0;
+        double depthLr = 1.0, epsilon = options.Epsilon == MupEpsilon.Gradient && context.Optimizer == OptimizerKind.Adaptive ? GradientScale(parameter, m) : 1.0;
         if (_depth.Active)
         {
             depthLr = _depth.LearningRate(parameter, context);
-            epsilon = _depth.Epsilon(parameter, context);
+            epsilon *= _depth.Epsilon(parameter, context);
             lr *= depthLr; // the weight-decay factor keeps its width part only (CompleteP's Table 1: hidden decay λ·m_N)
         }
         double multiplier = parameter.Role switch
@@ -61,6 +61,9 @@ public sealed class MaximalUpdateParametrization(MupOptions options) : IParametr
     public double ResidualBranchMultiplier(int block, ParametrizationContext context) => _depth.BranchMultiplier(context);
 
     /// <inheritdoc />
+    public System.Text.Json.Nodes.JsonObject? BaseModel => options.Base;
+
+    /// <inheritdoc />
     public double AttentionLogitScale(int headDimension, ParametrizationContext context) => options.AttnMultiplier / headDimension;
 
     private Initialization Init(ParameterDescriptor p, ParametrizationContext context) => p.Role switch
@@ -70,10 +73,18 @@ public sealed class MaximalUpdateParametrization(MupOptions options) : IParametr
         ParameterRole.NormBias => Initialization.Zeros,
         ParameterRole.Output when options.ZeroReadout => Initialization.Zeros,
         ParameterRole.Bias when options.ZeroReadout && p.IsReadoutBias => Initialization.Zeros,
-        ParameterRole.Output => UniformFanIn(WidthMultipliers.BaseSize(p.FanIn, context, options.BaseWidth)),
-        ParameterRole.Bias => UniformFanIn(WidthMultipliers.BaseSize(p.LayerFanIn ?? p.FanIn, context, options.BaseWidth)),
+        ParameterRole.Output => UniformFanIn(WidthMultipliers.BaseFanIn(p, context, options.BaseWidth)),
+        ParameterRole.Bias => UniformFanIn(WidthMultipliers.BaseLayerFanIn(p, context, options.BaseWidth)),
         ParameterRole.Hidden when options.ZeroQuery && p.Tags.HasFlag(ParameterTags.AttentionQuery) => Initialization.Zeros,
         _ => UniformFanIn(p.FanIn.Size), // input and hidden weights: PyTorch's default at the actual fan-in
+    };
+
+    /// <summary>How a tensor's gradient scales with width under μP, relative to the base width: 1/m_in for matrix-like tensors, 1/m for vector-like, 1 for scalar-like.</summary>
+    private static double GradientScale(ParameterDescriptor p, WidthMultipliers m) => p.WidthDimensions switch
+    {
+        2 => 1.0 / m.FanIn,
+        1 => 1.0 / (m.FanIn * m.FanOut), // the one width multiplier, whichever side it is on
+        _ => 1.0,
     };
 
     /// <summary>mup/optim.py's per-tensor learning-rate and weight-decay factors, by the number of width dimensions.</summary>

@@ -29,4 +29,12 @@ public interface IParametrizationPlugin
     /// m in <c>x + m·f(x)</c> under plain ops, τ under unit-scaled ones (<see cref="ModelOps.Residual"/>). Default 1.
     /// </summary>
     double ResidualBranchMultiplier(int block, ParametrizationContext context) => 1.0;
+
+    /// <summary>
+    /// Overrides of the spec's <c>model</c> section that make the base model this rule measures every tensor's width
+    /// against (microsoft/mup's <c>set_base_shapes</c>: <c>{ "width": 64, "headDim": 16 }</c>), or null (the
+    /// default) for a rule with a base width or none. When set, the host builds that model without allocating its
+    /// weights and passes each of its tensors' descriptors as <see cref="ParametrizationContext.BaseModel"/> (added in 1.2).
+    /// </summary>
+    System.Text.Json.Nodes.JsonObject? BaseModel => null;
 }

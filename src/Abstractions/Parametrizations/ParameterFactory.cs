@@ -58,6 +58,12 @@ public sealed class ParameterFactory
     /// <summary>The attention and residual scales the model asked for, in order.</summary>
     public IReadOnlyList<ArchitecturalScale> Scales => _scales;
 
+    /// <summary>
+    /// Creates every tensor on libtorch's meta device, without memory or initial values: for a model built only to
+    /// read its tensors' shapes (a base model, <see cref="IParametrizationPlugin.BaseModel"/>). Added in 1.2.
+    /// </summary>
+    public bool ShapesOnly { get; init; }
+
     /// <summary>A weight matrix stored (fan_out, fan_in).</summary>
     public ScaledParameter Weight(string name, ParameterRole role, Dimension fanOut, Dimension fanIn, ParameterTags tags = ParameterTags.None) =>
         Create(new ParameterDescriptor(name, role, new[] { fanOut.Size, fanIn.Size }, fanOut, fanIn) { Tags = tags });
@@ -129,6 +135,12 @@ public sealed class ParameterFactory
             descriptor = descriptor with { Block = _block };
         var scaling = Parametrization.Scale(descriptor, Context);
         using var noGrad = torch.no_grad();
+        if (ShapesOnly)
+        {
+            var shape = new ScaledParameter(new Parameter(torch.empty(descriptor.Shape, dtype: torch.float32, device: new torch.Device(DeviceType.META)), requires_grad: true), descriptor, scaling);
+            _created.Add(shape);
+            return shape;
+        }
         using var values = Initialise(descriptor.Shape, scaling.Init);
         var parameter = new Parameter(values.to(_device), requires_grad: true);
         var created = new ScaledParameter(parameter, descriptor, scaling);

@@ -16,4 +16,11 @@ public sealed record ParametrizationContext(ModelDimensions Model, OptimizerKind
     /// does not say): a rule whose weight-decay factors are right in one mode only refuses the others. Added in 1.2.
     /// </summary>
     public WeightDecayMode? WeightDecayMode { get; init; }
+
+    /// <summary>
+    /// The base model's tensors by name, when the rule asked for one (<see cref="IParametrizationPlugin.BaseModel"/>):
+    /// a dimension's multiplier is its size over the same tensor's size there, so heads, head size and MLP width can
+    /// scale independently. Null otherwise, and while the base model itself is built. Added in 1.2.
+    /// </summary>
+    public IReadOnlyDictionary<string, ParameterDescriptor>? BaseModel { get; init; }
 }

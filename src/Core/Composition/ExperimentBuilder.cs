@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.Json.Nodes;
 using Forge.Abstractions.Callbacks;
 using Forge.Abstractions.Data;
 using Forge.Abstractions.Models;
@@ -9,6 +10,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
 using Forge.Core.Errors;
+using Forge.Core.Plugins;
+using Forge.Core.Specs;
 
 namespace Forge.Core.Composition;
 
@@ -35,6 +38,8 @@ public sealed class ExperimentBuilder(IServiceProvider services, ILogger<Experim
             WeightDecay = optimizerPlugin.WeightDecay,
             WeightDecayMode = optimizerPlugin.WeightDecayMode,
         };
+        if (BaseModel(spec, parametrization, data, context, environment, precision) is { } baseModel)
+            context = context with { BaseModel = baseModel };
         using var initGenerator = new torch.Generator((ulong)spec.Experiment.Seed);
         var factory = new ParameterFactory(parametrization, context, environment.Device, initGenerator, precision);
         var model = Call(spec.Model, () => modelPlugin.Build(new ModelBuildContext(data, factory)));
@@ -99,6 +104,40 @@ public sealed class ExperimentBuilder(IServiceProvider services, ILogger<Experim
             }
         }
         return experiment;
+    }
+
+    /// <summary>
+    /// The tensors of the base model the parametrization measures widths against (<see cref="IParametrizationPlugin.BaseModel"/>:
+    /// the spec's model section with the rule's overrides), built on the meta device so that no weight is allocated;
+    /// null when the rule asks for none.
+    /// </summary>
+    private IReadOnlyDictionary<string, ParameterDescriptor>? BaseModel(ResolvedSpec spec, IParametrizationPlugin parametrization, DataDescription data,
+        ParametrizationContext context, RunEnvironment environment, Forge.Abstractions.Precision.IPrecisionPlugin precision)
+    {
+        if (parametrization.BaseModel is not { } overrides)
+            return null;
+        var document = spec.Document.DeepClone().AsObject();
+        document.Remove("init");
+        document.Remove("sweep");
+        if (document["model"] is not JsonObject model)
+            throw new RunSetupException("parametrization.base: the spec's model section must be an object for a base model to override its fields.");
+        foreach (var (field, value) in overrides)
+            model[field] = value?.DeepClone();
+        ResolvedSpec baseSpec;
+        try
+        {
+            baseSpec = new SpecLoader(services.GetRequiredService<PluginCatalog>()).Resolve(document, spec.SpecPath, Array.Empty<string>());
+        }
+        catch (SpecException e)
+        {
+            throw new RunSetupException($"parametrization.base gives a base model that does not resolve: {e.Message} Give only fields of the model section (e.g. {{ \"width\": 64, \"headDim\": 16 }}).", e);
+        }
+        var plugin = Create<IModelPlugin>(baseSpec.Model, environment);
+        var dimensions = Call(baseSpec.Model, () => plugin.Dimensions(data));
+        using var generator = new torch.Generator(0); // draws nothing: the factory only records shapes
+        var factory = new ParameterFactory(parametrization, context with { Model = dimensions }, environment.Device, generator, precision) { ShapesOnly = true };
+        using var module = Call(baseSpec.Model, () => plugin.Build(new ModelBuildContext(data, factory)));
+        return factory.Created.ToDictionary(p => p.Descriptor.Name, p => p.Descriptor);
     }
 
     /// <summary>

@@ -150,4 +150,21 @@ public class MupParametrizationTests
             Assert.Contains("Leave decoupledWeightDecay false with independent decay", error.Message);
         }
     }
+
+    /// <summary>epsilon: gradient divides Adam's ε by each tensor's width multiplier (its gradient's scale under μP).</summary>
+    [Fact]
+    public void Epsilon_gradient_follows_each_tensors_gradient_scale()
+    {
+        using var test = TestExperiment.Build(TestSpecs.Gpt(128).With("parametrization={\"name\":\"mup\",\"baseWidth\":32,\"epsilon\":\"gradient\"}"));
+        using var constant = TestExperiment.Build(TestSpecs.Gpt(128).With("parametrization={\"name\":\"mup\",\"baseWidth\":32}"));
+        var p = test.ByName;
+
+        Assert.Equal(0.25, p["blocks.0.attention.query.weight"].Scaling.EpsilonFactor, 12); // m_in = 4
+        Assert.Equal(0.25, p["blocks.0.mlp.down.weight"].Scaling.EpsilonFactor, 12);
+        Assert.Equal(0.25, p["embedding_tokens.weight"].Scaling.EpsilonFactor, 12); // vector-like: m = 4
+        Assert.Equal(0.25, p["readout.weight"].Scaling.EpsilonFactor, 12);
+        Assert.Equal(0.25, p["blocks.0.attention_norm.weight"].Scaling.EpsilonFactor, 12);
+        Assert.Equal(1.0, p["readout.bias"].Scaling.EpsilonFactor); // scalar-like
+        Assert.All(constant.Experiment.Parameters, q => Assert.Equal(1.0, q.Scaling.EpsilonFactor));
+    }
 }
