@@ -138,19 +138,19 @@ public sealed class WarmStart : IStartingPoint
 
     /// <summary>
     /// The plan with each tensor's measured gradient ratio where it differs from the derived one by more than 0.1 %
-    /// (below that the difference is rounding, and the derived ratio is exact) and the gradient is that multiple of the
-    /// tiled narrow one (residual under 0.1 %, 5 % under a rounding precision). A gradient that is no multiple is
+    /// (5 % under a rounding precision: below that the difference is rounding, and the derived ratio is exact) and the
+    /// gradient is that multiple of the tiled narrow one (residual under the same tolerance). A gradient that is no multiple is
     /// rounding noise around an exact zero (an attention key's bias: softmax ignores what it adds to every logit of a
     /// row), and keeps the derived ratio.
     /// </summary>
     private IReadOnlyDictionary<string, TensorWidening> WithMeasuredRatios(IReadOnlyList<GradientRatios.Measurement> measured, bool rounds)
     {
-        double residualTolerance = rounds ? 5e-2 : 1e-3;
+        double tolerance = rounds ? 5e-2 : 1e-3;
         var plan = new Dictionary<string, TensorWidening>(Plan);
         foreach (var m in measured)
         {
             var derived = plan[m.Name];
-            if (Math.Abs(m.Ratio / derived.GradientRatio - 1) <= 1e-3 || !(m.Residual <= residualTolerance))
+            if (Math.Abs(m.Ratio / derived.GradientRatio - 1) <= tolerance || !(m.Residual <= tolerance))
                 continue;
             plan[m.Name] = derived with { GradientRatio = m.Ratio };
             _measuredRatios++;
