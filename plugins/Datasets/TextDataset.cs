@@ -13,7 +13,6 @@ namespace Forge.Plugins.Datasets;
 [ForgePlugin<TextOptions>("text", Description = "Character-level language modeling on a text file")]
 public sealed class TextDataset : IDatasetPlugin, IDisposable
 {
-    private const long EvaluationSeed = 0x7E57_0E0A;
     private readonly int _context;
     private readonly Device _device;
     private readonly Tensor _train;
@@ -59,12 +58,7 @@ public sealed class TextDataset : IDatasetPlugin, IDisposable
     public Batch NextTrainingBatch(int batchSize, Generator generator) => Windows(_train, batchSize, generator);
 
     /// <inheritdoc />
-    public IEnumerable<Batch> EvaluationBatches(int batchSize, int count)
-    {
-        using var generator = new Generator((ulong)EvaluationSeed);
-        for (int i = 0; i < count; i++)
-            yield return Windows(_validation, batchSize, generator);
-    }
+    public IEnumerable<Batch> EvaluationBatches(int batchSize, int count) => HeldOutWindows.Batches(count, generator => Windows(_validation, batchSize, generator));
 
     private Batch Windows(Tensor source, int batchSize, Generator generator)
     {

@@ -15,7 +15,6 @@ namespace Forge.Plugins.Datasets;
 [ForgePlugin<TokensOptions>("tokens", Description = "Language modeling on token files (nanoGPT's .bin, llm.c's format)")]
 public sealed class TokensDataset : IDatasetPlugin, IDisposable
 {
-    private const long EvaluationSeed = 0x7E57_0E0A; // the text dataset's: the same held-out windows of the same tokens
     private readonly int _context;
     private readonly Device _device;
     private readonly TokenFile _train;
@@ -70,12 +69,7 @@ public sealed class TokensDataset : IDatasetPlugin, IDisposable
     public Batch NextTrainingBatch(int batchSize, Generator generator) => Windows(_train, batchSize, generator);
 
     /// <inheritdoc />
-    public IEnumerable<Batch> EvaluationBatches(int batchSize, int count)
-    {
-        using var generator = new Generator((ulong)EvaluationSeed);
-        for (int i = 0; i < count; i++)
-            yield return Windows(_validation, batchSize, generator);
-    }
+    public IEnumerable<Batch> EvaluationBatches(int batchSize, int count) => HeldOutWindows.Batches(count, generator => Windows(_validation, batchSize, generator));
 
     private static void Check(TokenFile file, long? recorded, string metaPath, int vocabulary, int context)
     {
