@@ -98,6 +98,21 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         upscale.SetAction((result, token) => new UpscaleCommand(output, error) { Verbose = result.GetValue(VerboseFlag) }.ExecuteAsync(
             result.GetValue(checkpointArgument)!, result.GetValue(upscaleWidth), result.GetValue(upscaleNoise), result.GetValue(upscaleOutput), token));
 
+        var prepareInputs = new Argument<string[]>("inputs") { Description = "Text (.txt) or JSONL (.jsonl) files, gzip of either (.gz), or folders of them", Arity = ArgumentArity.OneOrMore };
+        var prepareTokenizer = new Option<string>("--tokenizer") { Description = "char, gpt2, r50k, cl100k or o200k", Required = true };
+        var prepareOutput = new Option<string>("--output") { Description = "Folder for train.bin, val.bin and meta.json", Required = true };
+        var prepareValFraction = new Option<double>("--val-fraction") { Description = "Fraction of the corpus's characters, from its end, held out", DefaultValueFactory = _ => 0.1 };
+        var prepareFormat = new Option<string>("--format") { Description = "nanogpt (raw uint16/uint32 tokens) or llmc (llm.c's header, then the tokens)", DefaultValueFactory = _ => "nanogpt" };
+        prepareFormat.AcceptOnlyFromAmong("nanogpt", "llmc");
+        var prepareField = new Option<string>("--field") { Description = "The JSONL field that holds each document's text", DefaultValueFactory = _ => "text" };
+        var prepare = new Command("prepare", "Encode a text corpus into token files (train.bin, val.bin, meta.json) for the tokens dataset")
+        {
+            prepareInputs, prepareTokenizer, prepareOutput, prepareValFraction, prepareFormat, prepareField,
+        };
+        prepare.SetAction((result, token) => new PrepareCommand(output, error) { Verbose = result.GetValue(VerboseFlag) }.ExecuteAsync(
+            new Forge.Core.Corpora.PrepareOptions(result.GetValue(prepareInputs)!, result.GetValue(prepareTokenizer)!, result.GetValue(prepareOutput)!, result.GetValue(prepareValFraction),
+                result.GetValue(prepareFormat) == "llmc", result.GetValue(prepareField)!), token));
+
         var schema = new Command("schema", "Print the JSON Schema of experiment specs, generated from the plugins' options") { schemaOutput };
         schema.SetAction((result, token) => new SchemaCommand(output, error) { Verbose = result.GetValue(VerboseFlag) }.ExecuteAsync(result.GetValue(schemaOutput), token));
 
@@ -184,7 +199,7 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         return new Command("forge", "Forge: train models under hyperparameter-transfer parametrizations from a JSON experiment spec")
         {
             Options = { new System.CommandLine.Help.HelpOption(), new VersionOption(), PluginPaths, VerboseFlag },
-            Subcommands = { run, validate, inspect, coordCheck, sweep, trial, transfer, plot, upscale, schema, plugins, bench },
+            Subcommands = { run, validate, inspect, coordCheck, sweep, trial, transfer, plot, upscale, prepare, schema, plugins, bench },
         };
     }
 }
