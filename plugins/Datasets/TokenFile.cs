@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using Forge.Abstractions.Data;
 using Forge.Abstractions.Plugins;
 
 namespace Forge.Plugins.Datasets;
@@ -14,23 +15,16 @@ namespace Forge.Plugins.Datasets;
 /// </summary>
 public sealed class TokenFile : IDisposable
 {
-    /// <summary>llm.c's magic number.</summary>
-    public const int LlmcMagic = 20240520;
-
-    /// <summary>llm.c's header: 256 int32.</summary>
-    public const int LlmcHeaderBytes = 256 * sizeof(int);
-
     private readonly SafeFileHandle _handle;
     private readonly long _offset;
 
-    private TokenFile(string path, SafeFileHandle handle, long offset, int bytesPerToken, long count, bool llmc)
+    private TokenFile(string path, SafeFileHandle handle, long offset, int bytesPerToken, long count)
     {
         Path = path;
         _handle = handle;
         _offset = offset;
         BytesPerToken = bytesPerToken;
         Count = count;
-        IsLlmc = llmc;
     }
 
     /// <summary>The file.</summary>
@@ -42,8 +36,8 @@ public sealed class TokenFile : IDisposable
     /// <summary>Tokens in the file.</summary>
     public long Count { get; }
 
-    /// <summary>Whether the file has llm.c's header.</summary>
-    public bool IsLlmc { get; }
+    /// <summary>Bytes before the first token: llm.c's header, or 0.</summary>
+    public long HeaderBytes => _offset;
 
     /// <summary>
     /// Opens <paramref name="path"/>: llm.c's format when it starts with llm.c's magic, otherwise raw tokens of
@@ -70,24 +64,20 @@ public sealed class TokenFile : IDisposable
             if (length == 0)
                 throw new PluginException($"{field}: the token file '{path}' is empty.");
             Span<byte> header = stackalloc byte[12];
-            if (length >= LlmcHeaderBytes && RandomAccess.Read(handle, header, 0) == 12 && BinaryPrimitives.ReadInt32LittleEndian(header) == LlmcMagic)
+            if (length >= LlmcTokenFormat.HeaderBytes && RandomAccess.Read(handle, header, 0) == 12 && BinaryPrimitives.ReadInt32LittleEndian(header) == LlmcTokenFormat.Magic)
             {
                 int version = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
                 long count = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
-                int bytes = version switch
-                {
-                    1 => 2,
-                    2 => 4,
-                    _ => throw new PluginException($"{field}: '{path}' has llm.c's magic {LlmcMagic} but version {version} at byte 4; llm.c writes version 1 (uint16 tokens) or 2 (uint32 tokens)."),
-                };
-                long expected = LlmcHeaderBytes + count * bytes;
+                int bytes = LlmcTokenFormat.BytesPerToken(version)
+                    ?? throw new PluginException($"{field}: '{path}' has llm.c's magic {LlmcTokenFormat.Magic} but version {version} at byte 4; llm.c writes version 1 (uint16 tokens) or 2 (uint32 tokens).");
+                long expected = LlmcTokenFormat.HeaderBytes + count * bytes;
                 if (length != expected)
                     throw new PluginException($"{field}: '{path}' is an llm.c token file whose header says {count} tokens ({expected} bytes with the header), but the file has {length} bytes: it is truncated or was not written whole. Prepare it again.");
-                return new TokenFile(path, handle, LlmcHeaderBytes, bytes, count, llmc: true);
+                return new TokenFile(path, handle, LlmcTokenFormat.HeaderBytes, bytes, count);
             }
             if (length % rawBytesPerToken != 0)
                 throw new PluginException($"{field}: '{path}' has {length} bytes, not a whole number of {rawBytesPerToken}-byte tokens (uint{8 * rawBytesPerToken}): the last token is cut off at byte {length - length % rawBytesPerToken}. The file is truncated, or its tokens are of another size.");
-            return new TokenFile(path, handle, 0, rawBytesPerToken, length / rawBytesPerToken, llmc: false);
+            return new TokenFile(path, handle, 0, rawBytesPerToken, length / rawBytesPerToken);
         }
         catch
         {

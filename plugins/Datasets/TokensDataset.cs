@@ -78,7 +78,7 @@ public sealed class TokensDataset : IDatasetPlugin, IDisposable
         if (file.Count < context + 1)
             throw new PluginException($"data: '{file.Path}' holds {file.Count} tokens, too few for windows of data.context + 1 = {context + 1}; use a larger corpus or a smaller context.");
         if (file.FirstTokenAtOrAbove(vocabulary) is { } bad)
-            throw new PluginException($"data: '{file.Path}' has token id {bad.Value} at token {bad.Index} (byte {(file.IsLlmc ? TokenFile.LlmcHeaderBytes : 0) + bad.Index * file.BytesPerToken}), not below the vocabulary size {vocabulary}; the file was prepared with another tokenizer, or the vocabulary size is wrong.");
+            throw new PluginException($"data: '{file.Path}' has token id {bad.Value} at token {bad.Index} (byte {file.HeaderBytes + bad.Index * file.BytesPerToken}), not below the vocabulary size {vocabulary}; the file was prepared with another tokenizer, or the vocabulary size is wrong.");
     }
 
     private Batch Windows(TokenFile file, int batchSize, Generator generator)

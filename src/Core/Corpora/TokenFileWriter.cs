@@ -1,3 +1,5 @@
+using Forge.Abstractions.Data;
+
 namespace Forge.Core.Corpora;
 
 /// <summary>
@@ -8,7 +10,6 @@ namespace Forge.Core.Corpora;
 /// </summary>
 public sealed class TokenFileWriter : IDisposable
 {
-    private const int LlmcMagic = 20240520;
     private readonly string _path;
     private readonly string _temporary;
     private readonly FileStream _stream;
@@ -24,7 +25,7 @@ public sealed class TokenFileWriter : IDisposable
         _stream = new FileStream(_temporary, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
         _writer = new BinaryWriter(_stream);
         if (llmc)
-            _writer.Write(new byte[256 * sizeof(int)]); // the header, filled in by Complete
+            _writer.Write(new byte[LlmcTokenFormat.HeaderBytes]); // the header, filled in by Complete
     }
 
     /// <summary>Tokens written.</summary>
@@ -50,8 +51,8 @@ public sealed class TokenFileWriter : IDisposable
             if (Count > int.MaxValue)
                 throw new InvalidOperationException($"llm.c's header holds an int32 token count; {Count} tokens do not fit.");
             _writer.Seek(0, SeekOrigin.Begin);
-            _writer.Write(LlmcMagic);
-            _writer.Write(_bytesPerToken == 2 ? 1 : 2);
+            _writer.Write(LlmcTokenFormat.Magic);
+            _writer.Write(LlmcTokenFormat.Version(_bytesPerToken));
             _writer.Write((int)Count);
         }
         _writer.Flush();

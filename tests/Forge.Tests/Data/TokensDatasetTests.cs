@@ -32,7 +32,7 @@ public class TokensDatasetTests
     {
         using var file = File.Create(path);
         var header = new int[256];
-        (header[0], header[1], header[2]) = (TokenFile.LlmcMagic, version, count ?? tokens.Length);
+        (header[0], header[1], header[2]) = (Forge.Abstractions.Data.LlmcTokenFormat.Magic, version, count ?? tokens.Length);
         file.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(header.AsSpan()));
         file.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(tokens));
     }
