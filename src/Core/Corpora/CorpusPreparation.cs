@@ -43,10 +43,8 @@ public static class CorpusPreparation
         var hashes = new JsonArray();
         foreach (var file in files)
         {
-            using (var stream = File.OpenRead(file))
-                hashes.Add(new JsonObject { ["path"] = Path.GetFullPath(file), ["bytes"] = stream.Length, ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(stream)) });
-            bytes += new FileInfo(file).Length;
-            foreach (var document in reader.Documents(file))
+            using var sha256 = SHA256.Create(); // fed by the first pass's reading: each input is read twice in all, not three times
+            foreach (var document in reader.Documents(file, sha256))
                 foreach (var piece in document)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -54,6 +52,9 @@ public static class CorpusPreparation
                     if (tokenizer.NeedsCharacters)
                         distinct.UnionWith(piece);
                 }
+            long length = new FileInfo(file).Length;
+            bytes += length;
+            hashes.Add(new JsonObject { ["path"] = Path.GetFullPath(file), ["bytes"] = length, ["sha256"] = Convert.ToHexStringLower(sha256.Hash!) });
         }
         if (characters == 0)
             throw new RunSetupException($"prepare: the corpus ({string.Join(", ", options.Inputs)}) is empty: it has no characters to encode.");

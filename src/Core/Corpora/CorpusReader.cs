@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Forge.Core.Errors;
@@ -32,13 +33,17 @@ public sealed class CorpusReader(IReadOnlyList<string> inputs, string field = "t
         return files;
     }
 
-    /// <summary>Each document of <paramref name="file"/> as pieces of text (a piece never spans two documents).</summary>
-    public IEnumerable<IEnumerable<string>> Documents(string file)
+    /// <summary>
+    /// Each document of <paramref name="file"/> as pieces of text (a piece never spans two documents). With
+    /// <paramref name="hash"/>, the file's bytes (as stored, before gzip is undone) go through it as they are read, so
+    /// that reading every piece also hashes the file.
+    /// </summary>
+    public IEnumerable<IEnumerable<string>> Documents(string file, HashAlgorithm? hash = null)
     {
         if (IsJsonLines(file))
         {
             int line = 0;
-            using var reader = Open(file);
+            using var reader = Open(file, hash);
             while (reader.ReadLine() is { } text)
             {
                 line++;
@@ -48,12 +53,12 @@ public sealed class CorpusReader(IReadOnlyList<string> inputs, string field = "t
             }
         }
         else
-            yield return Pieces(file);
+            yield return Pieces(file, hash);
     }
 
-    private IEnumerable<string> Pieces(string file)
+    private IEnumerable<string> Pieces(string file, HashAlgorithm? hash)
     {
-        using var reader = Open(file);
+        using var reader = Open(file, hash);
         var buffer = new char[PieceCharacters];
         var pending = new StringBuilder();
         int read;
@@ -97,9 +102,11 @@ public sealed class CorpusReader(IReadOnlyList<string> inputs, string field = "t
         throw new RunSetupException($"prepare: '{file}' line {line} has no string field \"{field}\"; name the field that holds the text with --field.");
     }
 
-    private static StreamReader Open(string file)
+    private static StreamReader Open(string file, HashAlgorithm? hash)
     {
         Stream stream = File.OpenRead(file);
+        if (hash is not null)
+            stream = new CryptoStream(stream, hash, CryptoStreamMode.Read);
         if (file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
             stream = new GZipStream(stream, CompressionMode.Decompress);
         return new StreamReader(stream, new UTF8Encoding(false, throwOnInvalidBytes: false));

@@ -56,8 +56,6 @@ public abstract class TextTokenizer
 
         public override bool NeedsCharacters => characters.Length == 0;
 
-        public IReadOnlyList<char> Characters => characters;
-
         public override IReadOnlyList<int> Encode(string text)
         {
             var ids = new int[text.Length];

@@ -70,6 +70,9 @@ public class CorpusPreparationTests
         Assert.Equal(new ushort[] { 1, 2, 3, 0, 4, 4, 5, 5 }, Tokens(Path.Combine(dir.Path, "out", "train.bin")));
         Assert.Equal(new ushort[] { 5, 5 }, Tokens(Path.Combine(dir.Path, "out", "val.bin")));
         Assert.Equal(6, result.VocabularySize);
+        var inputs = JsonNode.Parse(File.ReadAllText(Path.Combine(dir.Path, "out", "meta.json")))!["inputs"]!.AsArray();
+        Assert.All(inputs, input => Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(input!["path"]!.GetValue<string>()))),
+            input!["sha256"]!.GetValue<string>())); // the stored bytes, gzip included
     }
 
     [Theory]
