@@ -44,11 +44,11 @@ public sealed class MuonOptimizer(MuonOptions options) : IOptimizerPlugin
         {
             if (group.Descriptors.Count != group.Parameters.Count)
                 throw new InvalidOperationException("muon needs each tensor's role to choose between Muon and AdamW; this host does not provide them (Forge.Abstractions 1.1 or later does).");
-            var hidden = group.Parameters.Where((_, i) => IsHiddenMatrix(group.Descriptors[i])).ToList();
+            var hidden = Enumerable.Range(0, group.Parameters.Count).Where(i => IsHiddenMatrix(group.Descriptors[i])).ToList();
             var rest = group.Parameters.Where((_, i) => !IsHiddenMatrix(group.Descriptors[i])).ToList();
             // One Muon group per step factor: tensors of one parametrization group may differ in multiplier.
-            foreach (var sameFactor in hidden.GroupBy(p => UpdateFactor(group, p)))
-                muonGroups.Add(new Muon.ParamGroup(sameFactor, new Muon.Options
+            foreach (var sameFactor in hidden.GroupBy(i => UpdateFactor(group, i)))
+                muonGroups.Add(new Muon.ParamGroup(sameFactor.Select(i => group.Parameters[i]), new Muon.Options
                 {
                     Orthogonalize = true,
                     LearningRate = options.Lr,
@@ -74,24 +74,11 @@ public sealed class MuonOptimizer(MuonOptions options) : IOptimizerPlugin
     }
 
     /// <summary>
-    /// depth factor / forward multiplier of <paramref name="parameter"/>: what makes the layer's effective update
-    /// (A·ΔW) the scale's target whatever A the parametrization gives the matrix (1 when the host gives no scalings).
+    /// depth factor / forward multiplier of the group's tensor <paramref name="index"/>: what makes the layer's effective
+    /// update (A·ΔW) the scale's target whatever A the parametrization gives the matrix (1 when the host gives no scalings).
     /// </summary>
-    private static double UpdateFactor(ParameterGroup group, TorchSharp.Modules.Parameter parameter)
-    {
-        if (group.Scalings.Count != group.Parameters.Count)
-            return 1.0;
-        var scaling = group.Scalings[IndexOf(group.Parameters, parameter)];
-        return scaling.DepthLearningRateFactor / scaling.ForwardMultiplier;
-    }
-
-    private static int IndexOf(IReadOnlyList<TorchSharp.Modules.Parameter> parameters, TorchSharp.Modules.Parameter parameter)
-    {
-        for (int i = 0; i < parameters.Count; i++)
-            if (ReferenceEquals(parameters[i], parameter))
-                return i;
-        throw new ArgumentException("The tensor is not in its group.", nameof(parameter));
-    }
+    private static double UpdateFactor(ParameterGroup group, int index) =>
+        group.Scalings.Count == group.Parameters.Count ? group.Scalings[index].DepthLearningRateFactor / group.Scalings[index].ForwardMultiplier : 1.0;
 
     private static bool IsHiddenMatrix(ParameterDescriptor descriptor) => descriptor.Role == ParameterRole.Hidden && descriptor.Shape.Length == 2;
 }
