@@ -116,9 +116,7 @@ public sealed class ExperimentBuilder(IServiceProvider services, ILogger<Experim
     {
         if (parametrization.BaseModel is not { } overrides)
             return null;
-        var document = spec.Document.DeepClone().AsObject();
-        document.Remove("init");
-        document.Remove("sweep");
+        var document = SpecSections.WithoutStartAndSweep(spec.Document);
         if (document["model"] is not JsonObject model)
             throw new RunSetupException("parametrization.base: the spec's model section must be an object for a base model to override its fields.");
         foreach (var (field, value) in overrides)

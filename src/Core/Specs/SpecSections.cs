@@ -20,6 +20,18 @@ public static class SpecSections
     /// <summary>Every top-level field a spec may have.</summary>
     public static IReadOnlyList<string> AllFields { get; } = ExperimentFields.Concat(SettingsFields).Append(SchemaField).ToList();
 
+    /// <summary>
+    /// A copy of <paramref name="document"/> without its <c>init</c> and <c>sweep</c> sections: the experiment itself,
+    /// built from its own initialisation, once. What builds a checkpoint's own model, or a rule's base model.
+    /// </summary>
+    public static JsonObject WithoutStartAndSweep(JsonObject document)
+    {
+        var copy = document.DeepClone().AsObject();
+        copy.Remove("init");
+        copy.Remove("sweep");
+        return copy;
+    }
+
     public static (ExperimentSpec Experiment, RunSettings Settings) Bind(JsonObject document, List<SpecProblem> problems)
     {
         foreach (var (name, _) in document)

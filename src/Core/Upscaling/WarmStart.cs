@@ -159,13 +159,7 @@ public sealed class WarmStart : IStartingPoint
     }
 
     /// <summary>The spec the checkpoint was trained with, without its <c>init</c> and <c>sweep</c> sections: what builds the checkpoint's own model.</summary>
-    public JsonObject NarrowDocument()
-    {
-        var document = Source.Sidecar.Spec.DeepClone().AsObject();
-        document.Remove("init");
-        document.Remove("sweep");
-        return document;
-    }
+    public JsonObject NarrowDocument() => SpecSections.WithoutStartAndSweep(Source.Sidecar.Spec);
 
     /// <summary>max |f_narrow − f_wide| / max(1, max |f_narrow|) on <paramref name="batch"/>, in eval mode.</summary>
     private static double Mismatch(nn.Module<Tensor, Tensor> narrow, nn.Module<Tensor, Tensor> wide, Forge.Abstractions.Data.Batch batch)
