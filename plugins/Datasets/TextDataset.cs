@@ -8,7 +8,8 @@ namespace Forge.Plugins.Datasets;
 /// <c>text</c>: character-level language modeling on a text file. The vocabulary is the file's distinct characters
 /// (sorted); the first (1 − validationFraction) of the text is for training, the rest is held out (the split of
 /// nanoGPT's shakespeare_char). Training windows of <c>context</c> characters start at uniformly random positions;
-/// targets are the inputs shifted by one. Held-out windows are fixed for the run.
+/// targets are the inputs shifted by one. Held-out windows are fixed for the run. It describes its tokenizer as
+/// <c>char</c> with its characters, so a trained model's outputs decode without the file.
 /// </summary>
 [ForgePlugin<TextOptions>("text", Description = "Character-level language modeling on a text file")]
 public sealed class TextDataset : IDatasetPlugin, IDisposable
@@ -45,7 +46,11 @@ public sealed class TextDataset : IDatasetPlugin, IDisposable
         _train = tensor(tokens[..trainLength]).to(_device).DetachFromDisposeScope();
         _validation = tensor(tokens[trainLength..]).to(_device).DetachFromDisposeScope();
         Description = new DataDescription(TaskKind.LanguageModeling, InputFeatures: 0, VocabularySize: Vocabulary.Count,
-            Outputs: Vocabulary.Count, SequenceLength: options.Context);
+            Outputs: Vocabulary.Count, SequenceLength: options.Context)
+        {
+            Tokenizer = new TokenizerInfo("char") { Characters = new string(Vocabulary.ToArray()) },
+            HeldOutBytesPerToken = (double)System.Text.Encoding.UTF8.GetByteCount(text.AsSpan(trainLength)) / validationLength,
+        };
     }
 
     /// <summary>The characters, in token order.</summary>

@@ -13,6 +13,18 @@ public sealed record TokenMetadata
     /// <summary>The tokenizer's name (e.g. <c>gpt2</c>, <c>char</c>).</summary>
     public string? Tokenizer { get; init; }
 
+    /// <summary><c>char</c>: the characters in token order.</summary>
+    public string? Vocabulary { get; init; }
+
+    /// <summary><c>sentencepiece</c>: the model file's full path.</summary>
+    public string? TokenizerModel { get; init; }
+
+    /// <summary>SHA-256 (hex) of the tokenizer's vocabulary.</summary>
+    public string? VocabularyHash { get; init; }
+
+    /// <summary>UTF-8 bytes of the text val.bin encodes, when recorded.</summary>
+    public long? ValBytes { get; init; }
+
     /// <summary>Number of distinct token ids.</summary>
     public int VocabSize { get; init; }
 
@@ -39,6 +51,8 @@ public sealed record TokenMetadata
         {
             throw new PluginException($"data: cannot read '{path}' ({e.Message.Split('\n')[0]}). It must be a JSON object like {{ \"tokenizer\": \"gpt2\", \"vocabSize\": 50257, \"dtype\": \"uint16\" }}.", e);
         }
+        if (metadata is not null && metadata.VocabSize <= 0 && metadata.Tokenizer is { } name && Forge.Abstractions.Data.TokenizerInfo.KnownVocabularySize(name) is { } known)
+            metadata = metadata with { VocabSize = known };
         if (metadata is null || metadata.VocabSize <= 0)
             throw new PluginException($"data: '{path}' gives no vocabSize (a positive number of token ids); add it, e.g. \"vocabSize\": 50257 for GPT-2's tokenizer.");
         if (metadata.Dtype is not ("uint16" or "uint32"))

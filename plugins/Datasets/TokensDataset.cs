@@ -9,7 +9,8 @@ namespace Forge.Plugins.Datasets;
 /// <c>.bin</c> or llm.c's format), never read whole. Training windows of <c>context + 1</c> tokens start at uniformly
 /// random positions drawn from the host's data generator, whose state is in every checkpoint, so a resumed run
 /// continues the same stream bit for bit; targets are the inputs shifted by one. Held-out windows of <c>val.bin</c>
-/// are fixed for the run. The vocabulary size comes from <c>meta.json</c> beside the files, or from <c>vocabSize</c>;
+/// are fixed for the run. The vocabulary size and tokenizer come from <c>meta.json</c> beside the files, or from
+/// <c>tokenizer</c> / <c>vocabSize</c>;
 /// every token is checked against it when the files are opened (one sequential read each).
 /// </summary>
 [ForgePlugin<TokensOptions>("tokens", Description = "Language modeling on token files (nanoGPT's .bin, llm.c's format)")]
@@ -27,8 +28,9 @@ public sealed class TokensDataset : IDatasetPlugin, IDisposable
         string valPath = options.Val is null ? System.IO.Path.Combine(folder!, "val.bin") : environment.ResolvePath(options.Val);
         string metaPath = System.IO.Path.Combine(folder ?? System.IO.Path.GetDirectoryName(trainPath)!, "meta.json");
         var metadata = File.Exists(metaPath) ? TokenMetadata.Read(metaPath) : null;
-        int vocabulary = options.VocabSize ?? metadata?.VocabSize
-            ?? throw new PluginException($"data.vocabSize: there is no meta.json beside '{trainPath}', so the vocabulary size is unknown; set data.vocabSize (50257 for GPT-2's tokenizer), or prepare the files with forge prepare, which writes meta.json.");
+        var tokenizer = Tokenizer(options, metadata, metaPath, environment);
+        int vocabulary = options.VocabSize ?? metadata?.VocabSize ?? (tokenizer is null ? null : TokenizerInfo.KnownVocabularySize(tokenizer.Name))
+            ?? throw new PluginException($"data.vocabSize: there is no meta.json beside '{trainPath}', so the vocabulary size is unknown; name the tokenizer (data.tokenizer: \"gpt2\") or set data.vocabSize (50257 for GPT-2's tokenizer), or prepare the files with forge prepare, which writes meta.json.");
         if (metadata is not null && options.VocabSize is { } given && given != metadata.VocabSize)
             throw new PluginException($"data.vocabSize is {given}, but '{metaPath}' says {metadata.VocabSize}; remove data.vocabSize or correct meta.json.");
         int bytesPerToken = metadata?.BytesPerToken ?? (options.Dtype == TokenType.Uint32 ? 4 : 2);
@@ -55,12 +57,12 @@ public sealed class TokensDataset : IDatasetPlugin, IDisposable
         }
         _context = options.Context;
         _device = environment.Device;
-        Tokenizer = metadata?.Tokenizer;
-        Description = new DataDescription(TaskKind.LanguageModeling, InputFeatures: 0, VocabularySize: vocabulary, Outputs: vocabulary, SequenceLength: options.Context);
+        Description = new DataDescription(TaskKind.LanguageModeling, InputFeatures: 0, VocabularySize: vocabulary, Outputs: vocabulary, SequenceLength: options.Context)
+        {
+            Tokenizer = tokenizer,
+            HeldOutBytesPerToken = metadata?.ValBytes is { } bytes && _validation.Count > 0 ? (double)bytes / _validation.Count : null,
+        };
     }
-
-    /// <summary>The tokenizer meta.json names, if any.</summary>
-    public string? Tokenizer { get; }
 
     /// <inheritdoc />
     public DataDescription Description { get; }
@@ -70,6 +72,35 @@ public sealed class TokensDataset : IDatasetPlugin, IDisposable
 
     /// <inheritdoc />
     public IEnumerable<Batch> EvaluationBatches(int batchSize, int count) => HeldOutWindows.Batches(count, generator => Windows(_validation, batchSize, generator));
+
+    /// <summary>The tokenizer meta.json or data.tokenizer names (they must agree), or null when neither does.</summary>
+    private static TokenizerInfo? Tokenizer(TokensOptions options, TokenMetadata? metadata, string metaPath, IRunEnvironment environment)
+    {
+        string? named = options.Tokenizer;
+        if (named is not null && (named.EndsWith(".model", StringComparison.OrdinalIgnoreCase) || named.Contains('/')))
+            named = environment.ResolvePath(named);
+        if (metadata?.Tokenizer is { } recorded)
+        {
+            string recordedName = recorded == "sentencepiece" ? metadata.TokenizerModel ?? recorded : recorded;
+            if (named is not null && named != recordedName && named != recorded)
+                throw new PluginException($"data.tokenizer is \"{options.Tokenizer}\", but '{metaPath}' says the files were encoded with \"{recordedName}\"; remove data.tokenizer or prepare the files again with the tokenizer you mean.");
+            return new TokenizerInfo(recorded)
+            {
+                Characters = metadata.Vocabulary,
+                ModelFile = metadata.TokenizerModel,
+                VocabularyHash = metadata.VocabularyHash,
+            };
+        }
+        if (named is null)
+            return null;
+        if (named == "char")
+            throw new PluginException($"data.tokenizer is \"char\", but there is no meta.json beside the files ({metaPath}) to list the characters; prepare the files with forge prepare --tokenizer char, which writes it.");
+        if (TokenizerInfo.KnownVocabularySize(named) is not null)
+            return new TokenizerInfo(named);
+        if (File.Exists(named))
+            return new TokenizerInfo("sentencepiece") { ModelFile = System.IO.Path.GetFullPath(named) };
+        throw new PluginException($"data.tokenizer: \"{options.Tokenizer}\" is neither a known tokenizer (gpt2, r50k, cl100k, o200k) nor an existing SentencePiece .model file; name one of those, or leave it out and give data.vocabSize.");
+    }
 
     private static void Check(TokenFile file, long? recorded, string metaPath, int vocabulary, int context)
     {

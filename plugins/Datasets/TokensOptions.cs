@@ -23,6 +23,9 @@ public sealed class TokensOptions : IValidatableObject
     [Range(1, 1 << 20)]
     public int Context { get; set; } = 64;
 
+    [Description("The tokenizer the files were encoded with, when there is no meta.json beside them: gpt2, r50k, cl100k or o200k (the vocabulary size follows), or a SentencePiece .model file (give vocabSize too). With meta.json it must agree with it.")]
+    public string? Tokenizer { get; set; }
+
     [Description("Vocabulary size, when there is no meta.json beside the files (nanoGPT's prepare.py writes none for BPE: 50257 for GPT-2's tokenizer).")]
     [Range(1, int.MaxValue)]
     public int? VocabSize { get; set; }

@@ -99,7 +99,7 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
             result.GetValue(checkpointArgument)!, result.GetValue(upscaleWidth), result.GetValue(upscaleNoise), result.GetValue(upscaleOutput), token));
 
         var prepareInputs = new Argument<string[]>("inputs") { Description = "Text (.txt) or JSONL (.jsonl) files, gzip of either (.gz), or folders of them", Arity = ArgumentArity.OneOrMore };
-        var prepareTokenizer = new Option<string>("--tokenizer") { Description = "char, gpt2, r50k, cl100k or o200k", Required = true };
+        var prepareTokenizer = new Option<string>("--tokenizer") { Description = "char, gpt2, r50k, cl100k, o200k, or the path of a SentencePiece .model file (Llama's tokenizer.model)", Required = true };
         var prepareOutput = new Option<string>("--output") { Description = "Folder for train.bin, val.bin and meta.json", Required = true };
         var prepareValFraction = new Option<double>("--val-fraction") { Description = "Fraction of the corpus's characters, from its end, held out", DefaultValueFactory = _ => 0.1 };
         var prepareFormat = new Option<string>("--format") { Description = "nanogpt (raw uint16/uint32 tokens) or llmc (llm.c's header, then the tokens)", DefaultValueFactory = _ => "nanogpt" };
@@ -109,7 +109,7 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         {
             prepareInputs, prepareTokenizer, prepareOutput, prepareValFraction, prepareFormat, prepareField,
         };
-        prepare.SetAction((result, token) => new PrepareCommand(output, error) { Verbose = result.GetValue(VerboseFlag) }.ExecuteAsync(
+        prepare.SetAction((result, token) => new PrepareCommand(output, error) { Verbose = result.GetValue(VerboseFlag), Live = Live(false) && !System.Console.IsErrorRedirected }.ExecuteAsync(
             new Forge.Core.Corpora.PrepareOptions(result.GetValue(prepareInputs)!, result.GetValue(prepareTokenizer)!, result.GetValue(prepareOutput)!, result.GetValue(prepareValFraction),
                 result.GetValue(prepareFormat) == "llmc", result.GetValue(prepareField)!), token));
 
@@ -120,6 +120,27 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         var inspect = new Command("inspect", "Show every tensor's role, shape, init, multiplier and effective learning rate and weight decay as training will use them") { spec, set, json };
         inspect.SetAction((result, token) => new InspectCommand(output, error) { Verbose = result.GetValue(VerboseFlag) }.ExecuteAsync(
             result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(), result.GetValue(json), token));
+
+        var trainedCheckpoint = new Argument<string>("checkpoint") { Description = "A checkpoint folder (runs/NAME/checkpoints/step-…), or a run folder for its newest valid checkpoint" };
+        var evalData = new Option<string?>("--data") { Description = "Evaluate on this instead of the run's held-out data: a folder forge prepare wrote, a .bin token file, or a text file (its held-out part); same tokenizer as the run" };
+        var evalContext = new Option<int?>("--context") { Description = "Tokens per evaluated window (default: the training context)" };
+        var evalBatches = new Option<int?>("--batches") { Description = "Held-out batches of training.batchSize windows (default: training.evalBatches)" };
+        var evaluate = new Command("eval", "Held-out loss, perplexity and bits per byte of a checkpoint") { trainedCheckpoint, evalData, evalContext, evalBatches, json };
+        evaluate.SetAction((result, token) => new EvalCommand(output, error) { Verbose = result.GetValue(VerboseFlag) }.ExecuteAsync(
+            result.GetValue(trainedCheckpoint)!, new Forge.Core.Inference.EvaluationRequest(result.GetValue(evalData), result.GetValue(evalContext), result.GetValue(evalBatches)),
+            result.GetValue(json), token));
+
+        var samplePrompt = new Option<string>("--prompt") { Description = "Text to continue (default: none; the sample starts from the end-of-text token, or a newline for char)", DefaultValueFactory = _ => "" };
+        var sampleTokens = new Option<int>("--tokens") { Description = "Tokens to generate", DefaultValueFactory = _ => 200 };
+        var sampleTemperature = new Option<double>("--temperature") { Description = "Divides the logits; 0 always takes the most likely token", DefaultValueFactory = _ => 0.8 };
+        var sampleTopK = new Option<int?>("--top-k") { Description = "Draw only among the k most likely tokens" };
+        var sampleTopP = new Option<double?>("--top-p") { Description = "Draw only among the most likely tokens whose probabilities sum to p" };
+        var sampleSeed = new Option<long>("--seed") { Description = "Seed of the draws (the same seed gives the same text)", DefaultValueFactory = _ => 1 };
+        var sampleNoCache = new Option<bool>("--no-cache") { Description = "Run the whole window again for every token instead of continuing from the key-value cache" };
+        var sample = new Command("sample", "Generate text from a checkpoint, streamed as it is generated") { trainedCheckpoint, samplePrompt, sampleTokens, sampleTemperature, sampleTopK, sampleTopP, sampleSeed, sampleNoCache };
+        sample.SetAction((result, token) => new SampleCommand(output, error) { Verbose = result.GetValue(VerboseFlag) }.ExecuteAsync(
+            result.GetValue(trainedCheckpoint)!, new Forge.Core.Inference.SamplingOptions(result.GetValue(samplePrompt)!, result.GetValue(sampleTokens), result.GetValue(sampleTemperature),
+                result.GetValue(sampleTopK), result.GetValue(sampleTopP), result.GetValue(sampleSeed), !result.GetValue(sampleNoCache)), token));
 
         var widths = new Option<string>("--widths") { Description = "Comma-separated widths", DefaultValueFactory = _ => "64,128,256,512,1024" };
         var steps = new Option<int>("--steps") { Description = "Training steps on the fixed batch (step 1 is measured at initialisation)", DefaultValueFactory = _ => 3 };
@@ -199,7 +220,7 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         return new Command("forge", "Forge: train models under hyperparameter-transfer parametrizations from a JSON experiment spec")
         {
             Options = { new System.CommandLine.Help.HelpOption(), new VersionOption(), PluginPaths, VerboseFlag },
-            Subcommands = { run, validate, inspect, coordCheck, sweep, trial, transfer, plot, upscale, prepare, schema, plugins, bench },
+            Subcommands = { run, validate, inspect, coordCheck, sweep, trial, transfer, plot, upscale, prepare, evaluate, sample, schema, plugins, bench },
         };
     }
 }

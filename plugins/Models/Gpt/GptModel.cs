@@ -14,7 +14,8 @@ namespace Forge.Plugins.Models.Gpt;
 /// LayerNorm, a final LayerNorm and a readout (optionally tied to the token embedding). Every tensor, the
 /// attention-logit scale and the residual scales come from the parametrization, and every op (linear, embedding,
 /// residual, attention, GELU, norm) from the ops it chooses (<see cref="ParameterFactory.Ops"/>): the same model
-/// runs plain under SP/μP and unit-scaled under u-μP.
+/// runs plain under SP/μP and unit-scaled under u-μP. The module continues sequences from a key-value cache
+/// (<see cref="IIncrementalDecoder"/>) for <c>forge sample</c>.
 /// </summary>
 [ForgePlugin<GptOptions>("gpt", Description = "Decoder-only pre-LN transformer (nanoGPT style)")]
 public sealed class GptModel(GptOptions options) : IModelPlugin
@@ -34,13 +35,15 @@ public sealed class GptModel(GptOptions options) : IModelPlugin
         int context1 = options.Context ?? data.SequenceLength;
         if (context1 < data.SequenceLength)
             throw new PluginException($"model.context is {context1}, shorter than the dataset's windows of {data.SequenceLength}; raise model.context or lower data.context.");
-        return new GptNetwork(options, context.Parameters, vocab, context1);
+        return new GptNetwork(options, context.Parameters, vocab, context1, data.SequenceLength);
     }
 }
 
 /// <summary>The module <see cref="GptModel"/> builds.</summary>
-internal sealed class GptNetwork : nn.Module<Tensor, Tensor>
+internal sealed class GptNetwork : nn.Module<Tensor, Tensor>, IIncrementalDecoder
 {
+    private readonly int _context;
+    private readonly int _window;
     private readonly ScaledEmbedding _tokens;
     private readonly ScaledEmbedding? _positions;
     private readonly TorchSharp.Modules.ModuleList<GptBlock> _blocks = new();
@@ -48,10 +51,12 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>
     private readonly nn.Module<Tensor, Tensor> _readout;
     private readonly ModelOps _ops;
 
-    public GptNetwork(GptOptions options, ParameterFactory factory, int vocab, int context) : base("gpt")
+    public GptNetwork(GptOptions options, ParameterFactory factory, int vocab, int context, int window) : base("gpt")
     {
         var width = Dimension.Width(options.Width);
         _ops = factory.Ops;
+        _context = context;
+        _window = window;
         _tokens = new ScaledEmbedding(factory, "embedding_tokens", vocab, width);
         if (options.Positions == PositionEncoding.Learned)
             _positions = new ScaledEmbedding(factory, "embedding_positions", context, width);
@@ -74,11 +79,32 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor tokens)
     {
+        // tokens (batch, time) → x (batch, time, width) → logits (batch, time, vocab)
         var x = _tokens.call(tokens);
         if (_positions is not null)
             x = _ops.Add(x, _positions.call(arange(tokens.shape[1], device: tokens.device)));
         foreach (var block in _blocks)
             x = block.call(x);
+        return _readout.call(_norm.call(x));
+    }
+
+    /// <inheritdoc />
+    public int? MaxSequence => _positions is null ? null : _context;
+
+    /// <inheritdoc />
+    public KeyValueCache CreateCache(int capacity) => new(_blocks.Count, capacity);
+
+    /// <inheritdoc />
+    public Tensor Decode(Tensor tokens, KeyValueCache cache)
+    {
+        // tokens (batch, new) at positions cache.Length … cache.Length + new − 1
+        long start = cache.Length, added = tokens.shape[1];
+        var x = _tokens.call(tokens);
+        if (_positions is not null)
+            x = _ops.Add(x, _positions.call(arange(start, start + added, device: tokens.device)));
+        for (int i = 0; i < _blocks.Count; i++)
+            x = _blocks[i].Decode(x, cache, i, _window); // the training windows' length, for ops that scale with it
+        cache.Advance((int)added);
         return _readout.call(_norm.call(x));
     }
 }
@@ -113,6 +139,13 @@ internal sealed class GptBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         x = _ops.Residual(x, _attentionResidual, h => _attention.call(_attentionNorm.call(h)));
+        return _ops.Residual(x, _mlpResidual, h => _mlp.call(_mlpNorm.call(h)));
+    }
+
+    /// <summary>The block on new positions <paramref name="x"/> (batch, new, width), attending over layer <paramref name="layer"/>'s cache too, as in a window of <paramref name="context"/>.</summary>
+    public Tensor Decode(Tensor x, KeyValueCache cache, int layer, int context)
+    {
+        x = _ops.Residual(x, _attentionResidual, h => _attention.Decode(_attentionNorm.call(h), cache, layer, context));
         return _ops.Residual(x, _mlpResidual, h => _mlp.call(_mlpNorm.call(h)));
     }
 }
@@ -152,6 +185,16 @@ internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
         var k = Heads(_key.call(x), batch, time);
         var v = Heads(_value.call(x), batch, time);
         var y = _ops.CausalAttention(q, k, v, _scale, fused: _kernel == AttentionKernel.Sdpa);
+        return _output.call(y.transpose(1, 2).reshape(batch, time, width));
+    }
+
+    /// <summary>Attention of new positions <paramref name="x"/> (batch, new, width) over the cached ones and themselves, scaled as in a training window of <paramref name="context"/>.</summary>
+    public Tensor Decode(Tensor x, KeyValueCache cache, int layer, int context)
+    {
+        long batch = x.shape[0], time = x.shape[1], width = x.shape[2];
+        var q = Heads(_query.call(x), batch, time);
+        var (k, v) = cache.Append(layer, Heads(_key.call(x), batch, time), Heads(_value.call(x), batch, time)); // (batch, heads, cached + new, d_head)
+        var y = _ops.CausalAttentionContinued(q, k, v, _scale, context, fused: _kernel == AttentionKernel.Sdpa);
         return _output.call(y.transpose(1, 2).reshape(batch, time, width));
     }
 

@@ -10,4 +10,13 @@ public sealed record DataDescription(TaskKind Task, int InputFeatures, int Vocab
 {
     /// <summary>True when inputs are token indices (an embedding is needed) rather than feature vectors.</summary>
     public bool HasTokenInputs => VocabularySize > 0;
+
+    /// <summary>The tokenizer behind a language-modeling dataset's tokens, when the dataset knows it (added in 1.2).</summary>
+    public TokenizerInfo? Tokenizer { get; init; }
+
+    /// <summary>
+    /// UTF-8 bytes of text per held-out token, when the dataset knows it, so a loss in nats per token converts to bits
+    /// per byte and models with different tokenizers compare (added in 1.2).
+    /// </summary>
+    public double? HeldOutBytesPerToken { get; init; }
 }

@@ -78,6 +78,25 @@ public class ModelOps
         return logits.masked_fill(mask, float.NegativeInfinity).softmax(-1).matmul(value);
     }
 
+    /// <summary>
+    /// Causal attention of the last queries of a sequence over all of its keys (a <see cref="Models.KeyValueCache"/>
+    /// step): <paramref name="query"/> (batch, heads, new, d_head) holds the last <c>new</c> positions of the
+    /// <paramref name="key"/> and <paramref name="value"/> sequences (batch, heads, all, d_head), so position i attends
+    /// to keys up to <c>all − new + i</c>. <paramref name="window"/> is the length of the windows the model is
+    /// trained on: ops whose scales depend on the sequence length (unit-scaled attention) scale as
+    /// <see cref="CausalAttention"/> does over a whole window of that length, so every position's output is the one
+    /// it has in such a window; plain ops ignore it. Added in 1.2.
+    /// </summary>
+    public virtual Tensor CausalAttentionContinued(Tensor query, Tensor key, Tensor value, double logitScale, long window, bool fused = true)
+    {
+        long added = query.shape[^2], all = key.shape[^2];
+        if (fused && (added == all || added == 1))
+            return Sdpa.WithLogitScale(query, key, value, logitScale, causal: added > 1); // one query sees every key
+        var logits = query.matmul(key.transpose(-2, -1)).Times(logitScale);
+        using var mask = ones(added, all, dtype: ScalarType.Bool, device: query.device).triu(all - added + 1);
+        return logits.masked_fill(mask, float.NegativeInfinity).softmax(-1).matmul(value);
+    }
+
     /// <summary>The nonlinearity <paramref name="activation"/>.</summary>
     public virtual Tensor Activate(Tensor input, Activation activation) => activation switch
     {
@@ -94,6 +113,12 @@ public class ModelOps
 
     /// <summary>Mean cross-entropy of <paramref name="logits"/> (predictions, classes) against class indices.</summary>
     public virtual Tensor CrossEntropy(Tensor logits, Tensor targets) => nn.functional.cross_entropy(logits, targets);
+
+    /// <summary>
+    /// The logits whose softmax is the distribution <see cref="CrossEntropy"/> scores, for a model's
+    /// <paramref name="output"/>: what sampling draws from. Plain ops return the output itself. Added in 1.2.
+    /// </summary>
+    public virtual Tensor PredictiveLogits(Tensor output) => output;
 
     /// <summary>Mean squared error.</summary>
     public virtual Tensor MseLoss(Tensor prediction, Tensor target) => nn.functional.mse_loss(prediction, target);

@@ -62,6 +62,17 @@ public class UnitScaledOps(IPrecisionPlugin precision, double activationMult = 1
     public override Tensor CausalAttention(Tensor query, Tensor key, Tensor value, double logitScale, bool fused = true) =>
         UnitScaled.ScaledDotProductAttention(query, key, value, logitScale * query.shape[^1], causal: true);
 
+    /// <summary>
+    /// The unit-scaled attention of the last queries over every key, its output scaled as
+    /// <see cref="CausalAttention"/> scales it over a whole window of <paramref name="window"/> positions (graphcore's
+    /// scale depends on the sequence length, so a position's output is the one it has in a training window).
+    /// </summary>
+    public override Tensor CausalAttentionContinued(Tensor query, Tensor key, Tensor value, double logitScale, long window, bool fused = true)
+    {
+        var plain = base.CausalAttentionContinued(query, key, value, logitScale, window, fused);
+        return UnitScaled.ScaleForward(plain, UnitScaled.AttentionOutputScale(query.shape[^1], window, logitScale * query.shape[^1], causal: true));
+    }
+
     /// <inheritdoc />
     public override Tensor Activate(Tensor input, Activation activation) => activation switch
     {
@@ -78,6 +89,9 @@ public class UnitScaledOps(IPrecisionPlugin precision, double activationMult = 1
 
     /// <inheritdoc />
     public override Tensor CrossEntropy(Tensor logits, Tensor targets) => UnitScaled.CrossEntropy(logits, targets, lossMult);
+
+    /// <summary>The output times α_loss-softmax, as the unit-scaled cross-entropy's softmax sees it.</summary>
+    public override Tensor PredictiveLogits(Tensor output) => lossMult == 1.0 ? output : output.mul(lossMult);
 
     /// <inheritdoc />
     public override Tensor MseLoss(Tensor prediction, Tensor target) => UnitScaled.MseLoss(prediction, target);

@@ -10,10 +10,22 @@ namespace Forge.Cli.Commands;
 /// </summary>
 internal sealed class PrepareCommand(TextWriter output, TextWriter error) : CommandBase(output, error)
 {
+    /// <summary>Whether progress is rewritten in place on a terminal rather than written as lines.</summary>
+    public bool Live { get; init; }
+
     public Task<int> ExecuteAsync(PrepareOptions options, CancellationToken cancellationToken) =>
         GuardAsync(async () =>
         {
-            var result = await Task.Run(() => CorpusPreparation.Run(options, line => Output.WriteLine(line), cancellationToken), cancellationToken);
+            var line = new Rendering.PrepareProgressLine(Error, Live);
+            PrepareResult result;
+            try
+            {
+                result = await Task.Run(() => CorpusPreparation.Run(options, line.Report, cancellationToken), cancellationToken);
+            }
+            finally
+            {
+                line.Close();
+            }
             double seconds = Math.Max(result.Elapsed.TotalSeconds, 1e-9);
             await Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"prepared {result.TrainTokens:N0} training and {result.ValTokens:N0} held-out tokens (vocabulary {result.VocabularySize:N0}, {options.Tokenizer}) from {result.Characters:N0} characters in {result.Elapsed.TotalSeconds:F1} s ({result.Bytes / 1e6 / seconds:F1} MB/s, {(result.TrainTokens + result.ValTokens) / seconds:N0} tokens/s): {result.Folder}"));

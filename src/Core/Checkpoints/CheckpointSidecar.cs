@@ -5,7 +5,7 @@ namespace Forge.Core.Checkpoints;
 
 /// <summary>
 /// <c>checkpoint.json</c>, written last into a checkpoint folder: the training position, the random streams, the
-/// resolved spec, every tensor's role and shapes under the parametrization (so the checkpoint reloads under the same
+/// resolved spec, the data's shapes and tokenizer, every tensor's role and shapes under the parametrization (so the checkpoint reloads under the same
 /// rule without rebuilding a base model), versions, and the SHA-256 of each tensor file so a damaged file is refused.
 /// </summary>
 public sealed record CheckpointSidecar
@@ -27,6 +27,12 @@ public sealed record CheckpointSidecar
     public required string TorchGeneratorState { get; init; }
 
     public required JsonObject Spec { get; init; }
+
+    /// <summary>The dataset's shapes, so the model can be rebuilt without the data (<c>forge sample</c>); null in older checkpoints.</summary>
+    public Forge.Abstractions.Data.DataDescription? Data { get; init; }
+
+    /// <summary>The tokenizer of language-modeling data; null when the dataset names none, and in older checkpoints.</summary>
+    public CheckpointTokenizer? Tokenizer { get; init; }
     public required string Parametrization { get; init; }
     public required IReadOnlyList<CheckpointTensor> Tensors { get; init; }
 

@@ -29,6 +29,8 @@ public static class TrainingCheckpoint
             DataGeneratorState = Convert.ToBase64String(dataState.bytes),
             TorchGeneratorState = Convert.ToBase64String(torchState.bytes),
             Spec = experiment.Spec.Document.DeepClone().AsObject(),
+            Data = experiment.Dataset.Description,
+            Tokenizer = CheckpointTokenizer.Of(experiment.Dataset.Description.Tokenizer),
             Parametrization = experiment.Spec.Parametrization.Plugin.Name,
             Tensors = experiment.Parameters.Select(Describe).ToList(),
             TiedUses = experiment.TiedUses.Select(Describe).ToList(),

@@ -22,10 +22,11 @@ namespace Forge.Core.Composition;
 /// </summary>
 public sealed class ExperimentBuilder(IServiceProvider services, ILogger<ExperimentBuilder> logger, IStartingPoints? startingPoints = null)
 {
-    public Experiment Build(ResolvedSpec spec, RunEnvironment environment)
+    /// <summary>Builds the experiment of <paramref name="spec"/>; with <paramref name="dataset"/>, on that dataset instead of the spec's (which is then not created).</summary>
+    public Experiment Build(ResolvedSpec spec, RunEnvironment environment, IDatasetPlugin? dataset = null)
     {
         torch.manual_seed(spec.Experiment.Seed);
-        var dataset = Create<IDatasetPlugin>(spec.Data, environment);
+        dataset ??= Create<IDatasetPlugin>(spec.Data, environment);
         var optimizerPlugin = Create<IOptimizerPlugin>(spec.Optimizer, environment);
         var parametrization = Create<IParametrizationPlugin>(spec.Parametrization, environment);
         var modelPlugin = Create<IModelPlugin>(spec.Model, environment);
@@ -142,6 +143,9 @@ public sealed class ExperimentBuilder(IServiceProvider services, ILogger<Experim
     /// Creates the selected plugin through DI with its bound options and <paramref name="environment"/> (this spec's
     /// seed, device and folder, which may not be the host's: the checkpoint a widened run starts from has its own).
     /// </summary>
+    /// <summary>The spec's dataset alone, with its bound options.</summary>
+    public IDatasetPlugin CreateDataset(ResolvedSpec spec, RunEnvironment environment) => Create<IDatasetPlugin>(spec.Data, environment);
+
     private T Create<T>(PluginSelection selection, RunEnvironment environment) where T : class
     {
         bool takesEnvironment = selection.Plugin.Type.GetConstructors().Any(c => c.GetParameters().Any(p => p.ParameterType.IsAssignableFrom(typeof(RunEnvironment))));

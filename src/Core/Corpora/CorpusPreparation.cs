@@ -15,19 +15,26 @@ namespace Forge.Core.Corpora;
 /// <param name="Field">The JSONL field that holds each document's text.</param>
 public sealed record PrepareOptions(IReadOnlyList<string> Inputs, string Tokenizer, string Output, double ValidationFraction = 0.1, bool Llmc = false, string Field = "text");
 
+/// <summary>How far the encoding pass is: characters of the corpus encoded so far, their UTF-8 bytes and the tokens written.</summary>
+public sealed record PrepareProgress(long Characters, long TotalCharacters, long Bytes, long Tokens, TimeSpan Elapsed);
+
 /// <summary>What a preparation wrote.</summary>
 public sealed record PrepareResult(string Folder, long TrainTokens, long ValTokens, int VocabularySize, long Characters, long Bytes, TimeSpan Elapsed);
 
 /// <summary>
 /// <c>forge prepare</c>: encodes a corpus into <c>train.bin</c>, <c>val.bin</c> and <c>meta.json</c> for the
 /// <c>tokens</c> dataset, in two streaming passes (the first counts characters, collects <c>char</c>'s vocabulary and
-/// hashes the inputs; the second encodes), so memory does not grow with the corpus. The held-out part is the last
+/// hashes the inputs; the second encodes), so memory does not grow with the corpus. The second pass encodes a few
+/// pieces per core at a time in parallel and writes them in order. The held-out part is the last
 /// <see cref="PrepareOptions.ValidationFraction"/> of the corpus's characters (the <c>text</c> dataset's rule), and
-/// each part is encoded on its own. Files are written under temporary names and renamed when complete.
+/// each part is encoded on its own. Documents (files, JSONL lines) are separated by the tokenizer's end-of-text token
+/// where it has one (GPT-2's <c>&lt;|endoftext|&gt;</c>, as nanoGPT's OpenWebText preparation does), so a single text
+/// file gives exactly the tokens of encoding it whole. Files are written under temporary names and renamed when
+/// complete.
 /// </summary>
 public static class CorpusPreparation
 {
-    public static PrepareResult Run(PrepareOptions options, Action<string>? progress = null, CancellationToken cancellationToken = default)
+    public static PrepareResult Run(PrepareOptions options, Action<PrepareProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         if (!(options.ValidationFraction > 0 && options.ValidationFraction <= 0.5))
             throw new RunSetupException($"--val-fraction: {options.ValidationFraction} is not in (0, 0.5]; the held-out part is that fraction of the corpus's characters, taken from its end.");
@@ -54,7 +61,7 @@ public static class CorpusPreparation
                 }
             long length = new FileInfo(file).Length;
             bytes += length;
-            hashes.Add(new JsonObject { ["path"] = Path.GetFullPath(file), ["bytes"] = length, ["sha256"] = Convert.ToHexStringLower(sha256.Hash!) });
+            hashes.Add(new JsonObject { ["path"] = Path.GetRelativePath(Path.GetFullPath(options.Output), Path.GetFullPath(file)), ["bytes"] = length, ["sha256"] = Convert.ToHexStringLower(sha256.Hash!) });
         }
         if (characters == 0)
             throw new RunSetupException($"prepare: the corpus ({string.Join(", ", options.Inputs)}) is empty: it has no characters to encode.");
@@ -66,27 +73,64 @@ public static class CorpusPreparation
         Directory.CreateDirectory(options.Output);
         using var train = new TokenFileWriter(Path.Combine(options.Output, "train.bin"), options.Llmc, bytesPerToken);
         using var val = new TokenFileWriter(Path.Combine(options.Output, "val.bin"), options.Llmc, bytesPerToken);
+        var done = new PrepareProgress(0, characters, 0, 0, TimeSpan.Zero);
+        long trainBytes = 0, valBytes = 0;
+        var pending = new List<Piece>();
+        long pendingCharacters = 0;
+        long batchCharacters = (long)Environment.ProcessorCount * 2 * CorpusReader.PieceCharacters;
+        void EncodeAndWrite()
+        {
+            var encoded = new IReadOnlyList<int>[pending.Count];
+            Parallel.For(0, pending.Count, new ParallelOptions { CancellationToken = cancellationToken }, i => encoded[i] = tokenizer.Encode(pending[i].Text));
+            for (int i = 0; i < pending.Count; i++)
+            {
+                var writer = pending[i].HeldOut ? val : train;
+                if (pending[i].StartsDocument && tokenizer.EndOfText is { } separator && writer.Count > 0)
+                    writer.Append(new[] { separator });
+                writer.Append(encoded[i]);
+                int bytes = System.Text.Encoding.UTF8.GetByteCount(pending[i].Text);
+                if (pending[i].HeldOut)
+                    valBytes += bytes;
+                else
+                    trainBytes += bytes;
+                done = done with { Characters = done.Characters + pending[i].Text.Length, Bytes = done.Bytes + bytes };
+            }
+            done = done with { Tokens = train.Count + val.Count, Elapsed = clock.Elapsed };
+            progress?.Invoke(done);
+            pending.Clear();
+            pendingCharacters = 0;
+        }
+        void Add(string text, bool heldOut, bool startsDocument)
+        {
+            pending.Add(new Piece(text, heldOut, startsDocument));
+            pendingCharacters += text.Length;
+            if (pendingCharacters >= batchCharacters || pending.Count >= 4096)
+                EncodeAndWrite();
+        }
+
         long position = 0;
         foreach (var file in files)
-        {
-            progress?.Invoke($"encoding {file}");
             foreach (var document in reader.Documents(file))
+            {
+                bool first = true;
                 foreach (var piece in document)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     if (position + piece.Length <= split)
-                        train.Append(tokenizer.Encode(piece));
+                        Add(piece, heldOut: false, first);
                     else if (position >= split)
-                        val.Append(tokenizer.Encode(piece));
+                        Add(piece, heldOut: true, first);
                     else
                     {
                         int cut = (int)(split - position);
-                        train.Append(tokenizer.Encode(piece[..cut]));
-                        val.Append(tokenizer.Encode(piece[cut..]));
+                        Add(piece[..cut], heldOut: false, first);
+                        Add(piece[cut..], heldOut: true, startsDocument: false);
                     }
                     position += piece.Length;
+                    first = false;
                 }
-        }
+            }
+        EncodeAndWrite();
         train.Complete();
         val.Complete();
 
@@ -94,18 +138,28 @@ public static class CorpusPreparation
         {
             ["tokenizer"] = tokenizer.Name,
             ["tokenizerVersion"] = tokenizer.Version,
+            ["vocabularyHash"] = tokenizer.VocabularyHash,
             ["vocabSize"] = tokenizer.VocabularySize,
             ["dtype"] = bytesPerToken == 2 ? "uint16" : "uint32",
             ["format"] = options.Llmc ? "llmc" : "nanogpt",
             ["trainTokens"] = train.Count,
             ["valTokens"] = val.Count,
+            ["trainBytes"] = trainBytes,
+            ["valBytes"] = valBytes,
             ["characters"] = characters,
+            ["documentSeparator"] = tokenizer.EndOfText is { } eot ? $"token {eot} between documents" : "none (the documents are concatenated)",
             ["split"] = $"the last {options.ValidationFraction} of the corpus's {characters} characters ({held}) is held out; each part encoded on its own",
             ["inputs"] = hashes,
         };
+        if (tokenizer.Info.Characters is { } vocabulary)
+            meta["vocabulary"] = vocabulary;
+        if (tokenizer.Info.ModelFile is { } model)
+            meta["tokenizerModel"] = model;
         var metaPath = Path.Combine(options.Output, "meta.json");
         File.WriteAllText(metaPath + ".partial", meta.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
         File.Move(metaPath + ".partial", metaPath, overwrite: true);
         return new PrepareResult(Path.GetFullPath(options.Output), train.Count, val.Count, tokenizer.VocabularySize, characters, bytes, clock.Elapsed);
     }
+
+    private sealed record Piece(string Text, bool HeldOut, bool StartsDocument);
 }

@@ -15,7 +15,8 @@ namespace Forge.Core.Corpora;
 /// </summary>
 public sealed class CorpusReader(IReadOnlyList<string> inputs, string field = "text")
 {
-    private const int PieceCharacters = 1 << 20;
+    /// <summary>About how many characters a piece of a text file holds.</summary>
+    public const int PieceCharacters = 1 << 20;
 
     /// <summary>The files the inputs name, in order (a missing input is a <see cref="RunSetupException"/>).</summary>
     public IReadOnlyList<string> Files()

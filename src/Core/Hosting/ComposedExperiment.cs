@@ -19,15 +19,15 @@ public sealed record ComposedExperiment(ResolvedSpec Spec, RunEnvironment Enviro
     /// <summary>
     /// Prepares the process for <paramref name="spec"/> (device, threads), builds the host over <paramref name="catalog"/>
     /// (the built-in plugins when null) with <paramref name="logging"/>, and builds the experiment; the host is disposed
-    /// if that fails.
+    /// if that fails. With <paramref name="dataset"/>, the experiment uses it instead of creating the spec's.
     /// </summary>
-    public static ComposedExperiment Build(ResolvedSpec spec, PluginCatalog? catalog = null, Action<ILoggingBuilder>? logging = null)
+    public static ComposedExperiment Build(ResolvedSpec spec, PluginCatalog? catalog = null, Action<ILoggingBuilder>? logging = null, Forge.Abstractions.Data.IDatasetPlugin? dataset = null)
     {
         var environment = ProcessSetup.Prepare(spec);
         var host = ForgeHost.Build(environment, catalog ?? PluginCatalog.BuiltIn(), logging);
         try
         {
-            return new ComposedExperiment(spec, environment, host, host.Services.GetRequiredService<ExperimentBuilder>().Build(spec, environment));
+            return new ComposedExperiment(spec, environment, host, host.Services.GetRequiredService<ExperimentBuilder>().Build(spec, environment, dataset));
         }
         catch
         {

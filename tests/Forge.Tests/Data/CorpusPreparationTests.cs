@@ -71,8 +71,47 @@ public class CorpusPreparationTests
         Assert.Equal(new ushort[] { 5, 5 }, Tokens(Path.Combine(dir.Path, "out", "val.bin")));
         Assert.Equal(6, result.VocabularySize);
         var inputs = JsonNode.Parse(File.ReadAllText(Path.Combine(dir.Path, "out", "meta.json")))!["inputs"]!.AsArray();
-        Assert.All(inputs, input => Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(input!["path"]!.GetValue<string>()))),
-            input!["sha256"]!.GetValue<string>())); // the stored bytes, gzip included
+        Assert.All(inputs, input => Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(dir.Path, "out", input!["path"]!.GetValue<string>())))),
+            input!["sha256"]!.GetValue<string>())); // the stored bytes, gzip included; paths relative to the output folder
+    }
+
+    [Fact]
+    public void Bpe_documents_are_separated_by_the_end_of_text_token_and_meta_json_records_the_vocabulary_and_bytes()
+    {
+        using var dir = new TempDirectory();
+        var corpus = Path.Combine(dir.Path, "docs.jsonl");
+        File.WriteAllText(corpus, "{\"text\": \"Hello world\"}\n{\"text\": \"Good night, café\"}\n{\"text\": \"Ten more words here for the held out part\"}\n");
+        var gpt2 = TiktokenTokenizer.CreateForModel("gpt2");
+
+        CorpusPreparation.Run(new PrepareOptions(new[] { corpus }, "gpt2", Path.Combine(dir.Path, "out"), ValidationFraction: 0.3));
+
+        // 11 + 16 + 41 = 68 characters; the last 20 (0.3 of them, inside the third document) held out
+        var third = "Ten more words here for the held out part";
+        int cut = third.Length - 20;
+        Assert.Equal(gpt2.EncodeToIds("Hello world").Append(50256).Concat(gpt2.EncodeToIds("Good night, café")).Append(50256).Concat(gpt2.EncodeToIds(third[..cut])).Select(i => (ushort)i),
+            Tokens(Path.Combine(dir.Path, "out", "train.bin")));
+        Assert.Equal(gpt2.EncodeToIds(third[cut..]).Select(i => (ushort)i), Tokens(Path.Combine(dir.Path, "out", "val.bin")));
+        var meta = JsonNode.Parse(File.ReadAllText(Path.Combine(dir.Path, "out", "meta.json")))!;
+        Assert.Equal(20, meta["valBytes"]!.GetValue<long>());
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount("Hello worldGood night, café" + third[..cut]), meta["trainBytes"]!.GetValue<long>());
+        Assert.Equal(TextTokenizer.Create("gpt2").VocabularyHash, meta["vocabularyHash"]!.GetValue<string>());
+        Assert.Equal(64, meta["vocabularyHash"]!.GetValue<string>().Length);
+    }
+
+    [Fact]
+    public void Char_meta_json_lists_the_characters_so_the_tokens_decode()
+    {
+        using var dir = new TempDirectory();
+        var corpus = Path.Combine(dir.Path, "a.txt");
+        File.WriteAllText(corpus, "banana bread\n");
+
+        CorpusPreparation.Run(new PrepareOptions(new[] { corpus }, "char", dir.Path, ValidationFraction: 0.25));
+
+        var meta = JsonNode.Parse(File.ReadAllText(Path.Combine(dir.Path, "meta.json")))!;
+        Assert.Equal("\n abdenr", meta["vocabulary"]!.GetValue<string>());
+        Assert.Equal("none (the documents are concatenated)", meta["documentSeparator"]!.GetValue<string>());
+        var tokenizer = TextTokenizer.From(new Forge.Abstractions.Data.TokenizerInfo("char") { Characters = meta["vocabulary"]!.GetValue<string>() }, "test");
+        Assert.Equal("banana bread\n", tokenizer.Decode(Tokens(Path.Combine(dir.Path, "train.bin")).Concat(Tokens(Path.Combine(dir.Path, "val.bin"))).Select(t => (int)t).ToList()));
     }
 
     [Theory]
