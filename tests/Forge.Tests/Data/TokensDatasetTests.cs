@@ -1,3 +1,4 @@
+using Forge.Abstractions.Plugins;
 using System.Text.Json.Nodes;
 using Forge.Core.Checkpoints;
 using Forge.Core.Errors;
@@ -123,6 +124,38 @@ public class TokensDatasetTests
         var expected = Lines(Path.Combine(whole, "metrics.jsonl")).Where(l => l["step"]!.GetValue<int>() > 8).ToList();
         var actual = Lines(Path.Combine(resumed, "metrics.jsonl"));
         Assert.Equal(expected.Select(l => l["loss"]!.GetValue<double>()), actual.Select(l => l["loss"]!.GetValue<double>()));
+    }
+
+    [Fact]
+    public void Named_tokenizers_give_the_vocabulary_size_and_must_agree_with_meta_json()
+    {
+        using var dir = new TempDirectory();
+        var folder = Path.Combine(dir.Path, "d");
+        Directory.CreateDirectory(folder);
+        var tokens = Enumerable.Range(0, 300).Select(i => (ushort)(i * 97)).ToArray();
+        WriteRaw(Path.Combine(folder, "train.bin"), tokens);
+        WriteRaw(Path.Combine(folder, "val.bin"), tokens);
+        var environment = new Forge.Core.Composition.RunEnvironment(1, CPU, dir.Path, 1);
+
+        using (var data = new TokensDataset(new TokensOptions { Path = folder, Context = 8, Tokenizer = "gpt2" }, environment))
+        {
+            Assert.Equal(50257, data.Description.VocabularySize);
+            Assert.Equal("gpt2", data.Description.Tokenizer!.Name);
+            Assert.Null(data.Description.HeldOutBytesPerToken);
+        }
+
+        File.WriteAllText(Path.Combine(folder, "meta.json"), "{ \"tokenizer\": \"cl100k\", \"valBytes\": 900 }");
+        using (var data = new TokensDataset(new TokensOptions { Path = folder, Context = 8 }, environment))
+        {
+            Assert.Equal(100277, data.Description.VocabularySize); // meta.json names the tokenizer: its size follows
+            Assert.Equal(3.0, data.Description.HeldOutBytesPerToken);
+        }
+        var error = Assert.Throws<PluginException>(() => new TokensDataset(new TokensOptions { Path = folder, Context = 8, Tokenizer = "gpt2" }, environment));
+        Assert.Contains("data.tokenizer is \"gpt2\", but", error.Message);
+        Assert.Contains("says the files were encoded with \"cl100k\"", error.Message);
+        File.Delete(Path.Combine(folder, "meta.json"));
+        var unknown = Assert.Throws<PluginException>(() => new TokensDataset(new TokensOptions { Path = folder, Context = 8, Tokenizer = "gtp2" }, environment));
+        Assert.Contains("is neither a known tokenizer", unknown.Message);
     }
 
     public static TheoryData<string, string> BadFiles => new()

@@ -113,4 +113,29 @@ public class EvalAndSampleCommandTests
         Assert.True(evaluated.ExitCode == 0, evaluated.Error);
         Assert.Null(JsonNode.Parse(evaluated.Output)!["bitsPerByte"]); // no bytes recorded: no bits per byte
     }
+
+    [Fact]
+    public async Task A_sentencepiece_corpus_trains_and_samples_and_a_moved_model_file_is_named_when_sampling()
+    {
+        using var dir = new TempDirectory();
+        var model = Path.Combine(dir.Path, "banana.model");
+        File.WriteAllBytes(model, SentencePieceModels.Banana());
+        var corpus = dir.File("corpus.txt", string.Concat(Enumerable.Repeat("banana bread\nand a banana\n", 60)));
+        var prepared = Path.Combine(dir.Path, "sp");
+        var prepare = await CliRunner.RunAsync("prepare", corpus, "--tokenizer", model, "--output", prepared);
+        Assert.True(prepare.ExitCode == 0, prepare.Error);
+        var meta = JsonNode.Parse(File.ReadAllText(Path.Combine(prepared, "meta.json")))!;
+        Assert.Equal(("sentencepiece", model, 27), (meta["tokenizer"]!.GetValue<string>(), meta["tokenizerModel"]!.GetValue<string>(), meta["vocabSize"]!.GetValue<int>()));
+
+        var folder = await TrainAsync(dir, TestSpecs.Gpt(32, steps: 4).With($"data={{\"name\": \"tokens\", \"path\": \"{prepared}\", \"context\": 16}}"));
+        var sample = await CliRunner.RunAsync("sample", folder, "--prompt", "banana", "--tokens", "8");
+        Assert.True(sample.ExitCode == 0, sample.Error);
+        Assert.StartsWith("banana", sample.Output);
+        Assert.True(sample.Output.Length > "banana".Length + 8, sample.Output); // merged pieces: more characters than tokens
+
+        File.Move(model, model + ".moved");
+        var refused = await CliRunner.RunAsync("sample", folder);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains($"the tokenizer is the SentencePiece model file '{model}', which cannot be found", refused.Error.ReplaceLineEndings(" "));
+    }
 }
