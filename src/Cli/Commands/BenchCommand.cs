@@ -4,17 +4,24 @@ using Forge.Core.Errors;
 namespace Forge.Cli.Commands;
 
 /// <summary>
-/// <c>forge bench [--smoke] [--output DIR] [--data FILE]</c>: the performance harness (see benchmarks/README.md);
+/// <c>forge bench [--smoke] [--output DIR] [--data FILE] [--corpora]</c>: the performance harness (see benchmarks/README.md);
 /// results go to <c>DIR/bench-&lt;time&gt;.json</c> and <c>.md</c>.
 /// </summary>
 internal sealed class BenchCommand(TextWriter output, TextWriter error) : CommandBase(output, error)
 {
-    public Task<int> ExecuteAsync(bool smoke, string outputFolder, string dataPath, int[]? widths, bool fp32Only, CancellationToken cancellationToken) =>
+    public Task<int> ExecuteAsync(bool smoke, string outputFolder, string dataPath, int[]? widths, bool fp32Only, CancellationToken cancellationToken, bool corpora = false) =>
         GuardAsync(async () =>
         {
             if (!File.Exists(dataPath))
                 throw new RunSetupException($"--data: {Path.GetFullPath(dataPath)} does not exist; run from the repository root or pass --data data/tinyshakespeare.txt.");
             ReportNativeSetup();
+            if (corpora)
+            {
+                var figures = await Task.Run(() => new CorpusFigures(dataPath, smoke, Output).Run(), cancellationToken);
+                var (corpusJson, corpusMarkdown) = CorpusFigures.Write(figures, outputFolder);
+                await Output.WriteLineAsync($"wrote {corpusJson} and {corpusMarkdown}");
+                return ExitCodes.Success;
+            }
             var settings = (smoke ? BenchSettings.Smoke(dataPath) : BenchSettings.Full(dataPath)).Narrowed(widths, fp32Only);
             var report = await new Benchmark(settings, Output).RunAsync();
             var (json, markdown) = BenchReportWriter.Write(report, outputFolder);

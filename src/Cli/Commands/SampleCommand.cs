@@ -19,7 +19,7 @@ internal sealed class SampleCommand(TextWriter output, TextWriter error) : Comma
             ReportNativeSetup();
             var tokenizer = model.Tokenizer();
             await Output.WriteAsync(options.Prompt);
-            await Task.Run(() => new TextSampler(model, tokenizer).Generate(options, piece =>
+            await Task.Run(() => new TextSampler(model.Experiment, tokenizer).Generate(options, piece =>
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 Output.Write(piece);

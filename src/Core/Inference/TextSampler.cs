@@ -30,7 +30,7 @@ public sealed record SamplingOptions(string Prompt = "", int Tokens = 200, doubl
 }
 
 /// <summary>
-/// Generates text from a <see cref="TrainedModel"/> token by token, handing each piece of decoded text to a callback as
+/// Generates text from an experiment's model (a <see cref="TrainedModel"/>'s) token by token, handing each piece of decoded text to a callback as
 /// soon as it is complete (a byte-level token that ends inside a character waits for the next). A model that is an
 /// <see cref="IIncrementalDecoder"/> continues from its key-value cache, so every token costs about the same; when the
 /// sequence fills the model's positions, the cache restarts from the last half of them. Without the cache
@@ -38,19 +38,22 @@ public sealed record SamplingOptions(string Prompt = "", int Tokens = 200, doubl
 /// token, through a fresh cache, so both paths compute the same (to rounding) while the sequence fits. Other models
 /// run their whole window (the training context) again for every token.
 /// </summary>
-public sealed class TextSampler(TrainedModel model, TextTokenizer tokenizer)
+public sealed class TextSampler(Forge.Core.Composition.Experiment experiment, TextTokenizer tokenizer)
 {
-    /// <summary>Generates <see cref="SamplingOptions.Tokens"/> tokens after the prompt; returns the generated ids.</summary>
+    /// <summary>
+    /// Generates <see cref="SamplingOptions.Tokens"/> tokens after the prompt and returns their ids; each piece of text
+    /// goes to <paramref name="emit"/> as it completes, and <paramref name="timed"/> gets each new token's position and
+    /// the time it took.
+    /// </summary>
     public IReadOnlyList<int> Generate(SamplingOptions options, Action<string>? emit = null, Action<int, TimeSpan>? timed = null)
     {
         options.Validate();
         var ids = StartingIds(options.Prompt);
-        var experiment = model.Experiment;
         experiment.Model.eval();
         using var noGrad = no_grad();
         using var generator = new Generator((ulong)options.Seed);
         var decoder = experiment.Model as IIncrementalDecoder;
-        int window = decoder is null ? model.Data.SequenceLength : decoder.MaxSequence ?? int.MaxValue;
+        int window = decoder is null ? experiment.Dataset.Description.SequenceLength : decoder.MaxSequence ?? int.MaxValue;
         int vocabulary = tokenizer.VocabularySize;
         var generated = new List<int>();
         var text = new StreamedText(tokenizer, emit);

@@ -99,6 +99,24 @@ public class CorpusPreparationTests
     }
 
     [Fact]
+    public void The_shipped_gpt2_tokens_of_tiny_shakespeare_are_what_the_documented_prepare_writes()
+    {
+        using var dir = new TempDirectory();
+        var shipped = Path.Combine(TestSpecs.RepositoryRoot, "data", "tinyshakespeare-gpt2");
+
+        CorpusPreparation.Run(new PrepareOptions(new[] { TestSpecs.ShakespearePath }, "gpt2", dir.Path));
+
+        foreach (var file in new[] { "train.bin", "val.bin" })
+            Assert.True(File.ReadAllBytes(Path.Combine(shipped, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(dir.Path, file))), $"{file} differs from a fresh forge prepare");
+        var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(dir.Path, "meta.json")))!.AsObject();
+        var actual = JsonNode.Parse(File.ReadAllText(Path.Combine(shipped, "meta.json")))!.AsObject();
+        Assert.Equal("../tinyshakespeare.txt", actual["inputs"]![0]!["path"]!.GetValue<string>());
+        expected.Remove("inputs");
+        actual.Remove("inputs");
+        Assert.Equal(expected.ToJsonString(), actual.ToJsonString());
+    }
+
+    [Fact]
     public void Char_meta_json_lists_the_characters_so_the_tokens_decode()
     {
         using var dir = new TempDirectory();
