@@ -34,8 +34,15 @@ public sealed record SamplingFigures(string Model, int NearPosition, int FarPosi
     public double UncachedRatio => UncachedFarSeconds / UncachedNearSeconds;
 }
 
+/// <summary><c>forge prepare</c>'s throughput with gpt2 on one worker and on one per core.</summary>
+public sealed record PrepareFigures(long Bytes, int Workers, double OneWorkerSeconds, double AllWorkersSeconds)
+{
+    public double Speedup => OneWorkerSeconds / AllWorkersSeconds;
+}
+
 /// <summary>What <c>forge bench --corpora</c> measured.</summary>
-public sealed record CorpusReport(string Machine, int Threads, DateTimeOffset When, bool Quick, TokenBatchFigures Batches, LargeCorpusFigures Memory, SamplingFigures Sampling);
+public sealed record CorpusReport(string Machine, int Threads, DateTimeOffset When, bool Quick, TokenBatchFigures Batches, LargeCorpusFigures Memory, SamplingFigures Sampling,
+    PrepareFigures Prepare);
 
 /// <summary>
 /// <c>forge bench --corpora</c>: the figures of real corpora. Batch construction of the <c>tokens</c> dataset (Tiny
@@ -55,7 +62,8 @@ public sealed class CorpusFigures(string dataPath, bool quick, TextWriter log)
             var memory = MeasureMemory(folder); // first, so no earlier model's memory is in the process
             var batches = MeasureBatches(folder);
             var sampling = MeasureSampling();
-            return new CorpusReport(Environment.MachineName, get_num_threads(), DateTimeOffset.UtcNow, quick, batches, memory, sampling);
+            var prepare = MeasurePrepare(folder);
+            return new CorpusReport(Environment.MachineName, get_num_threads(), DateTimeOffset.UtcNow, quick, batches, memory, sampling, prepare);
         }
         finally
         {
@@ -175,6 +183,22 @@ public sealed class CorpusFigures(string dataPath, bool quick, TextWriter log)
         return figures;
     }
 
+    private PrepareFigures MeasurePrepare(string folder)
+    {
+        var corpus = Path.Combine(folder, "corpus.txt");
+        var text = File.ReadAllText(dataPath);
+        File.WriteAllText(corpus, string.Concat(Enumerable.Repeat(text, quick ? 1 : 16)));
+        int all = Environment.ProcessorCount;
+        double Seconds(int workers) =>
+            CorpusPreparation.Run(new PrepareOptions(new[] { corpus }, "gpt2", Path.Combine(folder, $"prepared-{workers}"), Workers: workers)).Elapsed.TotalSeconds;
+        Seconds(all); // warm-up: the tokenizer's caches and the page cache
+        double one = Seconds(1), many = Seconds(all);
+        var figures = new PrepareFigures(new FileInfo(corpus).Length, all, one, many);
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"prepare gpt2 ({figures.Bytes / 1e6:F1} MB): {figures.Bytes / 1e6 / one:F1} MB/s on 1 worker, {figures.Bytes / 1e6 / many:F1} MB/s on {all} ({figures.Speedup:F2}x)"));
+        return figures;
+    }
+
     /// <summary>Writes <paramref name="report"/> as <c>bench-corpora-&lt;time&gt;.json</c> and <c>.md</c> into <paramref name="folder"/>.</summary>
     public static (string Json, string Markdown) Write(CorpusReport report, string folder)
     {
@@ -194,6 +218,8 @@ public sealed class CorpusFigures(string dataPath, bool quick, TextWriter log)
         md.AppendLine(CultureInfo.InvariantCulture, $"| RSS growth over {m.Steps} steps on a {F(m.CorpusBytes / 1048576.0, "F0")} MiB token file | {F(m.RssAfterWarmupMb, "F0")} → {F(m.RssAfterMb, "F0")} MB = {F(m.GrowthMb, "+0;-0")} MB (after opening: {F(m.RssAfterOpenMb, "F0")} MB) | < 64 MB |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| sampling, ms per token at positions {s.NearPosition} / {s.FarPosition}, with the cache | {F(s.CachedNearSeconds * 1e3, "F2")} / {F(s.CachedFarSeconds * 1e3, "F2")} = {F(s.CachedRatio, "F2")}× | within 20 % |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| the same without the cache | {F(s.UncachedNearSeconds * 1e3, "F2")} / {F(s.UncachedFarSeconds * 1e3, "F2")} = {F(s.UncachedRatio, "F2")}× | grows |");
+        var p = report.Prepare;
+        md.AppendLine(CultureInfo.InvariantCulture, $"| forge prepare --tokenizer gpt2, {F(p.Bytes / 1e6, "F1")} MB, MB/s on 1 / {p.Workers} workers | {F(p.Bytes / 1e6 / p.OneWorkerSeconds, "F1")} / {F(p.Bytes / 1e6 / p.AllWorkersSeconds, "F1")} = {F(p.Speedup, "F2")}× | uses every core |");
         File.WriteAllText(stem + ".md", md.ToString());
         return (stem + ".json", stem + ".md");
     }

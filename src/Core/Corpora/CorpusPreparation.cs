@@ -13,7 +13,9 @@ namespace Forge.Core.Corpora;
 /// <param name="ValidationFraction">The fraction of the corpus's characters, taken from its end, held out.</param>
 /// <param name="Llmc">llm.c's format instead of nanoGPT's raw tokens.</param>
 /// <param name="Field">The JSONL field that holds each document's text.</param>
-public sealed record PrepareOptions(IReadOnlyList<string> Inputs, string Tokenizer, string Output, double ValidationFraction = 0.1, bool Llmc = false, string Field = "text");
+/// <param name="Workers">Pieces encoded at once (default: one per core).</param>
+public sealed record PrepareOptions(IReadOnlyList<string> Inputs, string Tokenizer, string Output, double ValidationFraction = 0.1, bool Llmc = false, string Field = "text",
+    int? Workers = null);
 
 /// <summary>How far the encoding pass is: characters of the corpus encoded so far, their UTF-8 bytes and the tokens written.</summary>
 public sealed record PrepareProgress(long Characters, long TotalCharacters, long Bytes, long Tokens, TimeSpan Elapsed);
@@ -77,11 +79,12 @@ public static class CorpusPreparation
         long trainBytes = 0, valBytes = 0;
         var pending = new List<Piece>();
         long pendingCharacters = 0;
-        long batchCharacters = (long)Environment.ProcessorCount * 2 * CorpusReader.PieceCharacters;
+        int workers = Math.Max(1, options.Workers ?? Environment.ProcessorCount);
+        long batchCharacters = (long)workers * 2 * CorpusReader.PieceCharacters;
         void EncodeAndWrite()
         {
             var encoded = new IReadOnlyList<int>[pending.Count];
-            Parallel.For(0, pending.Count, new ParallelOptions { CancellationToken = cancellationToken }, i => encoded[i] = tokenizer.Encode(pending[i].Text));
+            Parallel.For(0, pending.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = workers }, i => encoded[i] = tokenizer.Encode(pending[i].Text));
             for (int i = 0; i < pending.Count; i++)
             {
                 var writer = pending[i].HeldOut ? val : train;

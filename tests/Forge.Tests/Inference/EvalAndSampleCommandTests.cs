@@ -92,13 +92,29 @@ public class EvalAndSampleCommandTests
     }
 
     [Fact]
-    public async Task Sample_works_on_the_mlp_bigram_model_and_refuses_checkpoints_whose_tokenizer_is_unknown()
+    public async Task Eval_and_sample_work_on_the_mlp_and_sample_refuses_checkpoints_whose_tokenizer_is_unknown()
     {
         using var dir = new TempDirectory();
         var folder = await TrainAsync(dir, TestSpecs.Text(steps: 4).With("training.evalInterval=2"));
         var bigram = await CliRunner.RunAsync("sample", folder, "--tokens", "20", "--temperature", "0");
         Assert.True(bigram.ExitCode == 0, bigram.Error);
         Assert.Equal(20 + 1, bigram.Output.Length); // no prompt: 20 characters after the starting newline, then a newline
+        var bigramEval = await CliRunner.RunAsync("eval", folder, "--json");
+        Assert.True(bigramEval.ExitCode == 0, bigramEval.Error);
+        Assert.Equal(JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")))!["finalEvalLoss"]!.GetValue<double>(), JsonNode.Parse(bigramEval.Output)!["loss"]!.GetValue<double>());
+
+        using (var synthetic = new TempDirectory())
+        {
+            var regression = await TrainAsync(synthetic, TestSpecs.SyntheticRegression(steps: 20));
+            var mse = await CliRunner.RunAsync("eval", regression, "--json");
+            Assert.True(mse.ExitCode == 0, mse.Error);
+            var figures = JsonNode.Parse(mse.Output)!;
+            Assert.Equal(JsonNode.Parse(File.ReadAllText(Path.Combine(regression, "summary.json")))!["finalEvalLoss"]!.GetValue<double>(), figures["loss"]!.GetValue<double>());
+            Assert.Null(figures["perplexity"]); // a mean squared error has none
+            var refusedSample = await CliRunner.RunAsync("sample", regression);
+            Assert.Equal(2, refusedSample.ExitCode);
+            Assert.Contains("records no tokenizer", refusedSample.Error);
+        }
 
         using var raw = new TempDirectory();
         var tokens = Enumerable.Range(0, 4000).Select(i => (ushort)(i * 7 % 50)).ToArray();
