@@ -81,10 +81,11 @@ public static class CorpusPreparation
         long pendingCharacters = 0;
         int workers = Math.Max(1, options.Workers ?? Environment.ProcessorCount);
         long batchCharacters = (long)workers * 2 * CorpusReader.PieceCharacters;
+        using var copies = new ThreadLocal<TextTokenizer>(() => workers == 1 ? tokenizer : tokenizer.Copy()); // one per thread: no shared cache to contend for
         void EncodeAndWrite()
         {
             var encoded = new IReadOnlyList<int>[pending.Count];
-            Parallel.For(0, pending.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = workers }, i => encoded[i] = tokenizer.Encode(pending[i].Text));
+            Parallel.For(0, pending.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = workers }, i => encoded[i] = copies.Value!.Encode(pending[i].Text));
             for (int i = 0; i < pending.Count; i++)
             {
                 var writer = pending[i].HeldOut ? val : train;

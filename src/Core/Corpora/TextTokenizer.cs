@@ -44,6 +44,9 @@ public abstract class TextTokenizer
     /// <summary>The text of <paramref name="ids"/> (bytes that do not complete a character decode as U+FFFD).</summary>
     public abstract string Decode(IReadOnlyList<int> ids);
 
+    /// <summary>An instance of the same tokenizer with its own caches, for another thread (stateless ones return themselves).</summary>
+    public virtual TextTokenizer Copy() => this;
+
     /// <summary>The tokenizer given the corpus's distinct characters (char only; others return themselves).</summary>
     public virtual TextTokenizer WithCharacters(IEnumerable<char> characters) => this;
 
@@ -129,6 +132,8 @@ public abstract class TextTokenizer
 
     private sealed class Tiktoken(string name, Func<TiktokenTokenizer> create) : TextTokenizer
     {
+        public override TextTokenizer Copy() => new Tiktoken(Name, create);
+
         private readonly TiktokenTokenizer _tokenizer = create();
         private string? _hash;
 
@@ -188,6 +193,8 @@ public abstract class TextTokenizer
         }
 
         public override string Name => "sentencepiece";
+
+        public override TextTokenizer Copy() => Open(file);
 
         public override string Version => $"Microsoft.ML.Tokenizers {LibraryVersion}, SentencePiece {Path.GetFileName(file)}";
 

@@ -1,6 +1,7 @@
 using Forge.Abstractions.Models;
 using Forge.Core.Corpora;
 using Forge.Core.Errors;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Forge.Core.Inference;
@@ -61,11 +62,11 @@ public sealed class TextSampler(Forge.Core.Composition.Experiment experiment, Te
         KeyValueCache? cache = null;
         try
         {
-            Tensor? logits = null;
             for (int step = 0; step < options.Tokens; step++)
             {
                 using var scope = NewDisposeScope();
                 clock.Restart();
+                Tensor logits;
                 if (decoder is not null && !options.UseCache)
                 {
                     // the whole window again, through a fresh cache: the same arithmetic as the cached path
@@ -107,11 +108,28 @@ public sealed class TextSampler(Forge.Core.Composition.Experiment experiment, Te
     private List<int> StartingIds(string prompt)
     {
         if (prompt.Length > 0)
-            return tokenizer.Encode(prompt).ToList();
+        {
+            try
+            {
+                var encoded = tokenizer.Encode(prompt);
+                if (encoded.Count > 0)
+                    return encoded.ToList();
+            }
+            catch (RunSetupException e)
+            {
+                throw new RunSetupException($"--prompt: {e.Message}", e);
+            }
+        }
         if (tokenizer.EndOfText is { } separator)
             return new List<int> { separator };
-        var newline = tokenizer.Encode("\n");
-        return newline.Count > 0 ? newline.ToList() : new List<int> { 0 };
+        try
+        {
+            return tokenizer.Encode("\n").Take(1).DefaultIfEmpty(0).ToList();
+        }
+        catch (RunSetupException)
+        {
+            return new List<int> { 0 }; // a char vocabulary without a newline: its first character
+        }
     }
 
     private static Tensor Row(int[] ids, Forge.Core.Composition.Experiment experiment) =>
@@ -122,17 +140,21 @@ public sealed class TextSampler(Forge.Core.Composition.Experiment experiment, Te
     {
         if (options.Temperature == 0)
             return (int)logits.argmax().item<long>();
-        var scaled = logits / options.Temperature;
+        // numbers held as Scalars for the calls' whole length (a temporary one may be finalized while libtorch reads it)
+        using var temperature = options.Temperature.ToScalar();
+        using var minusInfinity = float.NegativeInfinity.ToScalar();
+        var scaled = logits.div(temperature);
         if (options.TopK is { } k && k < scaled.shape[0])
         {
             var kth = scaled.topk(k).values[-1];
-            scaled = scaled.masked_fill(scaled < kth, float.NegativeInfinity);
+            scaled = scaled.masked_fill(scaled < kth, minusInfinity);
         }
         if (options.TopP is { } p && p < 1)
         {
             var (sorted, order) = scaled.sort(descending: true);
             var cumulative = sorted.softmax(0).cumsum(0);
-            var drop = (cumulative - sorted.softmax(0)) >= p; // keep the smallest prefix whose mass reaches p
+            using var mass = p.ToScalar();
+            var drop = (cumulative - sorted.softmax(0)).ge(mass); // keep the smallest prefix whose mass reaches p
             scaled = scaled.index_put_(tensor(float.NegativeInfinity), order.masked_select(drop));
         }
         return (int)scaled.softmax(0).multinomial(1, generator: generator).item<long>();
