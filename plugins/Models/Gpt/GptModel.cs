@@ -9,9 +9,11 @@ using static TorchSharp.torch;
 namespace Forge.Plugins.Models.Gpt;
 
 /// <summary>
-/// <c>gpt</c>: a decoder-only pre-LN transformer in the mould of nanoGPT's model.py: token embedding (+ learned
-/// positions), <c>depth</c> blocks of causal self-attention and a GELU MLP, each as a residual branch behind a
-/// LayerNorm, a final LayerNorm and a readout (optionally tied to the token embedding). Every tensor, the
+/// <c>gpt</c>: a decoder-only pre-norm transformer in the mould of nanoGPT's model.py: token embedding (+ learned or
+/// sinusoidal positions), <c>depth</c> blocks of causal self-attention (RoPE or ALiBi positions, grouped-query
+/// attention) and a GELU or SwiGLU MLP, each as a residual branch behind a LayerNorm or RMSNorm, a final norm and a
+/// readout (optionally tied to the token embedding). The defaults are GPT-2's block; <c>experiments/llama-mup.json</c>
+/// is Llama's. Every tensor, the
 /// attention-logit scale and the residual scales come from the parametrization, and every op (linear, embedding,
 /// residual, attention, GELU, norm) from the ops it chooses (<see cref="ParameterFactory.Ops"/>): the same model
 /// runs plain under SP/μP and unit-scaled under u-μP. The module continues sequences from a key-value cache
@@ -47,9 +49,11 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>, IIncrementalDecode
     private readonly ScaledEmbedding _tokens;
     private readonly ScaledEmbedding? _positions;
     private readonly TorchSharp.Modules.ModuleList<GptBlock> _blocks = new();
-    private readonly ScaledLayerNorm _norm;
+    private readonly nn.Module<Tensor, Tensor> _norm;
     private readonly nn.Module<Tensor, Tensor> _readout;
     private readonly ModelOps _ops;
+    private readonly bool _sinusoidal;
+    private readonly long _width;
 
     public GptNetwork(GptOptions options, ParameterFactory factory, int vocab, int context, int window) : base("gpt")
     {
@@ -57,13 +61,15 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>, IIncrementalDecode
         _ops = factory.Ops;
         _context = context;
         _window = window;
+        _width = options.Width;
+        _sinusoidal = options.Positions == PositionEncoding.Sinusoidal;
         _tokens = new ScaledEmbedding(factory, "embedding_tokens", vocab, width);
         if (options.Positions == PositionEncoding.Learned)
             _positions = new ScaledEmbedding(factory, "embedding_positions", context, width);
         for (int i = 0; i < options.Depth; i++)
             using (factory.Block(i))
                 _blocks.Add(new GptBlock(options, factory, $"blocks.{i}", i));
-        _norm = new ScaledLayerNorm(factory, "norm", width, options.Bias);
+        _norm = GptNorm.Create(options, factory, "norm");
         _readout = options.TieEmbeddings
             ? new TiedLinear(factory, "readout", factory.Tie(_tokens.Weight,
                 new ParameterDescriptor("readout.weight", ParameterRole.Output, new long[] { vocab, options.Width }, Dimension.Fixed(vocab), width)))
@@ -80,12 +86,24 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>, IIncrementalDecode
     public override Tensor forward(Tensor tokens)
     {
         // tokens (batch, time) → x (batch, time, width) → logits (batch, time, vocab)
-        var x = _tokens.call(tokens);
-        if (_positions is not null)
-            x = _ops.Add(x, _positions.call(arange(tokens.shape[1], device: tokens.device)));
+        var x = Embedded(tokens, 0);
         foreach (var block in _blocks)
             x = block.call(x);
         return _readout.call(_norm.call(x));
+    }
+
+    /// <summary>Token embeddings plus the positions that are added to them (learned or sinusoidal), for positions from <paramref name="start"/>.</summary>
+    private Tensor Embedded(Tensor tokens, long start)
+    {
+        var x = _tokens.call(tokens);
+        long time = tokens.shape[1];
+        if (_positions is not null && start + time > _context)
+            throw new PluginException($"model.positions is learned with a table of {_context} positions (model.context), but the sequence reaches position {start + time}; evaluate at most {_context} tokens, or train with positions that extend (rope, alibi, sinusoidal, none).");
+        if (_positions is not null)
+            x = _ops.Add(x, _positions.call(arange(start, start + time, device: tokens.device)));
+        else if (_sinusoidal)
+            x = _ops.Add(x, Positions.SinusoidalPositions.Table(start, time, _width, tokens.device, x.dtype));
+        return x;
     }
 
     /// <inheritdoc />
@@ -99,124 +117,10 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>, IIncrementalDecode
     {
         // tokens (batch, new) at positions cache.Length … cache.Length + new − 1
         long start = cache.Length, added = tokens.shape[1];
-        var x = _tokens.call(tokens);
-        if (_positions is not null)
-            x = _ops.Add(x, _positions.call(arange(start, start + added, device: tokens.device)));
+        var x = Embedded(tokens, start);
         for (int i = 0; i < _blocks.Count; i++)
             x = _blocks[i].Decode(x, cache, i, _window); // the training windows' length, for ops that scale with it
         cache.Advance((int)added);
         return _readout.call(_norm.call(x));
     }
-}
-
-/// <summary>One pre-LN block: <c>x + r·attn(ln(x))</c>, then <c>x + r·mlp(ln(x))</c> (or the ops' form of a residual branch).</summary>
-internal sealed class GptBlock : nn.Module<Tensor, Tensor>
-{
-    private readonly ScaledLayerNorm _attentionNorm;
-    private readonly CausalSelfAttention _attention;
-    private readonly ScaledLayerNorm _mlpNorm;
-    private readonly GptMlp _mlp;
-    private readonly double _attentionResidual;
-    private readonly double _mlpResidual;
-    private readonly ModelOps _ops;
-
-    public GptBlock(GptOptions options, ParameterFactory factory, string name, int index) : base(name)
-    {
-        var width = Dimension.Width(options.Width);
-        _ops = factory.Ops;
-        _attentionNorm = new ScaledLayerNorm(factory, $"{name}.attention_norm", width, options.Bias);
-        _attention = new CausalSelfAttention(options, factory, $"{name}.attention");
-        _mlpNorm = new ScaledLayerNorm(factory, $"{name}.mlp_norm", width, options.Bias);
-        _mlp = new GptMlp(options, factory, $"{name}.mlp");
-        _attentionResidual = factory.ResidualMultiplier($"{name}.attention", 2 * index);
-        _mlpResidual = factory.ResidualMultiplier($"{name}.mlp", 2 * index + 1);
-        register_module("attention_norm", _attentionNorm);
-        register_module("attention", _attention);
-        register_module("mlp_norm", _mlpNorm);
-        register_module("mlp", _mlp);
-    }
-
-    public override Tensor forward(Tensor x)
-    {
-        x = _ops.Residual(x, _attentionResidual, h => _attention.call(_attentionNorm.call(h)));
-        return _ops.Residual(x, _mlpResidual, h => _mlp.call(_mlpNorm.call(h)));
-    }
-
-    /// <summary>The block on new positions <paramref name="x"/> (batch, new, width), attending over layer <paramref name="layer"/>'s cache too, as in a window of <paramref name="context"/>.</summary>
-    public Tensor Decode(Tensor x, KeyValueCache cache, int layer, int context)
-    {
-        x = _ops.Residual(x, _attentionResidual, h => _attention.Decode(_attentionNorm.call(h), cache, layer, context));
-        return _ops.Residual(x, _mlpResidual, h => _mlp.call(_mlpNorm.call(h)));
-    }
-}
-
-/// <summary>Multi-head causal self-attention with the parametrization's logit scale.</summary>
-internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
-{
-    private readonly ScaledLinear _query, _key, _value, _output;
-    private readonly int _heads;
-    private readonly int _headDim;
-    private readonly double _scale;
-    private readonly AttentionKernel _kernel;
-    private readonly ModelOps _ops;
-
-    public CausalSelfAttention(GptOptions options, ParameterFactory factory, string name) : base(name)
-    {
-        var width = Dimension.Width(options.Width);
-        _heads = options.ResolvedHeads;
-        _headDim = options.Width / _heads;
-        _kernel = options.Attention;
-        _ops = factory.Ops;
-        _query = new ScaledLinear(factory, $"{name}.query", ParameterRole.Hidden, width, width, options.Bias, ParameterTags.AttentionQuery);
-        _key = new ScaledLinear(factory, $"{name}.key", ParameterRole.Hidden, width, width, options.Bias);
-        _value = new ScaledLinear(factory, $"{name}.value", ParameterRole.Hidden, width, width, options.Bias);
-        _output = new ScaledLinear(factory, $"{name}.output", ParameterRole.Hidden, width, width, options.Bias, ParameterTags.ResidualOutput);
-        _scale = factory.AttentionScale(name, _headDim);
-        register_module("query", _query);
-        register_module("key", _key);
-        register_module("value", _value);
-        register_module("output", _output);
-    }
-
-    public override Tensor forward(Tensor x)
-    {
-        long batch = x.shape[0], time = x.shape[1], width = x.shape[2];
-        var q = Heads(_query.call(x), batch, time);
-        var k = Heads(_key.call(x), batch, time);
-        var v = Heads(_value.call(x), batch, time);
-        var y = _ops.CausalAttention(q, k, v, _scale, fused: _kernel == AttentionKernel.Sdpa);
-        return _output.call(y.transpose(1, 2).reshape(batch, time, width));
-    }
-
-    /// <summary>Attention of new positions <paramref name="x"/> (batch, new, width) over the cached ones and themselves, scaled as in a training window of <paramref name="context"/>.</summary>
-    public Tensor Decode(Tensor x, KeyValueCache cache, int layer, int context)
-    {
-        long batch = x.shape[0], time = x.shape[1], width = x.shape[2];
-        var q = Heads(_query.call(x), batch, time);
-        var (k, v) = cache.Append(layer, Heads(_key.call(x), batch, time), Heads(_value.call(x), batch, time)); // (batch, heads, cached + new, d_head)
-        var y = _ops.CausalAttentionContinued(q, k, v, _scale, context, fused: _kernel == AttentionKernel.Sdpa);
-        return _output.call(y.transpose(1, 2).reshape(batch, time, width));
-    }
-
-    private Tensor Heads(Tensor t, long batch, long time) => t.view(batch, time, _heads, _headDim).transpose(1, 2);
-}
-
-/// <summary>The block's MLP: width → mlpRatio·width, GELU, → width.</summary>
-internal sealed class GptMlp : nn.Module<Tensor, Tensor>
-{
-    private readonly ScaledLinear _up, _down;
-    private readonly ModelOps _ops;
-
-    public GptMlp(GptOptions options, ParameterFactory factory, string name) : base(name)
-    {
-        var width = Dimension.Width(options.Width);
-        var hidden = Dimension.Width((long)options.Width * options.MlpRatio);
-        _ops = factory.Ops;
-        _up = new ScaledLinear(factory, $"{name}.up", ParameterRole.Hidden, width, hidden, options.Bias);
-        _down = new ScaledLinear(factory, $"{name}.down", ParameterRole.Hidden, hidden, width, options.Bias, ParameterTags.ResidualOutput);
-        register_module("up", _up);
-        register_module("down", _down);
-    }
-
-    public override Tensor forward(Tensor x) => _down.call(_ops.Activate(_up.call(x), Activation.Gelu));
 }

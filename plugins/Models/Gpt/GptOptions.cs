@@ -10,6 +10,30 @@ public enum PositionEncoding
     Learned,
     /// <summary>No positional information besides the causal mask (NoPE).</summary>
     None,
+    /// <summary>Vaswani et al.'s fixed sines and cosines, scaled to unit RMS, added to the token embedding.</summary>
+    Sinusoidal,
+    /// <summary>Rotary position embedding (Su et al. 2021): queries and keys rotated by their position, no parameters.</summary>
+    Rope,
+    /// <summary>ALiBi (Press et al. 2022): a bias −m_h·(i − j) on the attention logits, slope m_h = 2^(−8h/H) for head h of H.</summary>
+    Alibi,
+}
+
+/// <summary>The normalization before each branch and before the readout.</summary>
+public enum NormKind
+{
+    /// <summary>LayerNorm (GPT-2).</summary>
+    Layer,
+    /// <summary>RMSNorm (Llama): no centring, no bias.</summary>
+    Rms,
+}
+
+/// <summary>The block's MLP.</summary>
+public enum MlpKind
+{
+    /// <summary>width → hidden, GELU, → width (GPT-2).</summary>
+    Gelu,
+    /// <summary>SwiGLU (Shazeer 2020, Llama): down(up(x) · silu(gate(x))), three matrices.</summary>
+    Swiglu,
 }
 
 /// <summary>Which attention implementation to run; both use the parametrization's logit scale.</summary>
@@ -40,9 +64,27 @@ public sealed class GptOptions : IValidatableObject
     [Range(1, 1 << 12)]
     public int? HeadDim { get; set; }
 
-    [Description("MLP hidden size as a multiple of width.")]
-    [Range(1, 64)]
-    public int MlpRatio { get; set; } = 4;
+    [Description("MLP hidden size as a multiple of width (Llama's SwiGLU: 8/3 ≈ 2.6667, with mlpMultipleOf 256).")]
+    [Range(0.01, 64)]
+    public double MlpRatio { get; set; } = 4;
+
+    [Description("Round the MLP's hidden size up to a multiple of this (Llama: 256).")]
+    [Range(1, 1 << 16)]
+    public int MlpMultipleOf { get; set; } = 1;
+
+    [Description("gelu (width → hidden → width) or swiglu (gate, up and down matrices).")]
+    public MlpKind Mlp { get; set; } = MlpKind.Gelu;
+
+    [Description("layer (LayerNorm) or rms (RMSNorm, no bias).")]
+    public NormKind Norm { get; set; } = NormKind.Layer;
+
+    [Description("Key/value heads (grouped-query attention; 1 is multi-query); must divide heads. Default: heads.")]
+    [Range(1, 1 << 12)]
+    public int? KvHeads { get; set; }
+
+    [Description("RoPE's base (positions: rope).")]
+    [Range(1.0, 1e12)]
+    public double RopeBase { get; set; } = 10000;
 
     [Description("Longest sequence the model accepts; defaults to the dataset's context.")]
     [Range(1, 1 << 20)]
@@ -52,7 +94,7 @@ public sealed class GptOptions : IValidatableObject
     [Range(1, 1 << 24)]
     public int? Vocab { get; set; }
 
-    [Description("learned positional embeddings, or none.")]
+    [Description("learned positional embeddings, none, sinusoidal, rope or alibi.")]
     public PositionEncoding Positions { get; set; } = PositionEncoding.Learned;
 
     [Description("Use the token embedding as the readout weight.")]
@@ -67,6 +109,12 @@ public sealed class GptOptions : IValidatableObject
     /// <summary>Heads after defaults: the given number, width / headDim, or 4.</summary>
     public int ResolvedHeads => Heads ?? (HeadDim is { } d ? Width / d : 4);
 
+    /// <summary>Key/value heads after defaults.</summary>
+    public int ResolvedKvHeads => KvHeads ?? ResolvedHeads;
+
+    /// <summary>The MLP's hidden size: mlpRatio · width rounded up to a multiple of mlpMultipleOf.</summary>
+    public long HiddenSize => (long)Math.Ceiling(Width * MlpRatio / MlpMultipleOf) * MlpMultipleOf;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Width < 1 || Heads < 1 || HeadDim < 1)
@@ -77,5 +125,12 @@ public sealed class GptOptions : IValidatableObject
             yield return new ValidationResult($"width {Width} is not a multiple of headDim {d}.", new[] { nameof(HeadDim) });
         else if (Width % ResolvedHeads != 0)
             yield return new ValidationResult($"width {Width} is not divisible by {ResolvedHeads} heads; choose heads (or headDim) that divide it.", new[] { nameof(Heads) });
+        else
+        {
+            if (KvHeads is { } kv && kv >= 1 && ResolvedHeads % kv != 0)
+                yield return new ValidationResult($"{kv} key/value heads do not divide the {ResolvedHeads} heads; choose kvHeads among the divisors of {ResolvedHeads}.", new[] { nameof(KvHeads) });
+            if (Positions == PositionEncoding.Rope && Width / ResolvedHeads % 2 != 0)
+                yield return new ValidationResult($"rope rotates pairs of coordinates, but the head size {Width / ResolvedHeads} is odd; choose an even headDim.", new[] { nameof(Positions) });
+        }
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using Forge.Abstractions.Parametrizations;
 using Forge.Abstractions.Precision;
 using static TorchSharp.torch;
@@ -82,20 +83,43 @@ public class ModelOps
     /// Causal attention of the last queries of a sequence over all of its keys (a <see cref="Models.KeyValueCache"/>
     /// step): <paramref name="query"/> (batch, heads, new, d_head) holds the last <c>new</c> positions of the
     /// <paramref name="key"/> and <paramref name="value"/> sequences (batch, heads, all, d_head), so position i attends
-    /// to keys up to <c>all − new + i</c>. <paramref name="window"/> is the length of the windows the model is
+    /// to keys up to <c>all − new + i</c>. An additive <paramref name="bias"/> (heads, new, all), such as ALiBi's,
+    /// joins the scaled logits. <paramref name="window"/> is the length of the windows the model is
     /// trained on: ops whose scales depend on the sequence length (unit-scaled attention) scale as
     /// <see cref="CausalAttention"/> does over a whole window of that length, so every position's output is the one
     /// it has in such a window; plain ops ignore it. Added in 1.2.
     /// </summary>
-    public virtual Tensor CausalAttentionContinued(Tensor query, Tensor key, Tensor value, double logitScale, long window, bool fused = true)
+    public virtual Tensor CausalAttentionContinued(Tensor query, Tensor key, Tensor value, double logitScale, long window, bool fused = true, Tensor? bias = null)
     {
         long added = query.shape[^2], all = key.shape[^2];
-        if (fused && (added == all || added == 1))
+        if (bias is null && fused && (added == all || added == 1))
             return Sdpa.WithLogitScale(query, key, value, logitScale, causal: added > 1); // one query sees every key
+        using var hidden = ones(added, all, dtype: ScalarType.Bool, device: query.device).triu(all - added + 1);
+        using var minusInfinity = float.NegativeInfinity.ToScalar();
+        if (fused)
+        {
+            var mask = zeros(added, all, device: query.device).masked_fill(hidden, minusInfinity);
+            return Sdpa.WithLogitScaleAndMask(query, key, value, logitScale, bias is null ? mask : bias.add(mask));
+        }
         var logits = query.matmul(key.transpose(-2, -1)).Times(logitScale);
-        using var mask = ones(added, all, dtype: ScalarType.Bool, device: query.device).triu(all - added + 1);
-        return logits.masked_fill(mask, float.NegativeInfinity).softmax(-1).matmul(value);
+        if (bias is not null)
+            logits = logits.add(bias);
+        return logits.masked_fill(hidden, minusInfinity).softmax(-1).matmul(value);
     }
+
+    /// <summary>
+    /// RMS norm over the last <paramref name="size"/> entries, <c>x / √(mean(x²) + ε)</c>, times the optional gain
+    /// (times its multiplier). Added in 1.2.
+    /// </summary>
+    public virtual Tensor RmsNorm(Tensor input, long size, ScaledParameter? gain)
+    {
+        using var epsilon = NormEpsilon.ToScalar();
+        var normalised = input.mul(input.square().mean(new long[] { -1 }, keepdim: true).add(epsilon).rsqrt());
+        return gain is null ? normalised : normalised.mul(Scaled(gain)!);
+    }
+
+    /// <summary>SwiGLU's gated unit, <c>input · silu(gate)</c> (Shazeer 2020), elementwise. Added in 1.2.</summary>
+    public virtual Tensor GatedLinearUnit(Tensor input, Tensor gate) => input.mul(nn.functional.silu(gate));
 
     /// <summary>The nonlinearity <paramref name="activation"/>.</summary>
     public virtual Tensor Activate(Tensor input, Activation activation) => activation switch

@@ -16,4 +16,15 @@ internal static class Sdpa
         var scaled = (float)factor == 1f ? query : query.Times(factor);
         return nn.functional.scaled_dot_product_attention(scaled, key, value, is_casual: causal); // (sic: TorchSharp spells it is_casual)
     }
+
+    /// <summary>
+    /// <c>softmax(s·q kᵀ + mask)·v</c> with a float <paramref name="mask"/> (−∞ where a key is hidden, a bias elsewhere,
+    /// such as ALiBi's), broadcast over batch and heads; q is pre-scaled as in <see cref="WithLogitScale"/>.
+    /// </summary>
+    public static Tensor WithLogitScaleAndMask(Tensor query, Tensor key, Tensor value, double logitScale, Tensor mask)
+    {
+        double factor = logitScale * Math.Sqrt(query.shape[^1]);
+        var scaled = (float)factor == 1f ? query : query.Times(factor);
+        return nn.functional.scaled_dot_product_attention(scaled, key, value, attn_mask: mask.to(query.dtype));
+    }
 }

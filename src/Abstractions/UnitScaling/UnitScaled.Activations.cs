@@ -33,4 +33,18 @@ public static partial class UnitScaled
     public static Tensor Tanh(Tensor input) => input.tanh().mul(GaussianScale.Of("tanh", x => x.tanh()));
 
     private static string Key(string name, double mult) => name + ":" + mult.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Unit-scaled SwiGLU, <c>input · gate · σ(mult · gate)</c> (graphcore's <c>silu_glu</c>): the output and the
+    /// gradients of both inputs multiplied by <c>s = logint(1/(1 + 1/mult²), 2, √2)</c>, graphcore's empirical model of
+    /// the product's scale for unit Gaussian inputs (one SiLU scale serves forward and backward).
+    /// </summary>
+    public static Tensor SiluGlu(Tensor input, Tensor gate, double mult = 1.0)
+    {
+        double s = LogInterpolate(1 / (1 + 1 / (mult * mult)), 2, Math.Sqrt(2));
+        var x = ScaleBackward(input, s);
+        var g = ScaleBackward(gate, s);
+        var silu = mult == 1.0 ? nn.functional.silu(g) : g.mul(g.Times(mult).sigmoid());
+        return ScaleForward(x.mul(silu), s);
+    }
 }

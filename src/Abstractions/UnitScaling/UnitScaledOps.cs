@@ -63,14 +63,16 @@ public class UnitScaledOps(IPrecisionPlugin precision, double activationMult = 1
         UnitScaled.ScaledDotProductAttention(query, key, value, logitScale * query.shape[^1], causal: true);
 
     /// <summary>
-    /// The unit-scaled attention of the last queries over every key, its output scaled as
-    /// <see cref="CausalAttention"/> scales it over a whole window of <paramref name="window"/> positions (graphcore's
-    /// scale depends on the sequence length, so a position's output is the one it has in a training window).
+    /// The unit-scaled attention of the last queries over every key, its output (and the gradients of q, k and v)
+    /// scaled as <see cref="CausalAttention"/> scales them over a whole window of <paramref name="window"/> positions
+    /// (graphcore's scale depends on the sequence length, so a position's output is the one it has in a training
+    /// window). With a bias (ALiBi) the scale is the unbiased one: graphcore's model has no bias in it.
     /// </summary>
-    public override Tensor CausalAttentionContinued(Tensor query, Tensor key, Tensor value, double logitScale, long window, bool fused = true)
+    public override Tensor CausalAttentionContinued(Tensor query, Tensor key, Tensor value, double logitScale, long window, bool fused = true, Tensor? bias = null)
     {
-        var plain = base.CausalAttentionContinued(query, key, value, logitScale, window, fused);
-        return UnitScaled.ScaleForward(plain, UnitScaled.AttentionOutputScale(query.shape[^1], window, logitScale * query.shape[^1], causal: true));
+        var plain = base.CausalAttentionContinued(query, key, value, logitScale, window, fused, bias);
+        double s = UnitScaled.AttentionOutputScale(query.shape[^1], window, logitScale * query.shape[^1], causal: true);
+        return UnitScaled.Scale(plain, s, s); // the output and, through it, the gradients of q, k and v, as CausalAttention scales them
     }
 
     /// <inheritdoc />
@@ -89,6 +91,12 @@ public class UnitScaledOps(IPrecisionPlugin precision, double activationMult = 1
 
     /// <inheritdoc />
     public override Tensor CrossEntropy(Tensor logits, Tensor targets) => UnitScaled.CrossEntropy(logits, targets, lossMult);
+
+    /// <summary>Unit-scaled RMS norm (<see cref="UnitScaled.RmsNorm"/>): the gain's gradient scaled by √(size / elements).</summary>
+    public override Tensor RmsNorm(Tensor input, long size, ScaledParameter? gain) => UnitScaled.RmsNorm(input, Scaled(gain), NormEpsilon);
+
+    /// <summary>Unit-scaled SwiGLU with α_ffn-act as the gate's temperature (<see cref="UnitScaled.SiluGlu"/>).</summary>
+    public override Tensor GatedLinearUnit(Tensor input, Tensor gate) => UnitScaled.SiluGlu(input, gate, activationMult);
 
     /// <summary>The output times α_loss-softmax, as the unit-scaled cross-entropy's softmax sees it.</summary>
     public override Tensor PredictiveLogits(Tensor output) => lossMult == 1.0 ? output : output.mul(lossMult);

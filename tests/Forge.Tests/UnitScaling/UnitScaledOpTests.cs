@@ -306,4 +306,41 @@ public class UnitScaledOpTests
         Assert.Equal(nn.functional.mse_loss(prediction, target).item<float>(), loss.item<float>(), 4);
         AssertClose((prediction - target) * (2 / Math.Sqrt(8)), prediction.grad!, "grad = 2(x − y)/√8");
     }
+
+    [Theory]
+    [InlineData(256, 128)]
+    [InlineData(64, 512)]
+    public void SiluGlu_is_unit_in_both_passes_and_equals_the_scaled_plain_op(long batch, long width)
+    {
+        using var scope = NewDisposeScope();
+        var g = Seeded(7);
+        var (x, gate) = (Unit(g, batch, width), Unit(g, batch, width));
+        var y = UnitScaled.SiluGlu(x, gate);
+        Backward(y, g);
+
+        // graphcore's empirical scale for mult 1: logint(1/2, 2, √2) = 2^(3/4)
+        double s = Math.Pow(2, 0.75);
+        AssertClose(x * nn.functional.silu(gate) * s, y, "y = x·silu(gate)·s");
+        AssertUnit("output", y);
+        AssertUnit("grad input", x.grad!);
+        Assert.InRange(Rms(gate.grad!), 0.6, 1.1); // the gate's gradient passes through σ'(g): below one, as graphcore's single scale leaves it
+    }
+
+    [Theory]
+    [InlineData(256, 128)]
+    [InlineData(64, 512)]
+    public void RmsNorm_output_is_unit_and_its_gain_gradient_is_rescaled_by_the_row_count(long batch, long width)
+    {
+        using var scope = NewDisposeScope();
+        var g = Seeded(8);
+        var x = (Unit(g, batch, width).detach() * 3).requires_grad_(true);
+        var gain = ones(width).requires_grad_(true);
+        var y = UnitScaled.RmsNorm(x, gain, 1e-5);
+        var dy = Backward(y, g);
+
+        AssertUnit("output", y);
+        AssertClose(x / x.square().mean(new long[] { -1 }, keepdim: true).add(1e-5).sqrt(), y, "y = x / rms(x)");
+        AssertClose((dy * (x / x.square().mean(new long[] { -1 }, keepdim: true).add(1e-5).sqrt())).sum(new long[] { 0 }) / Math.Sqrt(batch), gain.grad!, "grad gain = Σ g·x̂ · batch^-½", atol: 1e-4);
+        AssertUnit("grad gain", gain.grad!);
+    }
 }

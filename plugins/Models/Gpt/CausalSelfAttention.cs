@@ -1,0 +1,90 @@
+using Forge.Abstractions.Layers;
+using Forge.Abstractions.Models;
+using Forge.Abstractions.Ops;
+using Forge.Abstractions.Parametrizations;
+using Forge.Plugins.Models.Gpt.Positions;
+using static TorchSharp.torch;
+
+namespace Forge.Plugins.Models.Gpt;
+
+/// <summary>
+/// Causal self-attention with the parametrization's logit scale: <c>heads</c> query heads and <c>kvHeads</c> key/value
+/// heads (grouped-query attention: each key/value head serves heads / kvHeads query heads; 1 is multi-query), RoPE on
+/// queries and keys or ALiBi's bias on the logits when the positions say so. With as many key/value heads as query
+/// heads, the key and value projections are width × width; with fewer, their fan-out kvHeads · d_head is taken as
+/// fixed (kvHeads stays put as width grows, as across Llama's sizes), so the parametrization treats them as it treats
+/// a matrix from the width to a fixed size.
+/// </summary>
+internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
+{
+    private readonly ScaledLinear _query, _key, _value, _output;
+    private readonly int _heads, _kvHeads, _headDim;
+    private readonly double _scale;
+    private readonly AttentionKernel _kernel;
+    private readonly PositionEncoding _positions;
+    private readonly double _ropeBase;
+    private readonly ModelOps _ops;
+
+    public CausalSelfAttention(GptOptions options, ParameterFactory factory, string name) : base(name)
+    {
+        var width = Dimension.Width(options.Width);
+        _heads = options.ResolvedHeads;
+        _kvHeads = options.ResolvedKvHeads;
+        _headDim = options.Width / _heads;
+        _kernel = options.Attention;
+        _positions = options.Positions;
+        _ropeBase = options.RopeBase;
+        _ops = factory.Ops;
+        var keyValue = _kvHeads == _heads ? width : Dimension.Fixed((long)_kvHeads * _headDim);
+        _query = new ScaledLinear(factory, $"{name}.query", ParameterRole.Hidden, width, width, options.Bias, ParameterTags.AttentionQuery);
+        _key = new ScaledLinear(factory, $"{name}.key", ParameterRole.Hidden, width, keyValue, options.Bias);
+        _value = new ScaledLinear(factory, $"{name}.value", ParameterRole.Hidden, width, keyValue, options.Bias);
+        _output = new ScaledLinear(factory, $"{name}.output", ParameterRole.Hidden, width, width, options.Bias, ParameterTags.ResidualOutput);
+        _scale = factory.AttentionScale(name, _headDim);
+        register_module("query", _query);
+        register_module("key", _key);
+        register_module("value", _value);
+        register_module("output", _output);
+    }
+
+    private bool Plain => _kvHeads == _heads && _positions is not (PositionEncoding.Rope or PositionEncoding.Alibi);
+
+    public override Tensor forward(Tensor x)
+    {
+        long batch = x.shape[0], time = x.shape[1], width = x.shape[2];
+        var q = Heads(_query.call(x), batch, time, _heads); // (batch, heads, time, d_head)
+        var k = Heads(_key.call(x), batch, time, _kvHeads);
+        var v = Heads(_value.call(x), batch, time, _kvHeads);
+        Tensor y;
+        if (Plain)
+            y = _ops.CausalAttention(q, k, v, _scale, fused: _kernel == AttentionKernel.Sdpa);
+        else
+        {
+            (q, k) = Rotated(q, k, 0);
+            y = _ops.CausalAttentionContinued(q, Grouped(k), Grouped(v), _scale, time, _kernel == AttentionKernel.Sdpa, Bias(time, time, x.device));
+        }
+        return _output.call(y.transpose(1, 2).reshape(batch, time, width));
+    }
+
+    /// <summary>Attention of new positions <paramref name="x"/> (batch, new, width) over the cached ones and themselves, scaled as in a training window of <paramref name="context"/>.</summary>
+    public Tensor Decode(Tensor x, KeyValueCache cache, int layer, int context)
+    {
+        long batch = x.shape[0], time = x.shape[1], width = x.shape[2];
+        var q = Heads(_query.call(x), batch, time, _heads);
+        var newKeys = Heads(_key.call(x), batch, time, _kvHeads);
+        (q, newKeys) = Rotated(q, newKeys, cache.Length);
+        var (k, v) = cache.Append(layer, newKeys, Heads(_value.call(x), batch, time, _kvHeads)); // (batch, kvHeads, cached + new, d_head)
+        var y = _ops.CausalAttentionContinued(q, Grouped(k), Grouped(v), _scale, context, fused: _kernel == AttentionKernel.Sdpa, Bias(time, k.shape[2], x.device));
+        return _output.call(y.transpose(1, 2).reshape(batch, time, width));
+    }
+
+    private (Tensor Query, Tensor Key) Rotated(Tensor q, Tensor k, long start) =>
+        _positions == PositionEncoding.Rope ? (RotaryEmbedding.Rotate(q, start, _ropeBase), RotaryEmbedding.Rotate(k, start, _ropeBase)) : (q, k);
+
+    private Tensor? Bias(long added, long all, Device device) => _positions == PositionEncoding.Alibi ? AlibiBias.For(_heads, added, all, device) : null;
+
+    /// <summary>Key/value heads repeated for the query heads they serve: (batch, kvHeads, time, d) → (batch, heads, time, d).</summary>
+    private Tensor Grouped(Tensor t) => _kvHeads == _heads ? t : t.repeat_interleave(_heads / _kvHeads, dim: 1);
+
+    private Tensor Heads(Tensor t, long batch, long time, int heads) => t.view(batch, time, heads, _headDim).transpose(1, 2);
+}

@@ -1,0 +1,46 @@
+using Forge.Abstractions.Models;
+using Forge.Abstractions.Ops;
+using Forge.Abstractions.Parametrizations;
+using static TorchSharp.torch;
+
+namespace Forge.Plugins.Models.Gpt;
+
+/// <summary>One pre-norm block: <c>x + r·attn(norm(x))</c>, then <c>x + r·mlp(norm(x))</c> (or the ops' form of a residual branch).</summary>
+internal sealed class GptBlock : nn.Module<Tensor, Tensor>
+{
+    private readonly nn.Module<Tensor, Tensor> _attentionNorm;
+    private readonly CausalSelfAttention _attention;
+    private readonly nn.Module<Tensor, Tensor> _mlpNorm;
+    private readonly GptMlp _mlp;
+    private readonly double _attentionResidual;
+    private readonly double _mlpResidual;
+    private readonly ModelOps _ops;
+
+    public GptBlock(GptOptions options, ParameterFactory factory, string name, int index) : base(name)
+    {
+        _ops = factory.Ops;
+        _attentionNorm = GptNorm.Create(options, factory, $"{name}.attention_norm");
+        _attention = new CausalSelfAttention(options, factory, $"{name}.attention");
+        _mlpNorm = GptNorm.Create(options, factory, $"{name}.mlp_norm");
+        _mlp = new GptMlp(options, factory, $"{name}.mlp");
+        _attentionResidual = factory.ResidualMultiplier($"{name}.attention", 2 * index);
+        _mlpResidual = factory.ResidualMultiplier($"{name}.mlp", 2 * index + 1);
+        register_module("attention_norm", _attentionNorm);
+        register_module("attention", _attention);
+        register_module("mlp_norm", _mlpNorm);
+        register_module("mlp", _mlp);
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        x = _ops.Residual(x, _attentionResidual, h => _attention.call(_attentionNorm.call(h)));
+        return _ops.Residual(x, _mlpResidual, h => _mlp.call(_mlpNorm.call(h)));
+    }
+
+    /// <summary>The block on new positions <paramref name="x"/> (batch, new, width), attending over layer <paramref name="layer"/>'s cache too, as in a window of <paramref name="context"/>.</summary>
+    public Tensor Decode(Tensor x, KeyValueCache cache, int layer, int context)
+    {
+        x = _ops.Residual(x, _attentionResidual, h => _attention.Decode(_attentionNorm.call(h), cache, layer, context));
+        return _ops.Residual(x, _mlpResidual, h => _mlp.call(_mlpNorm.call(h)));
+    }
+}

@@ -1,0 +1,152 @@
+using System.Text.Json.Nodes;
+using Forge.Abstractions.Models;
+using Forge.Core.Checkpoints;
+using Forge.Core.Errors;
+using Forge.Core.Specs;
+using Forge.Core.Training;
+using Forge.Tests.Support;
+using static TorchSharp.torch;
+
+namespace Forge.Tests.Models;
+
+/// <summary>gpt's modern options (RMSNorm, SwiGLU, grouped-query attention, RoPE, ALiBi, sinusoidal positions) under every parametrization.</summary>
+public class GptBlockOptionsTests
+{
+    private const string Llama = "model.norm=rms,model.mlp=swiglu,model.positions=rope,model.heads=4,model.kvHeads=2,model.bias=false";
+
+    private static JsonObject Spec(string parametrization, string options, int steps = 8)
+    {
+        var spec = TestSpecs.Gpt(32, steps, parametrization).With("model.headDim=null");
+        foreach (var o in options.Split(',', StringSplitOptions.RemoveEmptyEntries))
+            spec = spec.With(o);
+        if (parametrization == "abc")
+            spec = spec.With("parametrization.preset=mup");
+        if (parametrization == "umup")
+            spec = spec.With("optimizer.lr=0.5"); // u-μP's learning rates are of order one (umup-gpt.json: 1.0)
+        return spec;
+    }
+
+    private static List<JsonObject> Lines(string path) => File.ReadAllLines(path).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+
+    [Theory]
+    [InlineData("sp", Llama)]
+    [InlineData("mup", Llama)]
+    [InlineData("spectral", Llama)]
+    [InlineData("abc", Llama)]
+    [InlineData("umup", Llama)]
+    [InlineData("mup", "model.positions=alibi")]
+    [InlineData("umup", "model.positions=alibi,model.kvHeads=1")]
+    [InlineData("mup", "model.positions=sinusoidal,model.attention=explicit")]
+    public void Each_option_trains_and_resumes_bit_exactly(string parametrization, string options)
+    {
+        var spec = Spec(parametrization, options, steps: 8).With("checkpoint.interval=0", "training.evalInterval=4");
+        using var dir = new TempDirectory();
+        var wholeFolder = Path.Combine(dir.Path, "whole");
+        using (var whole = TestExperiment.Build(spec))
+            Assert.Equal(RunStatus.Completed, whole.Train(wholeFolder).Status);
+
+        var runFolder = Path.Combine(dir.Path, "parts");
+        Directory.CreateDirectory(runFolder);
+        var store = new CheckpointStore(runFolder, new CheckpointOptions { Interval = 0 });
+        using (var first = TestExperiment.Build(spec))
+        using (var stop = new CancellationTokenSource())
+        {
+            var progress = new Progress<ProgressUpdate>();
+            var result = first.Train(runFolder, stop.Token, checkpoints: store, progress: new SyncProgress(u => { if (u.Step == 4) stop.Cancel(); }));
+            Assert.Equal(RunStatus.Interrupted, result.Status);
+        }
+        using (var second = TestExperiment.Build(spec))
+        using (var checkpoint = store.LoadNewestValid())
+            Assert.Equal(RunStatus.Completed, second.Train(runFolder, checkpoints: store, resumeFrom: checkpoint).Status);
+
+        var whole8 = Lines(Path.Combine(wholeFolder, "metrics.jsonl"));
+        var parts8 = Lines(Path.Combine(runFolder, "metrics.jsonl"));
+        Assert.Equal(whole8.Select(l => l["loss"]!.GetValue<double>()), parts8.Select(l => l["loss"]!.GetValue<double>()));
+        Assert.True(whole8[^1]["loss"]!.GetValue<double>() < whole8[0]["loss"]!.GetValue<double>(), "it learns");
+    }
+
+    [Theory]
+    [InlineData("mup", Llama)]
+    [InlineData("umup", Llama)]
+    [InlineData("mup", "model.positions=alibi,model.kvHeads=2,model.heads=4")]
+    [InlineData("umup", "model.positions=alibi")]
+    [InlineData("sp", "model.positions=sinusoidal")]
+    [InlineData("mup", "model.positions=rope,model.attention=explicit")]
+    public void Cached_decoding_equals_the_whole_window_with_gqa_rope_and_alibi(string parametrization, string options)
+    {
+        using var test = TestExperiment.Build(Spec(parametrization, options, steps: 1));
+        var model = test.Experiment.Model;
+        model.eval();
+        using var noGrad = no_grad();
+        using var generator = new Generator(3);
+        using var tokens = randint(test.Experiment.Dataset.Description.VocabularySize, new long[] { 2, 16 }, generator: generator);
+        var decoder = (IIncrementalDecoder)model;
+        using var whole = model.call(tokens);
+        using var cache = decoder.CreateCache(16);
+        double worst;
+        using (var prefill = decoder.Decode(tokens[.., ..6], cache))
+            worst = Difference(prefill, whole.narrow(1, 0, 6));
+        for (int t = 6; t < 16; t++)
+        {
+            using var scope = NewDisposeScope();
+            worst = Math.Max(worst, Difference(decoder.Decode(tokens[.., t..(t + 1)], cache), whole.narrow(1, t, 1)));
+        }
+        Assert.InRange(worst, 0, 1e-5);
+    }
+
+    [Fact]
+    public void Swiglu_adds_a_gate_and_rounds_its_hidden_size_as_asked_and_inspect_shows_the_roles()
+    {
+        using var test = TestExperiment.Build(Spec("mup", "model.mlp=swiglu,model.mlpRatio=2.6667,model.mlpMultipleOf=16,model.norm=rms"));
+        var byName = test.ByName;
+        // 2.6667 · 32 = 85.3, rounded up to a multiple of 16: 96
+        Assert.Equal(new long[] { 96, 32 }, byName["blocks.0.mlp.gate.weight"].Descriptor.Shape);
+        Assert.Equal(new long[] { 32, 96 }, byName["blocks.0.mlp.down.weight"].Descriptor.Shape);
+        Assert.Equal(Forge.Abstractions.Parametrizations.ParameterRole.Hidden, byName["blocks.0.mlp.gate.weight"].Descriptor.Role);
+        Assert.Equal(Forge.Abstractions.Parametrizations.ParameterRole.NormGain, byName["blocks.0.attention_norm.weight"].Descriptor.Role);
+        Assert.DoesNotContain("blocks.0.attention_norm.bias", byName.Keys); // RMSNorm has none
+        var report = Forge.Core.Inspection.InspectionReport.From(test.Experiment);
+        Assert.Contains(report.Rows, r => r.Name == "blocks.1.mlp.gate.weight" && r.Role == "Hidden");
+    }
+
+    [Fact]
+    public void Grouped_query_attention_has_narrower_key_and_value_projections_of_fixed_fan_out()
+    {
+        using var test = TestExperiment.Build(Spec("mup", "model.heads=4,model.kvHeads=1"));
+        var key = test.ByName["blocks.0.attention.key.weight"].Descriptor;
+        Assert.Equal(new long[] { 8, 32 }, key.Shape); // one head of 8
+        Assert.False(key.FanOut.ScalesWithWidth);
+        Assert.True(test.ByName["blocks.0.attention.query.weight"].Descriptor.FanOut.ScalesWithWidth);
+    }
+
+    [Fact]
+    public void Alibi_slopes_follow_the_head_fraction_so_wider_models_cover_the_same_range()
+    {
+        var four = Forge.Plugins.Models.Gpt.Positions.AlibiBias.Slopes(4);
+        var eight = Forge.Plugins.Models.Gpt.Positions.AlibiBias.Slopes(8);
+        Assert.Equal(new[] { 0.25, 1.0 / 16, 1.0 / 64, 1.0 / 256 }, four);
+        Assert.Equal(four, new[] { eight[1], eight[3], eight[5], eight[7] }); // the same slopes at the same fractions h/H
+        using var bias = Forge.Plugins.Models.Gpt.Positions.AlibiBias.For(4, 2, 5, CPU);
+        Assert.Equal(new long[] { 4, 2, 5 }, bias.shape);
+        Assert.Equal(-0.25f * 3, bias[0, 0, 0].item<float>()); // query at position 3, key 0
+        Assert.Equal(0f, bias[1, 1, 4].item<float>());
+    }
+
+    [Theory]
+    [InlineData("model.heads=4,model.kvHeads=3", "model.kvHeads", "3 key/value heads do not divide the 4 heads")]
+    [InlineData("model.heads=32,model.positions=rope", "model.positions", "the head size 1 is odd")]
+    public void Bad_combinations_are_spec_errors_naming_the_field(string options, string field, string message)
+    {
+        var e = Assert.Throws<SpecException>(() => TestExperiment.Build(Spec("mup", options)).Dispose());
+        Assert.Contains(field, e.Message);
+        Assert.Contains(message, e.Message);
+    }
+
+    private static double Difference(Tensor a, Tensor b) =>
+        (a - b).abs().max().item<float>() / Math.Max(1e-12, b.abs().max().item<float>());
+
+    private sealed class SyncProgress(Action<ProgressUpdate> report) : IProgress<ProgressUpdate>
+    {
+        public void Report(ProgressUpdate value) => report(value);
+    }
+}
