@@ -10,10 +10,11 @@ namespace Forge.Plugins.Models.Gpt;
 /// <summary>
 /// Causal self-attention with the parametrization's logit scale: <c>heads</c> query heads and <c>kvHeads</c> key/value
 /// heads (grouped-query attention: each key/value head serves heads / kvHeads query heads; 1 is multi-query), RoPE on
-/// queries and keys or ALiBi's bias on the logits when the positions say so. With as many key/value heads as query
-/// heads, the key and value projections are width × width; with fewer, their fan-out kvHeads · d_head is taken as
-/// fixed (kvHeads stays put as width grows, as across Llama's sizes), so the parametrization treats them as it treats
-/// a matrix from the width to a fixed size.
+/// queries and keys or ALiBi's bias on the logits when the positions say so. The key and value projections
+/// (width → kvHeads · d_head) are hidden matrices whose fan-out counts as a width dimension even when kvHeads stays put
+/// as the width grows (as across Llama's sizes): treated as a fixed size, μP would give them a readout's init
+/// (variance 1/fan_in²) and the values would vanish with width, which the coordinate check shows; as hidden matrices
+/// their init and Adam learning rate follow their fan-in, which does scale.
 /// </summary>
 internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
 {
@@ -35,7 +36,7 @@ internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
         _positions = options.Positions;
         _ropeBase = options.RopeBase;
         _ops = factory.Ops;
-        var keyValue = _kvHeads == _heads ? width : Dimension.Fixed((long)_kvHeads * _headDim);
+        var keyValue = Dimension.Width((long)_kvHeads * _headDim);
         _query = new ScaledLinear(factory, $"{name}.query", ParameterRole.Hidden, width, width, options.Bias, ParameterTags.AttentionQuery);
         _key = new ScaledLinear(factory, $"{name}.key", ParameterRole.Hidden, width, keyValue, options.Bias);
         _value = new ScaledLinear(factory, $"{name}.value", ParameterRole.Hidden, width, keyValue, options.Bias);
