@@ -10,7 +10,8 @@ namespace Forge.Plugins.Models.Gpt;
 /// <summary>
 /// Causal self-attention with the parametrization's logit scale: <c>heads</c> query heads and <c>kvHeads</c> key/value
 /// heads (grouped-query attention: each key/value head serves heads / kvHeads query heads; 1 is multi-query), RoPE on
-/// queries and keys or ALiBi's bias on the logits when the positions say so. The key and value projections
+/// queries and keys or ALiBi's bias on the logits when the positions say so, queries and keys RMS-normalised per head
+/// with <c>qkNorm</c>, and dropout of the attention probabilities in training with <c>attentionDropout</c>. The key and value projections
 /// (width → kvHeads · d_head) are hidden matrices whose fan-out counts as a width dimension even when kvHeads stays put
 /// as the width grows (as across Llama's sizes): treated as a fixed size, μP would give them a readout's init
 /// (variance 1/fan_in²) and the values would vanish with width, which the coordinate check shows; as hidden matrices
@@ -24,6 +25,8 @@ internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
     private readonly AttentionKernel _kernel;
     private readonly PositionEncoding _positions;
     private readonly double _ropeBase;
+    private readonly bool _qkNorm;
+    private readonly double _dropout;
     private readonly ModelOps _ops;
 
     public CausalSelfAttention(GptOptions options, ParameterFactory factory, string name) : base(name)
@@ -35,6 +38,8 @@ internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
         _kernel = options.Attention;
         _positions = options.Positions;
         _ropeBase = options.RopeBase;
+        _qkNorm = options.QkNorm;
+        _dropout = options.AttentionDropout;
         _ops = factory.Ops;
         var keyValue = Dimension.Width((long)_kvHeads * _headDim);
         _query = new ScaledLinear(factory, $"{name}.query", ParameterRole.Hidden, width, width, options.Bias, ParameterTags.AttentionQuery);
@@ -48,7 +53,7 @@ internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
         register_module("output", _output);
     }
 
-    private bool Plain => _kvHeads == _heads && _positions is not (PositionEncoding.Rope or PositionEncoding.Alibi);
+    private bool Plain => _kvHeads == _heads && !_qkNorm && !(training && _dropout > 0) && _positions is not (PositionEncoding.Rope or PositionEncoding.Alibi);
 
     public override Tensor forward(Tensor x)
     {
@@ -61,8 +66,9 @@ internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
             y = _ops.CausalAttention(q, k, v, _scale, fused: _kernel == AttentionKernel.Sdpa);
         else
         {
-            (q, k) = Rotated(q, k, 0);
-            y = _ops.CausalAttentionContinued(q, Grouped(k), Grouped(v), _scale, time, _kernel == AttentionKernel.Sdpa, Bias(time, time, x.device));
+            (q, k) = Rotated(Normalised(q), Normalised(k), 0);
+            y = _ops.CausalAttentionContinued(q, Grouped(k), Grouped(v), _scale, time, _kernel == AttentionKernel.Sdpa, Bias(time, time, x.device),
+                training ? _dropout : 0);
         }
         return _output.call(y.transpose(1, 2).reshape(batch, time, width));
     }
@@ -71,13 +77,16 @@ internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
     public Tensor Decode(Tensor x, KeyValueCache cache, int layer, int context)
     {
         long batch = x.shape[0], time = x.shape[1], width = x.shape[2];
-        var q = Heads(_query.call(x), batch, time, _heads);
-        var newKeys = Heads(_key.call(x), batch, time, _kvHeads);
+        var q = Normalised(Heads(_query.call(x), batch, time, _heads));
+        var newKeys = Normalised(Heads(_key.call(x), batch, time, _kvHeads));
         (q, newKeys) = Rotated(q, newKeys, cache.Length);
         var (k, v) = cache.Append(layer, newKeys, Heads(_value.call(x), batch, time, _kvHeads)); // (batch, kvHeads, cached + new, d_head)
         var y = _ops.CausalAttentionContinued(q, Grouped(k), Grouped(v), _scale, context, fused: _kernel == AttentionKernel.Sdpa, Bias(time, k.shape[2], x.device));
         return _output.call(y.transpose(1, 2).reshape(batch, time, width));
     }
+
+    /// <summary>qkNorm: each head's vector divided by its RMS (no gain).</summary>
+    private Tensor Normalised(Tensor t) => _qkNorm ? _ops.RmsNorm(t, _headDim, null) : t;
 
     private (Tensor Query, Tensor Key) Rotated(Tensor q, Tensor k, long start) =>
         _positions == PositionEncoding.Rope ? (RotaryEmbedding.Rotate(q, start, _ropeBase), RotaryEmbedding.Rotate(k, start, _ropeBase)) : (q, k);

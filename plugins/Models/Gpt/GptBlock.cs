@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace Forge.Plugins.Models.Gpt;
 
-/// <summary>One pre-norm block: <c>x + r·attn(norm(x))</c>, then <c>x + r·mlp(norm(x))</c> (or the ops' form of a residual branch).</summary>
+/// <summary>One pre-norm block: <c>x + r·drop(attn(norm(x)))</c>, then <c>x + r·drop(mlp(norm(x)))</c> (or the ops' form of a residual branch; dropout in training only).</summary>
 internal sealed class GptBlock : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> _attentionNorm;
@@ -14,11 +14,13 @@ internal sealed class GptBlock : nn.Module<Tensor, Tensor>
     private readonly GptMlp _mlp;
     private readonly double _attentionResidual;
     private readonly double _mlpResidual;
+    private readonly double _dropout;
     private readonly ModelOps _ops;
 
     public GptBlock(GptOptions options, ParameterFactory factory, string name, int index) : base(name)
     {
         _ops = factory.Ops;
+        _dropout = options.ResidualDropout;
         _attentionNorm = GptNorm.Create(options, factory, $"{name}.attention_norm");
         _attention = new CausalSelfAttention(options, factory, $"{name}.attention");
         _mlpNorm = GptNorm.Create(options, factory, $"{name}.mlp_norm");
@@ -33,8 +35,8 @@ internal sealed class GptBlock : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        x = _ops.Residual(x, _attentionResidual, h => _attention.call(_attentionNorm.call(h)));
-        return _ops.Residual(x, _mlpResidual, h => _mlp.call(_mlpNorm.call(h)));
+        x = _ops.Residual(x, _attentionResidual, h => _ops.Dropout(_attention.call(_attentionNorm.call(h)), _dropout, training));
+        return _ops.Residual(x, _mlpResidual, h => _ops.Dropout(_mlp.call(_mlpNorm.call(h)), _dropout, training));
     }
 
     /// <summary>The block on new positions <paramref name="x"/> (batch, new, width), attending over layer <paramref name="layer"/>'s cache too, as in a window of <paramref name="context"/>.</summary>

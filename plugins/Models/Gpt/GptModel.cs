@@ -53,6 +53,7 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>, IIncrementalDecode
     private readonly nn.Module<Tensor, Tensor> _readout;
     private readonly ModelOps _ops;
     private readonly bool _sinusoidal;
+    private readonly double _dropout;
     private readonly long _width;
 
     public GptNetwork(GptOptions options, ParameterFactory factory, int vocab, int context, int window) : base("gpt")
@@ -63,6 +64,7 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>, IIncrementalDecode
         _window = window;
         _width = options.Width;
         _sinusoidal = options.Positions == PositionEncoding.Sinusoidal;
+        _dropout = options.EmbeddingDropout;
         _tokens = new ScaledEmbedding(factory, "embedding_tokens", vocab, width);
         if (options.Positions == PositionEncoding.Learned)
             _positions = new ScaledEmbedding(factory, "embedding_positions", context, width);
@@ -103,7 +105,7 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>, IIncrementalDecode
             x = _ops.Add(x, _positions.call(arange(start, start + time, device: tokens.device)));
         else if (_sinusoidal)
             x = _ops.Add(x, Positions.SinusoidalPositions.Table(start, time, _width, tokens.device, x.dtype));
-        return x;
+        return _ops.Dropout(x, _dropout, training);
     }
 
     /// <inheritdoc />

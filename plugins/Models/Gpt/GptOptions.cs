@@ -82,6 +82,21 @@ public sealed class GptOptions : IValidatableObject
     [Range(1, 1 << 12)]
     public int? KvHeads { get; set; }
 
+    [Description("Normalise queries and keys per head (RMS over the head's coordinates, no gain) before their product.")]
+    public bool QkNorm { get; set; }
+
+    [Description("Dropout rate after the embedding (training only).")]
+    [Range(0.0, 0.95)]
+    public double EmbeddingDropout { get; set; }
+
+    [Description("Dropout rate of the attention probabilities (training only; runs the explicit product).")]
+    [Range(0.0, 0.95)]
+    public double AttentionDropout { get; set; }
+
+    [Description("Dropout rate of each residual branch's output (training only).")]
+    [Range(0.0, 0.95)]
+    public double ResidualDropout { get; set; }
+
     [Description("RoPE's base (positions: rope).")]
     [Range(1.0, 1e12)]
     public double RopeBase { get; set; } = 10000;

@@ -84,14 +84,18 @@ public class ModelOps
     /// step): <paramref name="query"/> (batch, heads, new, d_head) holds the last <c>new</c> positions of the
     /// <paramref name="key"/> and <paramref name="value"/> sequences (batch, heads, all, d_head), so position i attends
     /// to keys up to <c>all − new + i</c>. An additive <paramref name="bias"/> (heads, new, all), such as ALiBi's,
-    /// joins the scaled logits. <paramref name="window"/> is the length of the windows the model is
+    /// joins the scaled logits; <paramref name="dropout"/> drops attention probabilities (the explicit product, training
+    /// only: pass 0 in evaluation). <paramref name="window"/> is the length of the windows the model is
     /// trained on: ops whose scales depend on the sequence length (unit-scaled attention) scale as
     /// <see cref="CausalAttention"/> does over a whole window of that length, so every position's output is the one
     /// it has in such a window; plain ops ignore it. Added in 1.2.
     /// </summary>
-    public virtual Tensor CausalAttentionContinued(Tensor query, Tensor key, Tensor value, double logitScale, long window, bool fused = true, Tensor? bias = null)
+    public virtual Tensor CausalAttentionContinued(Tensor query, Tensor key, Tensor value, double logitScale, long window, bool fused = true, Tensor? bias = null,
+        double dropout = 0)
     {
         long added = query.shape[^2], all = key.shape[^2];
+        if (dropout > 0)
+            fused = false; // dropout of the probabilities: the explicit product
         if (bias is null && fused && (added == all || added == 1))
             return Sdpa.WithLogitScale(query, key, value, logitScale, causal: added > 1); // one query sees every key
         using var hidden = ones(added, all, dtype: ScalarType.Bool, device: query.device).triu(all - added + 1);
@@ -104,8 +108,16 @@ public class ModelOps
         var logits = query.matmul(key.transpose(-2, -1)).Times(logitScale);
         if (bias is not null)
             logits = logits.add(bias);
-        return logits.masked_fill(hidden, minusInfinity).softmax(-1).matmul(value);
+        var probabilities = logits.masked_fill(hidden, minusInfinity).softmax(-1);
+        return (dropout > 0 ? nn.functional.dropout(probabilities, dropout, training: true) : probabilities).matmul(value);
     }
+
+    /// <summary>
+    /// Dropout at rate <paramref name="rate"/> while <paramref name="training"/> (the kept entries divided by 1 − rate),
+    /// from libtorch's default generator, which Forge seeds and checkpoints; the input itself otherwise. Added in 1.2.
+    /// </summary>
+    public virtual Tensor Dropout(Tensor input, double rate, bool training) =>
+        training && rate > 0 ? nn.functional.dropout(input, rate, training: true) : input;
 
     /// <summary>
     /// RMS norm over the last <paramref name="size"/> entries, <c>x / √(mean(x²) + ε)</c>, times the optional gain

@@ -68,9 +68,10 @@ public class UnitScaledOps(IPrecisionPlugin precision, double activationMult = 1
     /// (graphcore's scale depends on the sequence length, so a position's output is the one it has in a training
     /// window). With a bias (ALiBi) the scale is the unbiased one: graphcore's model has no bias in it.
     /// </summary>
-    public override Tensor CausalAttentionContinued(Tensor query, Tensor key, Tensor value, double logitScale, long window, bool fused = true, Tensor? bias = null)
+    public override Tensor CausalAttentionContinued(Tensor query, Tensor key, Tensor value, double logitScale, long window, bool fused = true, Tensor? bias = null,
+        double dropout = 0)
     {
-        var plain = base.CausalAttentionContinued(query, key, value, logitScale, window, fused, bias);
+        var plain = base.CausalAttentionContinued(query, key, value, logitScale, window, fused, bias, dropout);
         double s = UnitScaled.AttentionOutputScale(query.shape[^1], window, logitScale * query.shape[^1], causal: true);
         return UnitScaled.Scale(plain, s, s); // the output and, through it, the gradients of q, k and v, as CausalAttention scales them
     }
@@ -91,6 +92,10 @@ public class UnitScaledOps(IPrecisionPlugin precision, double activationMult = 1
 
     /// <inheritdoc />
     public override Tensor CrossEntropy(Tensor logits, Tensor targets) => UnitScaled.CrossEntropy(logits, targets, lossMult);
+
+    /// <summary>Unit-scaled dropout (graphcore's): the output and its gradient times √(1 − rate), so unit inputs stay unit.</summary>
+    public override Tensor Dropout(Tensor input, double rate, bool training) =>
+        training && rate > 0 ? UnitScaled.Scale(nn.functional.dropout(input, rate, training: true), Math.Sqrt(1 - rate), Math.Sqrt(1 - rate)) : input;
 
     /// <summary>Unit-scaled RMS norm (<see cref="UnitScaled.RmsNorm"/>): the gain's gradient scaled by √(size / elements).</summary>
     public override Tensor RmsNorm(Tensor input, long size, ScaledParameter? gain) => UnitScaled.RmsNorm(input, Scaled(gain), NormEpsilon);

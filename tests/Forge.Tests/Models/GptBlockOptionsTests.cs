@@ -12,6 +12,8 @@ namespace Forge.Tests.Models;
 /// <summary>gpt's modern options (RMSNorm, SwiGLU, grouped-query attention, RoPE, ALiBi, sinusoidal positions) under every parametrization.</summary>
 public class GptBlockOptionsTests
 {
+    private const string Dropout = "model.embeddingDropout=0.1,model.attentionDropout=0.1,model.residualDropout=0.1";
+
     private const string Llama = "model.norm=rms,model.mlp=swiglu,model.positions=rope,model.heads=4,model.kvHeads=2,model.bias=false";
 
     private static JsonObject Spec(string parametrization, string options, int steps = 8)
@@ -37,6 +39,9 @@ public class GptBlockOptionsTests
     [InlineData("mup", "model.positions=alibi")]
     [InlineData("umup", "model.positions=alibi,model.kvHeads=1")]
     [InlineData("mup", "model.positions=sinusoidal,model.attention=explicit")]
+    [InlineData("mup", "model.qkNorm=true,model.positions=rope")]
+    [InlineData("mup", Dropout)]
+    [InlineData("umup", Dropout + ",model.positions=alibi")]
     public void Each_option_trains_and_resumes_bit_exactly(string parametrization, string options)
     {
         var spec = Spec(parametrization, options, steps: 8).With("checkpoint.interval=0", "training.evalInterval=4");
@@ -72,6 +77,7 @@ public class GptBlockOptionsTests
     [InlineData("umup", "model.positions=alibi")]
     [InlineData("sp", "model.positions=sinusoidal")]
     [InlineData("mup", "model.positions=rope,model.attention=explicit")]
+    [InlineData("umup", "model.qkNorm=true," + Dropout)]
     public void Cached_decoding_equals_the_whole_window_with_gqa_rope_and_alibi(string parametrization, string options)
     {
         using var test = TestExperiment.Build(Spec(parametrization, options, steps: 1));
@@ -92,6 +98,33 @@ public class GptBlockOptionsTests
             worst = Math.Max(worst, Difference(decoder.Decode(tokens[.., t..(t + 1)], cache), whole.narrow(1, t, 1)));
         }
         Assert.InRange(worst, 0, 1e-5);
+    }
+
+    [Theory]
+    [InlineData("mup")]
+    [InlineData("umup")]
+    public void Dropout_acts_in_training_only_and_leaves_evaluation_exactly_the_model_without_it(string parametrization)
+    {
+        using var plain = TestExperiment.Build(Spec(parametrization, ""));
+        using var dropped = TestExperiment.Build(Spec(parametrization, Dropout));
+        using var noGrad = no_grad();
+        using var generator = new Generator(4);
+        using var tokens = randint(plain.Experiment.Dataset.Description.VocabularySize, new long[] { 2, 16 }, generator: generator);
+        foreach (var test in new[] { plain, dropped }) // μP's readout starts at zero, which would hide everything before it
+            test.ByName["readout.weight"].Value.copy_(randn(test.ByName["readout.weight"].Value.shape, generator: new Generator(5)));
+        plain.Experiment.Model.eval();
+        dropped.Experiment.Model.eval();
+        using var expected = plain.Experiment.Model.call(tokens);
+        using var evaluated = dropped.Experiment.Model.call(tokens);
+        Assert.Equal(0f, (expected - evaluated).abs().max().item<float>()); // dropout has no parameters and is off in evaluation
+        dropped.Experiment.Model.train();
+        using var trained = dropped.Experiment.Model.call(tokens);
+        Assert.False(expected.allclose(trained, 1e-3, 1e-3), "dropout acts in training");
+        manual_seed(9);
+        using var first = dropped.Experiment.Model.call(tokens);
+        manual_seed(9);
+        using var again = dropped.Experiment.Model.call(tokens);
+        Assert.Equal(0f, (first - again).abs().max().item<float>()); // the same seed drops the same entries
     }
 
     [Fact]
