@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Reflection;
 using Forge.Abstractions.Parametrizations;
 using TorchSharp.Modules;
@@ -48,8 +49,11 @@ public static class RoleStatistics
                 continue;
             if (SecondMoment(state) is not { } secondMoment || OptimizerGroups.Number(state, "step", "Step") is not { } step || step < 1)
                 continue;
-            double correction = 1 - Math.Pow(beta2, step);
-            var effective = secondMoment.div(correction).sqrt_().add_(eps).reciprocal_().mul_(group.LearningRate).sum();
+            // Scalars held until the native calls return (Forge.Abstractions' HeldScalars says why).
+            using var correction = (1 - Math.Pow(beta2, step)).ToScalar();
+            using var epsilon = eps.ToScalar();
+            using var rate = group.LearningRate.ToScalar();
+            var effective = secondMoment.div(correction).sqrt_().add_(epsilon).reciprocal_().mul_(rate).sum();
             (sums.TryGetValue(role, out var list) ? list : sums[role] = new List<Tensor>()).Add(effective);
             counts[role] = counts.GetValueOrDefault(role) + secondMoment.numel();
         }
