@@ -209,9 +209,10 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         var benchWidths = new Option<int[]>("--widths") { Description = "Only these widths (e.g. --widths 256 512)", AllowMultipleArgumentsPerToken = true };
         var fp32Only = new Option<bool>("--fp32-only") { Description = "Skip the bf16 measurements" };
         var corpora = new Option<bool>("--corpora") { Description = "Only the figures of real corpora: token batches against a step, RSS on a 1 GiB token file, time per sampled token with and without the cache" };
-        var bench = new Command("bench", "Measure Forge's training step: framework tax against a bare TorchSharp loop, roofline, scaling, memory, data") { smoke, benchOutput, benchData, benchWidths, fp32Only, corpora };
+        var blocks = new Option<bool>("--blocks") { Description = "Only the step time of each of gpt's block and position options against the base gpt (width 256)" };
+        var bench = new Command("bench", "Measure Forge's training step: framework tax against a bare TorchSharp loop, roofline, scaling, memory, data") { smoke, benchOutput, benchData, benchWidths, fp32Only, corpora, blocks };
         bench.SetAction((result, token) => new BenchCommand(output, error) { Verbose = result.GetValue(VerboseFlag) }.ExecuteAsync(result.GetValue(smoke), result.GetValue(benchOutput)!, result.GetValue(benchData)!,
-            result.GetValue(benchWidths), result.GetValue(fp32Only), token, result.GetValue(corpora)));
+            result.GetValue(benchWidths), result.GetValue(fp32Only), token, result.GetValue(corpora), result.GetValue(blocks)));
 
         var pluginsJson = new Option<bool>("--json") { Description = "Machine-readable output, with each plugin's options schema" };
         var plugins = new Command("plugins", "List the available plugins by family, with version, source file, SHA-256 and options") { pluginsJson };
