@@ -69,15 +69,8 @@ public class ModelOps
     /// with s from <see cref="ParameterFactory.AttentionScale"/>. <paramref name="fused"/> uses libtorch's kernel,
     /// otherwise explicit products.
     /// </summary>
-    public virtual Tensor CausalAttention(Tensor query, Tensor key, Tensor value, double logitScale, bool fused = true)
-    {
-        if (fused)
-            return Sdpa.WithLogitScale(query, key, value, logitScale, causal: true);
-        long time = query.shape[^2];
-        var logits = query.matmul(key.transpose(-2, -1)).Times(logitScale);
-        using var mask = ones(time, time, dtype: ScalarType.Bool, device: query.device).triu(1);
-        return logits.masked_fill(mask, float.NegativeInfinity).softmax(-1).matmul(value);
-    }
+    public virtual Tensor CausalAttention(Tensor query, Tensor key, Tensor value, double logitScale, bool fused = true) =>
+        PlainCausalAttention(query, key, value, logitScale, fused, bias: null, dropout: 0);
 
     /// <summary>
     /// Causal attention of the last queries of a sequence over all of its keys (a <see cref="Models.KeyValueCache"/>
@@ -91,7 +84,16 @@ public class ModelOps
     /// it has in such a window; plain ops ignore it. Added in 1.2.
     /// </summary>
     public virtual Tensor CausalAttentionContinued(Tensor query, Tensor key, Tensor value, double logitScale, long window, bool fused = true, Tensor? bias = null,
-        double dropout = 0)
+        double dropout = 0) =>
+        PlainCausalAttention(query, key, value, logitScale, fused, bias, dropout);
+
+    /// <summary>
+    /// Softmax attention of the last queries over every key, without any op's own scales: the plain form of both
+    /// <see cref="CausalAttention"/> (as many queries as keys) and <see cref="CausalAttentionContinued"/>. libtorch's
+    /// fused kernel where it applies (causal or a single query, no bias: its own mask; a bias: a float mask),
+    /// explicit products otherwise and for dropout.
+    /// </summary>
+    private static Tensor PlainCausalAttention(Tensor query, Tensor key, Tensor value, double logitScale, bool fused, Tensor? bias, double dropout)
     {
         long added = query.shape[^2], all = key.shape[^2];
         if (dropout > 0)
