@@ -26,14 +26,15 @@ public static class CheckpointEvaluation
         int context = request.Context ?? model.Data.SequenceLength;
         if (model.Experiment.Model is IIncrementalDecoder { MaxSequence: { } longest } && context > longest)
             throw new RunSetupException($"--context: {context} tokens is longer than the model's table of learned positions ({longest}, model.context); evaluate at most {longest} tokens, or train with positions that extend (model.positions).");
-        using var dataset = new DisposableDataset(model.Dataset(data, request.Context is null && data is null ? null : context));
-        CheckSameTokens(model, dataset.Inner.Description, request.DataPath ?? "the run's data");
+        var dataset = model.Dataset(data, request.Context is null && data is null ? null : context);
+        using var owned = dataset as IDisposable;
+        CheckSameTokens(model, dataset.Description, request.DataPath ?? "the run's data");
         var training = model.Spec.Experiment.Training;
         int batches = request.Batches ?? training.EvalBatches;
         if (batches < 1)
             throw new RunSetupException($"--batches: {batches} is not a positive number of held-out batches.");
-        double loss = Evaluation.HeldOutLoss(model.Experiment, dataset.Inner, training.BatchSize, batches);
-        var description = dataset.Inner.Description;
+        double loss = Evaluation.HeldOutLoss(model.Experiment, dataset, training.BatchSize, batches);
+        var description = dataset.Description;
         bool crossEntropy = description.Task != TaskKind.Regression;
         long tokens = (long)training.BatchSize * batches * Math.Max(1, description.SequenceLength);
         return new EvaluationResult(model.Folder, model.Sidecar.Step, request.DataPath is null ? "the run's held-out data" : Path.GetFullPath(request.DataPath),
@@ -77,12 +78,5 @@ public static class CheckpointEvaluation
             throw new RunSetupException($"--data: {where} was encoded with the tokenizer {other.Name}, but the model was trained with {recorded.Name}; evaluate on data prepared with --tokenizer {recorded.Name}.");
         if (!string.Equals(other.VocabularyHash, recorded.VocabularyHash, StringComparison.OrdinalIgnoreCase))
             throw new RunSetupException($"--data: {where} uses another {recorded.Name} vocabulary than the model ({other.Version}, vs {recorded.Version}: the characters or model file differ); evaluate on data with the model's vocabulary.");
-    }
-
-    private sealed class DisposableDataset(IDatasetPlugin inner) : IDisposable
-    {
-        public IDatasetPlugin Inner { get; } = inner;
-
-        public void Dispose() => (Inner as IDisposable)?.Dispose();
     }
 }
