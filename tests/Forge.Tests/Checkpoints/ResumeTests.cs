@@ -14,13 +14,6 @@ public class ResumeTests
 
     private static List<double> Losses(string metricsPath) => Lines(metricsPath).Select(l => l["loss"]!.GetValue<double>()).ToList();
 
-    /// <summary>Cancels the run once it reports <paramref name="step"/>, as Ctrl-C would.</summary>
-    private static ProgressTo StopAt(int step, CancellationTokenSource stop) => new(update =>
-    {
-        if (update.Step == step)
-            stop.Cancel();
-    });
-
     [Theory]
     [InlineData("mup", null)]
     [InlineData("umup", null)]
@@ -32,28 +25,7 @@ public class ResumeTests
             spec = spec.With($"optimizer={optimizer}");
         using var dir = new TempDirectory();
 
-        var wholeFolder = Path.Combine(dir.Path, "whole");
-        using (var whole = TestExperiment.Build(spec))
-            Assert.Equal(RunStatus.Completed, whole.Train(wholeFolder).Status);
-
-        var runFolder = Path.Combine(dir.Path, "parts");
-        Directory.CreateDirectory(runFolder);
-        var store = new CheckpointStore(runFolder, new CheckpointOptions { Interval = 0 });
-        using (var first = TestExperiment.Build(spec))
-        using (var stop = new CancellationTokenSource())
-        {
-            var result = first.Train(runFolder, stop.Token, checkpoints: store, progress: StopAt(8, stop));
-            Assert.True(result.Status == RunStatus.Interrupted, result.Error);
-            Assert.Equal(8, result.Steps);
-        }
-        Assert.Equal("step-00000008", Path.GetFileName(Assert.Single(store.Folders())));
-        using (var second = TestExperiment.Build(spec)) // a new process would build the model afresh, from the seed
-        using (var checkpoint = store.LoadNewestValid())
-        {
-            var result = second.Train(runFolder, checkpoints: store, resumeFrom: checkpoint);
-            Assert.Equal(RunStatus.Completed, result.Status);
-            Assert.NotNull(result.Position.InitialEvalLoss); // carried over from the first part
-        }
+        var (wholeFolder, runFolder) = InterruptedRun.Train(spec, dir, stopAt: 8);
 
         var whole16 = Lines(Path.Combine(wholeFolder, "metrics.jsonl"));
         var parts16 = Lines(Path.Combine(runFolder, "metrics.jsonl"));

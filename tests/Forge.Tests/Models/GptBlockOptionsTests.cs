@@ -1,9 +1,5 @@
 using System.Text.Json.Nodes;
-using Forge.Abstractions.Models;
-using Forge.Core.Checkpoints;
 using Forge.Core.Errors;
-using Forge.Core.Specs;
-using Forge.Core.Training;
 using Forge.Tests.Support;
 using static TorchSharp.torch;
 
@@ -46,23 +42,7 @@ public class GptBlockOptionsTests
     {
         var spec = Spec(parametrization, options, steps: 8).With("checkpoint.interval=0", "training.evalInterval=4");
         using var dir = new TempDirectory();
-        var wholeFolder = Path.Combine(dir.Path, "whole");
-        using (var whole = TestExperiment.Build(spec))
-            Assert.Equal(RunStatus.Completed, whole.Train(wholeFolder).Status);
-
-        var runFolder = Path.Combine(dir.Path, "parts");
-        Directory.CreateDirectory(runFolder);
-        var store = new CheckpointStore(runFolder, new CheckpointOptions { Interval = 0 });
-        using (var first = TestExperiment.Build(spec))
-        using (var stop = new CancellationTokenSource())
-        {
-            var progress = new Progress<ProgressUpdate>();
-            var result = first.Train(runFolder, stop.Token, checkpoints: store, progress: new SyncProgress(u => { if (u.Step == 4) stop.Cancel(); }));
-            Assert.Equal(RunStatus.Interrupted, result.Status);
-        }
-        using (var second = TestExperiment.Build(spec))
-        using (var checkpoint = store.LoadNewestValid())
-            Assert.Equal(RunStatus.Completed, second.Train(runFolder, checkpoints: store, resumeFrom: checkpoint).Status);
+        var (wholeFolder, runFolder) = InterruptedRun.Train(spec, dir, stopAt: 4);
 
         var whole8 = Lines(Path.Combine(wholeFolder, "metrics.jsonl"));
         var parts8 = Lines(Path.Combine(runFolder, "metrics.jsonl"));
@@ -81,23 +61,7 @@ public class GptBlockOptionsTests
     public void Cached_decoding_equals_the_whole_window_with_gqa_rope_and_alibi(string parametrization, string options)
     {
         using var test = TestExperiment.Build(Spec(parametrization, options, steps: 1));
-        var model = test.Experiment.Model;
-        model.eval();
-        using var noGrad = no_grad();
-        using var generator = new Generator(3);
-        using var tokens = randint(test.Experiment.Dataset.Description.VocabularySize, new long[] { 2, 16 }, generator: generator);
-        var decoder = (IIncrementalDecoder)model;
-        using var whole = model.call(tokens);
-        using var cache = decoder.CreateCache(16);
-        double worst;
-        using (var prefill = decoder.Decode(tokens[.., ..6], cache))
-            worst = Difference(prefill, whole.narrow(1, 0, 6));
-        for (int t = 6; t < 16; t++)
-        {
-            using var scope = NewDisposeScope();
-            worst = Math.Max(worst, Difference(decoder.Decode(tokens[.., t..(t + 1)], cache), whole.narrow(1, t, 1)));
-        }
-        Assert.InRange(worst, 0, 1e-5);
+        Assert.InRange(CachedDecoding.WorstRelativeDifference(test, prefill: 6, seed: 3), 0, 1e-5);
     }
 
     [Theory]
@@ -173,13 +137,5 @@ public class GptBlockOptionsTests
         var e = Assert.Throws<SpecException>(() => TestExperiment.Build(Spec("mup", options)).Dispose());
         Assert.Contains(field, e.Message);
         Assert.Contains(message, e.Message);
-    }
-
-    private static double Difference(Tensor a, Tensor b) =>
-        (a - b).abs().max().item<float>() / Math.Max(1e-12, b.abs().max().item<float>());
-
-    private sealed class SyncProgress(Action<ProgressUpdate> report) : IProgress<ProgressUpdate>
-    {
-        public void Report(ProgressUpdate value) => report(value);
     }
 }
