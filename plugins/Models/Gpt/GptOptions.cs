@@ -82,6 +82,10 @@ public sealed class GptOptions : IValidatableObject
     [Range(1, 1 << 12)]
     public int? KvHeads { get; set; }
 
+    [Description("Query heads per key/value head (grouped-query attention; Hugging Face's num_key_value_groups): kvHeads = heads / kvGroups, so with headDim fixed the key/value heads grow with the width and the groups stay. Give kvHeads or kvGroups.")]
+    [Range(1, 1 << 12)]
+    public int? KvGroups { get; set; }
+
     [Description("Normalise queries and keys per head (RMS over the head's coordinates, no gain) before their product.")]
     public bool QkNorm { get; set; }
 
@@ -124,8 +128,8 @@ public sealed class GptOptions : IValidatableObject
     /// <summary>Heads after defaults: the given number, width / headDim, or 4.</summary>
     public int ResolvedHeads => Heads ?? (HeadDim is { } d ? Width / d : 4);
 
-    /// <summary>Key/value heads after defaults.</summary>
-    public int ResolvedKvHeads => KvHeads ?? ResolvedHeads;
+    /// <summary>Key/value heads after defaults: the given number, heads / kvGroups, or heads.</summary>
+    public int ResolvedKvHeads => KvHeads ?? (KvGroups is { } g ? ResolvedHeads / g : ResolvedHeads);
 
     /// <summary>The MLP's hidden size: mlpRatio · width rounded up to a multiple of mlpMultipleOf.</summary>
     public long HiddenSize => (long)Math.Ceiling(Width * MlpRatio / MlpMultipleOf) * MlpMultipleOf;
@@ -142,7 +146,11 @@ public sealed class GptOptions : IValidatableObject
             yield return new ValidationResult($"width {Width} is not divisible by {ResolvedHeads} heads; choose heads (or headDim) that divide it.", new[] { nameof(Heads) });
         else
         {
-            if (KvHeads is { } kv && kv >= 1 && ResolvedHeads % kv != 0)
+            if (KvHeads is not null && KvGroups is not null)
+                yield return new ValidationResult("give either kvHeads or kvGroups, not both.", new[] { nameof(KvGroups) });
+            else if (KvGroups is { } g && g >= 1 && ResolvedHeads % g != 0)
+                yield return new ValidationResult($"kvGroups {g} does not divide the {ResolvedHeads} heads; choose kvGroups among the divisors of {ResolvedHeads}.", new[] { nameof(KvGroups) });
+            else if (KvHeads is { } kv && kv >= 1 && ResolvedHeads % kv != 0)
                 yield return new ValidationResult($"{kv} key/value heads do not divide the {ResolvedHeads} heads; choose kvHeads among the divisors of {ResolvedHeads}.", new[] { nameof(KvHeads) });
             if (Positions == PositionEncoding.Rope && Width / ResolvedHeads % 2 != 0)
                 yield return new ValidationResult($"rope rotates pairs of coordinates, but the head size {Width / ResolvedHeads} is odd; choose an even headDim.", new[] { nameof(Positions) });

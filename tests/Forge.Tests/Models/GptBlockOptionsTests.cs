@@ -117,6 +117,18 @@ public class GptBlockOptionsTests
     }
 
     [Fact]
+    public void KvGroups_keeps_the_groups_as_the_width_grows_with_the_head_size_fixed()
+    {
+        foreach (var (width, kvWidth) in new[] { (32, 8), (64, 16) })
+        {
+            var spec = TestSpecs.Gpt(width, 2, "mup").With("model.headDim=4").With("model.kvGroups=4");
+            using var test = TestExperiment.Build(spec);
+            Assert.Equal(new long[] { kvWidth, width }, test.ByName["blocks.0.attention.key.weight"].Descriptor.Shape); // heads/4 key heads of 4
+            Assert.Equal(new long[] { width, width }, test.ByName["blocks.0.attention.query.weight"].Descriptor.Shape);
+        }
+    }
+
+    [Fact]
     public void Alibi_slopes_follow_the_head_fraction_so_wider_models_cover_the_same_range()
     {
         var four = Forge.Plugins.Models.Gpt.Positions.AlibiBias.Slopes(4);
@@ -132,10 +144,21 @@ public class GptBlockOptionsTests
     [Theory]
     [InlineData("model.heads=4,model.kvHeads=3", "model.kvHeads", "3 key/value heads do not divide the 4 heads")]
     [InlineData("model.heads=32,model.positions=rope", "model.positions", "the head size 1 is odd")]
+    [InlineData("model.heads=4,model.kvGroups=3", "model.kvGroups", "kvGroups 3 does not divide the 4 heads")]
+    [InlineData("model.heads=4,model.kvGroups=2,model.kvHeads=2", "model.kvGroups", "give either kvHeads or kvGroups")]
     public void Bad_combinations_are_spec_errors_naming_the_field(string options, string field, string message)
     {
         var e = Assert.Throws<SpecException>(() => TestExperiment.Build(Spec("mup", options)).Dispose());
         Assert.Contains(field, e.Message);
         Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void Alibi_with_a_learned_table_is_a_spec_error_naming_positions()
+    {
+        var spec = Spec("mup", "").With("model.positions=[\"alibi\",\"learned\"]"); // positions is one scheme: ALiBi replaces the table
+        var e = Assert.Throws<SpecException>(() => TestExperiment.Build(spec).Dispose());
+        Assert.Contains("model.positions", e.Message);
+        Assert.Contains("expected one of", e.Message);
     }
 }
