@@ -49,6 +49,14 @@ public sealed class UnitScaledMupParametrization(UmupOptions options) : IParamet
     /// <inheritdoc />
     public double AttentionLogitScale(int headDimension, ParametrizationContext context) => options.AlphaAttn / headDimension;
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// Unit-scaled linear, embedding, norm and broadcast-add ops multiply every weight gradient by <c>rows^-½</c>, and
+    /// unit-scaled losses pass each row a gradient that does not depend on the batch, so P equal parts' gradients sum
+    /// to <c>P^½</c> times the whole batch's: the reduction is the sum times <c>P^-½</c>.
+    /// </remarks>
+    public GradientReduction Reduction(ParameterDescriptor parameter, ParametrizationContext context) => GradientReduction.UnitScaled;
+
     /// <summary>τ of branch <paramref name="block"/> among the model's 2·depth branches (attention at even indices, MLP at odd).</summary>
     public double ResidualBranchMultiplier(int block, ParametrizationContext context)
     {

@@ -29,7 +29,7 @@ public sealed class TestExperiment : IDisposable
         {
             Spec = inner.Spec, Environment = inner.Environment, OptimizerPlugin = inner.OptimizerPlugin, Parametrization = inner.Parametrization,
             Precision = inner.Precision, Ops = inner.Ops, Model = inner.Model, Parameters = inner.Parameters, Optimizer = inner.Optimizer,
-            TiedUses = inner.TiedUses, Scales = inner.Scales, Callbacks = inner.Callbacks, Dataset = wrap(inner.Dataset),
+            TiedUses = inner.TiedUses, Scales = inner.Scales, Callbacks = inner.Callbacks, Dataset = wrap(inner.Dataset), Reductions = inner.Reductions,
         };
     }
 
@@ -41,7 +41,7 @@ public sealed class TestExperiment : IDisposable
         {
             Spec = inner.Spec, Environment = inner.Environment, OptimizerPlugin = inner.OptimizerPlugin, Parametrization = inner.Parametrization,
             Precision = inner.Precision, Ops = inner.Ops, Model = inner.Model, Parameters = inner.Parameters, Optimizer = inner.Optimizer,
-            TiedUses = inner.TiedUses, Scales = inner.Scales, Callbacks = callbacks, Dataset = inner.Dataset,
+            TiedUses = inner.TiedUses, Scales = inner.Scales, Callbacks = callbacks, Dataset = inner.Dataset, Reductions = inner.Reductions,
         };
     }
 

@@ -37,4 +37,12 @@ public interface IParametrizationPlugin
     /// weights and passes each of its tensors' descriptors as <see cref="ParametrizationContext.BaseModel"/> (added in 1.2).
     /// </summary>
     System.Text.Json.Nodes.JsonObject? BaseModel => null;
+
+    /// <summary>
+    /// How <paramref name="parameter"/>'s gradients from equal parts of a batch combine into the whole batch's: the
+    /// data-parallel all-reduce and gradient accumulation (<c>training.microBatches</c>) multiply the parts' sum by
+    /// its <see cref="GradientReduction.Factor"/>. Default <see cref="GradientReduction.Mean"/>, right for plain ops
+    /// and a loss averaged over the batch; a rule whose ops scale gradients with the batch says its own (added in 1.2).
+    /// </summary>
+    GradientReduction Reduction(ParameterDescriptor parameter, ParametrizationContext context) => GradientReduction.Mean;
 }

@@ -4,5 +4,6 @@ namespace Forge.Cli.Rendering;
 internal static class ConsoleMode
 {
     public static bool IsLive(bool plain, bool interactiveConsole) =>
-        !plain && interactiveConsole && !System.Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
+        !plain && interactiveConsole && !System.Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"))
+        && !Forge.Core.Distributed.Collectives.Launched(); // mpirun gives each rank a terminal, but interleaves their lines
 }

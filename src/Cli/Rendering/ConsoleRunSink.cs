@@ -13,6 +13,12 @@ internal sealed class ConsoleRunSink(TextWriter output, TextWriter error, bool l
 {
     private LiveProgress? _live;
 
+    public void Joined(int rank, int ranks, string description)
+    {
+        output.WriteLine($"rank {rank} of {ranks} ({description})");
+        output.Flush();
+    }
+
     public void Started(RunStarted run)
     {
         foreach (var line in run.Lines())

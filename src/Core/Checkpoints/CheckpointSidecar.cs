@@ -56,6 +56,9 @@ public sealed record CheckpointSidecar
     /// <summary>File name → SHA-256 (hex) of <c>model.safetensors</c>, <c>optimizer.safetensors</c> and, when callbacks keep tensors, <c>callbacks.safetensors</c>.</summary>
     public required Dictionary<string, string> Sha256 { get; init; }
 
+    /// <summary>Data-parallel ranks that trained it; null (one process) in checkpoints written before ranks were recorded.</summary>
+    public int? Ranks { get; init; }
+
     /// <summary>Kept forever by the keepLast pruning (checkpoint.permanentInterval).</summary>
     public bool Permanent { get; init; }
 

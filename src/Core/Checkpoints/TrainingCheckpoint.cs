@@ -35,6 +35,7 @@ public static class TrainingCheckpoint
             Tensors = experiment.Parameters.Select(Describe).ToList(),
             TiedUses = experiment.TiedUses.Select(Describe).ToList(),
             SpecPath = experiment.Spec.SpecPath,
+            Ranks = experiment.Environment.Collective.Size,
             Optimizer = OptimizerType(experiment),
             OptimizerScalars = scalars,
             CallbackNumbers = callbackNumbers.Count > 0 ? callbackNumbers : null,

@@ -33,6 +33,9 @@ public sealed class Experiment : IDisposable
     /// <summary>Attention-logit scales and residual multipliers the model asked the parametrization for.</summary>
     public IReadOnlyList<ArchitecturalScale> Scales { get; init; } = Array.Empty<ArchitecturalScale>();
 
+    /// <summary>How each of <see cref="Parameters"/>' gradients combine across parts of a batch (ranks, micro-batches), in the same order.</summary>
+    public IReadOnlyList<Forge.Abstractions.Parametrizations.GradientReduction> Reductions { get; init; } = Array.Empty<Forge.Abstractions.Parametrizations.GradientReduction>();
+
     /// <summary>Trainable tensors, each once.</summary>
     public IReadOnlyList<Parameter> Trainable => Parameters.Select(p => p.Value).ToList();
 

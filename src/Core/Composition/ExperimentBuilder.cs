@@ -87,6 +87,7 @@ public sealed class ExperimentBuilder(IServiceProvider services, ILogger<Experim
             Ops = factory.Ops,
             Model = model,
             Parameters = parameters,
+            Reductions = Call(spec.Parametrization, () => parameters.Select(p => parametrization.Reduction(p.Descriptor, context)).ToList()),
             Optimizer = optimizer,
             TiedUses = factory.Tied,
             Scales = factory.Scales,

@@ -2,7 +2,11 @@ using TorchSharp;
 
 namespace Forge.Core.Composition;
 
-/// <summary>Settings a run needs before any plugin is created: the device and libtorch's thread count (set on this thread; <see cref="RunEnvironment.UseThreads"/>).</summary>
+/// <summary>
+/// Settings a run needs before any plugin is created: the device, the MPI job it joins (if any) and libtorch's thread
+/// count (set on this thread; <see cref="RunEnvironment.UseThreads"/>). Ranks on one machine share its cores: each
+/// gets its share unless the spec sets <c>threads</c>.
+/// </summary>
 public static class ProcessSetup
 {
     /// <summary>libtorch's thread count before Forge changed it (a process may prepare several runs: tests, the benchmark, a sweep worker).</summary>
@@ -11,8 +15,17 @@ public static class ProcessSetup
     public static RunEnvironment Prepare(ResolvedSpec spec)
     {
         var device = DeviceSelector.Select(spec.Settings.Device, spec.SpecPath);
+        var collective = Forge.Core.Distributed.Collectives.Join(spec.Settings.Distributed);
+        int cores = Math.Max(1, Environment.ProcessorCount / collective.LocalSize);
         var environment = new RunEnvironment(spec.Experiment.Seed, device, spec.SpecDirectory,
-            ThreadCount.For(spec.Settings.Threads, LibtorchThreads.Value, Environment.ProcessorCount));
+            ThreadCount.For(spec.Settings.Threads, LibtorchThreads.Value, cores))
+        {
+            Collective = collective,
+        };
+        int parts = collective.Size * spec.Experiment.Training.MicroBatches;
+        if (spec.Experiment.Training.BatchSize % parts != 0)
+            throw new Forge.Core.Errors.RunSetupException(
+                $"training.batchSize {spec.Experiment.Training.BatchSize} does not split into {collective.Size} ranks × {spec.Experiment.Training.MicroBatches} micro-batches; choose a batchSize that is a multiple of {parts} (it is the global batch: every rank trains batchSize / ranks of it).");
         environment.UseThreads();
         return environment;
     }

@@ -8,6 +8,9 @@ namespace Forge.Core.Runs;
 /// </summary>
 public interface IRunSink
 {
+    /// <summary>This process is rank <paramref name="rank"/> of a data-parallel job of <paramref name="ranks"/> (said once, by every rank, before it trains).</summary>
+    void Joined(int rank, int ranks, string description) { }
+
     /// <summary>The run is set up and about to train: what it is and where it writes.</summary>
     void Started(RunStarted run);
 

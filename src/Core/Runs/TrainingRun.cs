@@ -9,6 +9,7 @@ using Forge.Core.Telemetry;
 using Forge.Core.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Forge.Core.Plugins;
+using Forge.Core.Distributed;
 
 namespace Forge.Core.Runs;
 
@@ -30,15 +31,39 @@ public static class TrainingRun
         var experiment = composed.Experiment;
         var settings = spec.Settings;
 
+        var ranks = composed.Environment.Collective;
+        if (ranks.Size > 1)
+            sink.Joined(ranks.Rank, ranks.Size, $"pid {Environment.ProcessId}, {ranks.Description}, {composed.Environment.Threads} thread{(composed.Environment.Threads == 1 ? "" : "s")}");
+        if (ranks.Rank != 0)
+            return Follow(composed, cancellationToken);
+
         var startedAt = DateTimeOffset.UtcNow;
-        using var plan = ResumePlan.Resolve(spec, options.RunsRoot, options.RunFolder, new SpecLoader(options.Catalog ?? PluginCatalog.BuiltIn()), sink.Warning);
-        if (plan.Checkpoint is not null)
-            CheckCompatible(plan.Checkpoint, experiment);
-        var folder = plan.ContinueIn is not null ? RunFolder.Open(plan.ContinueIn)
-            : options.RunFolder is null ? await RunFolder.CreateAsync(options.RunsRoot, spec, startedAt, cancellationToken)
-            : await RunFolder.CreateAtAsync(options.RunFolder, spec, cancellationToken);
-        var store = new CheckpointStore(folder.Path, settings.Checkpoint);
-        PrepareFolder(folder, store, plan, experiment);
+        ResumePlan plan;
+        RunFolder folder;
+        CheckpointStore store;
+        try
+        {
+            plan = ResumePlan.Resolve(spec, options.RunsRoot, options.RunFolder, new SpecLoader(options.Catalog ?? PluginCatalog.BuiltIn()), sink.Warning);
+            if (plan.Checkpoint is not null)
+                CheckCompatible(plan.Checkpoint, experiment);
+            folder = plan.ContinueIn is not null ? RunFolder.Open(plan.ContinueIn)
+                : options.RunFolder is null ? await RunFolder.CreateAsync(options.RunsRoot, spec, startedAt, cancellationToken)
+                : await RunFolder.CreateAtAsync(options.RunFolder, spec, cancellationToken);
+            store = new CheckpointStore(folder.Path, settings.Checkpoint);
+            PrepareFolder(folder, store, plan, experiment);
+        }
+        catch (Exception e) when (ranks.Size > 1)
+        {
+            RunHandOff.Exchange(ranks, new RunHandOff(null, null, e.Message)); // the other ranks stop with it instead of waiting
+            throw;
+        }
+        using var _ = plan;
+        if (ranks.Size > 1)
+        {
+            if (plan.Checkpoint is { } from && (from.Sidecar.Ranks ?? 1) != ranks.Size)
+                sink.Warning($"resuming a checkpoint trained by {from.Sidecar.Ranks ?? 1} rank(s) with {ranks.Size}: the data and the update are the same, but gradients are summed in another order, so the run continues close to, not bit for bit on, the trajectory it would have taken.");
+            RunHandOff.Exchange(ranks, new RunHandOff(folder.Path, plan.Checkpoint?.Folder, null));
+        }
 
         var identity = RunIdentity.FromFolder(folder.Path, spec.Experiment.Name);
         using var export = MetricsExport.Start(settings.Metrics, identity, sink.Warning);
@@ -87,6 +112,47 @@ public static class TrainingRun
         await WriteLossPlotAsync(folder, sink);
         sink.Finished(summary, Path.Combine(folder.Path, RunFolder.SummaryFile));
         return summary;
+    }
+
+    /// <summary>
+    /// A rank other than 0: waits for rank 0's run folder and checkpoint, then trains the same steps without writing
+    /// anything (rank 0 owns the folder, the metrics, the Prometheus endpoint and the checkpoints; the divergence
+    /// guard reads rank 0's checkpoints to roll back). Its summary is not written.
+    /// </summary>
+    private static RunSummary Follow(ComposedExperiment composed, CancellationToken cancellationToken)
+    {
+        var (spec, experiment, ranks) = (composed.Spec, composed.Experiment, composed.Environment.Collective);
+        var startedAt = DateTimeOffset.UtcNow;
+        var handOff = RunHandOff.Exchange(ranks, null);
+        if (handOff.Error is not null)
+            throw new RunSetupException($"rank 0 could not start the run: {handOff.Error}");
+        using var checkpoint = handOff.Checkpoint is null ? null : CheckpointStore.Load(handOff.Checkpoint);
+        var store = new CheckpointStore(handOff.Folder!, spec.Settings.Checkpoint);
+        var logger = composed.Logger("Forge.Training");
+        var outcome = composed.Loop.Run(experiment, new TrainingObservers(Array.Empty<ITrainingObserver>()),
+            new DivergenceGuard(spec.Settings.Guard, store, logger), cancellationToken, checkpoint);
+        var position = outcome.Position;
+        return new RunSummary
+        {
+            Name = spec.Experiment.Name,
+            Status = outcome.Status,
+            Error = outcome.Error,
+            Steps = outcome.Steps,
+            PlannedSteps = spec.Experiment.Training.Steps,
+            InitialEvalLoss = position.InitialEvalLoss,
+            FinalTrainLoss = position.LastTrainLoss,
+            FinalEvalLoss = position.LastEvalLoss,
+            BestEvalLoss = position.BestEvalLoss,
+            BestEvalStep = position.BestEvalStep,
+            Parameters = experiment.ParameterCount,
+            Device = composed.Environment.Device.ToString(),
+            Seed = spec.Experiment.Seed,
+            Overrides = spec.Overrides,
+            ResumedFrom = handOff.Checkpoint,
+            WallSeconds = (DateTimeOffset.UtcNow - startedAt).TotalSeconds,
+            StartedAt = startedAt,
+            FinishedAt = DateTimeOffset.UtcNow,
+        };
     }
 
     /// <summary>The one-line description of what trains: model and size, rule and precision, data, optimizer, steps, device.</summary>

@@ -58,6 +58,17 @@ public enum DeviceKind
     Cuda,
 }
 
+/// <summary>Whether a run joins an MPI job (data parallelism).</summary>
+public enum DistributedMode
+{
+    /// <summary>Join the job when mpirun or srun started this process; train alone otherwise.</summary>
+    Auto,
+    /// <summary>Train alone, even under mpirun.</summary>
+    None,
+    /// <summary>Join the MPI job; an error when libmpi cannot be loaded.</summary>
+    Mpi,
+}
+
 /// <summary>
 /// How a run runs: the part of a spec that never changes its numbers (device and threads aside: results are
 /// bit-reproducible for a fixed device and thread count) — resuming, exporting metrics, checkpointing, guarding against
@@ -72,6 +83,9 @@ public sealed class RunSettings
     [Description("CPU threads for libtorch; 0 keeps libtorch's default, capped at the cores this process may use (container CPU limits, affinity). Results are bit-reproducible for a fixed thread count.")]
     [Range(0, 1024)]
     public int Threads { get; set; }
+
+    [Description("Data parallelism across the processes of an MPI job: auto (join the job when mpirun or srun started this process, otherwise train alone), mpi (require the job: an error when libmpi cannot be loaded), or none (train alone even under mpirun).")]
+    public DistributedMode Distributed { get; set; } = DistributedMode.Auto;
 
     [Description("OpenTelemetry metrics exporters (prometheus, otlp, console); metrics.jsonl in the run folder is always written.")]
     public MetricsOptions Metrics { get; set; } = new();

@@ -19,6 +19,10 @@ public sealed class TrainingOptions : IValidatableObject
     [Range(0, int.MaxValue)]
     public int EvalInterval { get; set; } = 100;
 
+    [Description("Gradient accumulation: each update's batch (each rank's slice of it, under MPI) runs forward and backward in this many equal parts; batchSize must be a multiple of microBatches times the ranks. The gradients are combined as the parametrization says (a mean for plain ops), so the update is the whole batch's.")]
+    [Range(1, 1 << 16)]
+    public int MicroBatches { get; set; } = 1;
+
     [Description("Held-out batches per evaluation.")]
     [Range(1, int.MaxValue)]
     public int EvalBatches { get; set; } = 4;
@@ -39,6 +43,10 @@ public sealed class TrainingOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (MicroBatches >= 1 && BatchSize >= 1 && BatchSize % MicroBatches != 0)
+            yield return new ValidationResult(
+                $"batchSize {BatchSize} is not a multiple of microBatches {MicroBatches}; choose microBatches among the divisors of {BatchSize}.",
+                new[] { nameof(MicroBatches) });
         if (Steps >= 1 && Schedule.WarmupSteps > Steps)
             yield return new ValidationResult(
                 $"schedule.warmupSteps ({Schedule.WarmupSteps}) is larger than steps ({Steps}); use at most {Steps} warmup steps.",

@@ -60,7 +60,8 @@ public sealed class TrainingLoop(ILogger<TrainingLoop> logger)
         var experiment = state.Experiment;
         var options = experiment.Spec.Experiment.Training;
         bool languageModel = experiment.Dataset.Description.Task == TaskKind.LanguageModeling;
-        var step = new TrainingStep(experiment, guard.ChecksEveryStep);
+        using var step = new TrainingStep(experiment, guard.ChecksEveryStep);
+        var ranks = experiment.Environment.Collective;
 
         if (resumeFrom is not null)
         {
@@ -78,7 +79,7 @@ public sealed class TrainingLoop(ILogger<TrainingLoop> logger)
 
         while (state.Position.Step < options.Steps)
         {
-            if (cancellationToken.IsCancellationRequested)
+            if (StopRequested(ranks, cancellationToken))
             {
                 observers.Ending(state, RunStatus.Interrupted);
                 return new LoopOutcome(RunStatus.Interrupted, state.Position,
@@ -167,6 +168,20 @@ public sealed class TrainingLoop(ILogger<TrainingLoop> logger)
         }
         observers.Ending(state, RunStatus.Completed);
         return new LoopOutcome(RunStatus.Completed, state.Position, null);
+    }
+
+    /// <summary>
+    /// Whether to stop before the next update: this process was asked to (Ctrl+C, SIGTERM), or, when training with
+    /// several ranks, any of them was; they agree in one all-reduce, so every rank stops after the same step.
+    /// </summary>
+    private static bool StopRequested(Distributed.ICollective ranks, CancellationToken cancellationToken)
+    {
+        bool here = cancellationToken.IsCancellationRequested;
+        if (ranks.Size == 1)
+            return here;
+        using var flag = TorchSharp.torch.tensor(new[] { here ? 1f : 0f });
+        ranks.AllReduceSum(flag);
+        return flag.item<float>() > 0;
     }
 
     /// <summary>Counts update <paramref name="plan"/> and its batch in the position.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Forge.Core.Composition;
 using Forge.Core.Specs;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -8,10 +9,12 @@ namespace Forge.Core.Training;
 
 /// <summary>
 /// One update, the core of the loop: the learning rates of the step, then, inside one dispose scope, a batch, forward,
-/// loss, backward, the gradient norm, clipping and the optimizer step. Values are read back from the device only when
-/// the step is logged and, when the guard asks for it, one finite flag per step.
+/// loss, backward (once per micro-batch of this rank's part of the batch), the gradients made the whole batch's
+/// (<see cref="GradientReducer"/>: over ranks and micro-batches), the gradient norm, clipping and the optimizer step.
+/// Values are read back from the device only when the step is logged and, when the guard asks for it, one finite flag
+/// per step; the loss read back is the mean over micro-batches and ranks.
 /// </summary>
-public sealed class TrainingStep
+public sealed class TrainingStep : IDisposable
 {
     private readonly Experiment _experiment;
     private readonly TrainingOptions _options;
@@ -19,6 +22,9 @@ public sealed class TrainingStep
     private readonly IReadOnlyList<optim.ILearningRateController> _groups;
     private readonly double[] _initialRates;
     private readonly IReadOnlyList<Parameter> _trainable;
+    private readonly GradientReducer _reducer;
+    private readonly Distributed.ICollective _collective;
+    private readonly Scalar _microBatches;
 
     /// <param name="experiment">What is trained.</param>
     /// <param name="checkEveryStep">Whether every step's loss and gradient norm are checked for NaN/Inf (the skip and rollback guards).</param>
@@ -30,6 +36,9 @@ public sealed class TrainingStep
         _groups = experiment.Optimizer.ParamGroups.ToList();
         _initialRates = _groups.Select(g => g.InitialLearningRate).ToArray(); // per-group rates set by the parametrization
         _trainable = experiment.Trainable;
+        _collective = experiment.Environment.Collective;
+        _reducer = new GradientReducer(_trainable, experiment.Reductions, _collective, _options.MicroBatches);
+        _microBatches = ((double)_options.MicroBatches).ToScalar();
     }
 
     /// <summary>The optimizer's parameter groups, in order.</summary>
@@ -53,14 +62,25 @@ public sealed class TrainingStep
             using var batch = _experiment.Dataset.NextTrainingBatch(_options.BatchSize, data);
             (examples, predictions) = (batch.Examples, batch.Predictions);
             _experiment.Optimizer.zero_grad();
-            var output = _experiment.Model.call(batch.Inputs);
-            probe?.ForwardDone();
-            var lossTensor = LossFunction.Compute(_experiment, output, batch.Targets);
-            lossTensor.backward();
+            Tensor? lossTensor = null;
+            foreach (var part in BatchParts.Of(batch, _collective.Rank, _collective.Size, _options.MicroBatches))
+            {
+                var output = _experiment.Model.call(part.Inputs);
+                if (lossTensor is null)
+                    probe?.ForwardDone();
+                var partLoss = LossFunction.Compute(_experiment, output, part.Targets);
+                partLoss.backward();
+                lossTensor = lossTensor is null ? partLoss.detach() : lossTensor.add(partLoss.detach());
+            }
+            if (_options.MicroBatches > 1)
+                lossTensor = lossTensor!.div(_microBatches);
+            _reducer.Reduce();
             probe?.GradientsReady();
+            if (_collective.Size > 1 && (plan.Logged || _checkEveryStep))
+                lossTensor = _reducer.MeanOverRanks(lossTensor!);
             Tensor? norm = _options.GradClip > 0 || plan.Logged || _checkEveryStep ? GradientNorm.Compute(_trainable) : null;
             if (_checkEveryStep)
-                finite = (lossTensor.isfinite() & norm!.isfinite()).all().item<bool>(); // the guard's one read-back per step
+                finite = (lossTensor!.isfinite() & norm!.isfinite()).all().item<bool>(); // the guard's one read-back per step
             if (finite)
             {
                 if (_options.GradClip > 0)
@@ -70,10 +90,16 @@ public sealed class TrainingStep
             }
             if (plan.Logged || !finite)
             {
-                loss = lossTensor.item<float>();
+                loss = lossTensor!.item<float>();
                 gradNorm = norm!.item<float>();
             }
         }
         return new StepResult(examples, predictions, finite, loss, gradNorm, Stopwatch.GetElapsedTime(start).TotalSeconds);
+    }
+
+    public void Dispose()
+    {
+        _reducer.Dispose();
+        _microBatches.Dispose();
     }
 }

@@ -1,0 +1,46 @@
+using Forge.Core.Errors;
+using Forge.Core.Specs;
+
+namespace Forge.Core.Distributed;
+
+/// <summary>
+/// The process's collective, joined once: Open MPI when <c>mpirun</c> or <c>srun</c> started the process (its
+/// environment says so: <c>OMPI_COMM_WORLD_SIZE</c>, <c>PMIX_RANK</c>, <c>PMI_RANK</c>) or the spec asks for it
+/// (<c>"distributed": "mpi"</c>); one process alone otherwise.
+/// </summary>
+public static class Collectives
+{
+    private static readonly object Gate = new();
+    private static ICollective? _joined;
+
+    /// <summary>The collective a process with the given spec setting trains in (the same one on every call).</summary>
+    public static ICollective Join(DistributedMode mode)
+    {
+        lock (Gate)
+        {
+            if (_joined is not null)
+                return _joined;
+            if (mode == DistributedMode.None || (mode == DistributedMode.Auto && !Launched()))
+                return SingleProcess.Instance; // not remembered: another run in this process may ask for MPI
+            var mpi = MpiCollective.TryJoin(LocalSize(), out var error);
+            if (mpi is null)
+                throw new RunSetupException(
+                    $"distributed: {(mode == DistributedMode.Mpi ? "the spec asks for MPI (\"distributed\": \"mpi\")" : "this process was started by mpirun or srun")}, but Open MPI's library cannot be loaded ({error}). Install it (Debian: apt-get install openmpi-bin, which brings libopenmpi3), or set \"distributed\": \"none\" to train in one process.");
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => mpi.Dispose();
+            return _joined = mpi;
+        }
+    }
+
+    /// <summary>Whether an MPI launcher started this process with more than one rank.</summary>
+    public static bool Launched() =>
+        Number("OMPI_COMM_WORLD_SIZE") > 1 || Number("PMIX_SIZE") > 1 || Number("PMI_SIZE") > 1
+        || (Environment.GetEnvironmentVariable("PMIX_RANK") is not null && Number("SLURM_NTASKS") > 1);
+
+    /// <summary>Ranks on this machine, as the launcher says (1 when it does not).</summary>
+    private static int LocalSize() =>
+        Number("OMPI_COMM_WORLD_LOCAL_SIZE") is > 0 and var local ? local
+        : Number("SLURM_NTASKS_PER_NODE") is > 0 and var perNode ? perNode
+        : Number("MPI_LOCALNRANKS") is > 0 and var hydra ? hydra : 1;
+
+    private static int Number(string name) => int.TryParse(Environment.GetEnvironmentVariable(name), out int n) ? n : 0;
+}

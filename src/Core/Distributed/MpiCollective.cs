@@ -1,0 +1,125 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Forge.Core.Distributed;
+
+/// <summary>
+/// <see cref="ICollective"/> on Open MPI: MPI_COMM_WORLD of the job <c>mpirun</c> (or <c>srun</c>) started. Initialised
+/// once per process with MPI_THREAD_SERIALIZED (the host and the training thread call it, never at once) and
+/// finalised when disposed. Sums are MPI_SUM in place; buffers larger than an int's count go in chunks.
+/// </summary>
+public sealed unsafe class MpiCollective : ICollective
+{
+    private const int ThreadSerialized = 2;
+    private readonly MpiLibrary _mpi;
+    private bool _finalized;
+
+    private MpiCollective(MpiLibrary mpi, int localSize)
+    {
+        _mpi = mpi;
+        int initialized, provided, rank, size;
+        MpiLibrary.Check(mpi.Initialized(&initialized), "MPI_Initialized");
+        if (initialized == 0)
+            MpiLibrary.Check(mpi.InitThread(null, 0, ThreadSerialized, &provided), "MPI_Init_thread");
+        MpiLibrary.Check(mpi.CommRank(mpi.CommWorld, &rank), "MPI_Comm_rank");
+        MpiLibrary.Check(mpi.CommSize(mpi.CommWorld, &size), "MPI_Comm_size");
+        (Rank, Size) = (rank, size);
+        LocalSize = Math.Clamp(localSize, 1, size);
+        Description = LibraryVersion(mpi);
+    }
+
+    /// <summary>Joins the job, or returns null with the reason in <paramref name="error"/> when libmpi cannot be loaded.</summary>
+    public static MpiCollective? TryJoin(int localSize, out string error)
+    {
+        var mpi = MpiLibrary.TryLoad(out error);
+        return mpi is null ? null : new MpiCollective(mpi, localSize);
+    }
+
+    public int Rank { get; }
+    public int Size { get; }
+    public int LocalSize { get; }
+    public string Description { get; }
+
+    public void AllReduceSum(Tensor buffer)
+    {
+        var (type, size) = buffer.dtype switch
+        {
+            ScalarType.Float32 => (_mpi.Float, 4),
+            ScalarType.Float64 => (_mpi.Double, 8),
+            _ => throw new ArgumentException($"all-reduce takes float32 or float64 buffers, not {buffer.dtype}", nameof(buffer)),
+        };
+        var data = Contiguous(buffer);
+        for (long offset = 0; offset < buffer.numel(); offset += int.MaxValue)
+        {
+            int count = (int)Math.Min(int.MaxValue, buffer.numel() - offset);
+            MpiLibrary.Check(_mpi.Allreduce(MpiLibrary.InPlace, data + (nint)(offset * size), count, type, _mpi.Sum, _mpi.CommWorld), "MPI_Allreduce");
+        }
+    }
+
+    public void Broadcast(Tensor buffer, int root = 0)
+    {
+        var data = Contiguous(buffer);
+        BroadcastBytes(data, buffer.numel() * buffer.ElementSize, root);
+    }
+
+    public byte[] Broadcast(byte[] bytes, int root = 0)
+    {
+        long length = bytes.LongLength;
+        BroadcastBytes((nint)(&length), sizeof(long), root);
+        var result = Rank == root ? bytes : new byte[length];
+        fixed (byte* data = result)
+            BroadcastBytes((nint)data, length, root);
+        return result;
+    }
+
+    public void Abort(int exitCode)
+    {
+        Console.Out.Flush();
+        Console.Error.Flush();
+        _mpi.Abort(_mpi.CommWorld, exitCode);
+        Environment.Exit(exitCode); // MPI_Abort does not return; this is for an implementation that does
+    }
+
+    public void Dispose()
+    {
+        if (_finalized)
+            return;
+        _finalized = true;
+        int finalized;
+        if (_mpi.Finalized(&finalized) == 0 && finalized == 0)
+            _mpi.Finalize();
+    }
+
+    private void BroadcastBytes(nint data, long length, int root)
+    {
+        for (long offset = 0; offset < length; offset += int.MaxValue)
+        {
+            int count = (int)Math.Min(int.MaxValue, length - offset);
+            MpiLibrary.Check(_mpi.Bcast(data + (nint)offset, count, _mpi.Byte, root, _mpi.CommWorld), "MPI_Bcast");
+        }
+    }
+
+    private static nint Contiguous(Tensor buffer)
+    {
+        if (buffer.device_type != DeviceType.CPU || !buffer.is_contiguous())
+            throw new ArgumentException("collectives take contiguous CPU tensors", nameof(buffer));
+        return THSTensor_data(buffer.Handle);
+    }
+
+    /// <summary>The address of a tensor's first element (TorchSharp's own native library exports it).</summary>
+    [DllImport("LibTorchSharp")]
+    private static extern nint THSTensor_data(nint tensor);
+
+    private static string LibraryVersion(MpiLibrary mpi)
+    {
+        var text = new byte[8192];
+        int length;
+        fixed (byte* p = text)
+            if (mpi.GetLibraryVersion(p, &length) != 0)
+                return "MPI";
+        var version = Encoding.ASCII.GetString(text, 0, Math.Clamp(length, 0, text.Length)).Split(',', '\n')[0].Trim();
+        return version.Length > 0 ? version : "MPI";
+    }
+}

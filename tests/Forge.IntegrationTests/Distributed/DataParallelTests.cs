@@ -1,0 +1,145 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Forge.Tests.Support;
+
+namespace Forge.IntegrationTests.Distributed;
+
+/// <summary>
+/// Data parallelism on Open MPI: <c>mpirun -np 2 forge run</c> trains the model one process trains, rank 0 owns the
+/// run folder, a lost rank ends the job with its name, and the same command resumes bit for bit. Runs in CI (.ci/run
+/// installs openmpi-bin); skipped, saying so, where mpirun is missing.
+/// </summary>
+public class DataParallelTests
+{
+    private static readonly TimeSpan Minute = TimeSpan.FromSeconds(60);
+
+    [RequiresMpiTheory]
+    [InlineData("sp", "fp32")]
+    [InlineData("mup", "fp32")]
+    [InlineData("umup", "fp32")]
+    [InlineData("sp", "bf16")]
+    [InlineData("mup", "bf16")]
+    [InlineData("umup", "bf16")]
+    public async Task Two_ranks_train_what_one_process_trains_with_two_micro_batches_exactly_and_the_whole_batch_closely(string parametrization, string precision)
+    {
+        using var dir = new TempDirectory();
+        var spec = TestSpecs.Gpt(32, 20, parametrization).With("training.batchSize=8", $"precision={precision}", "training.logInterval=1", "checkpoint=none");
+        if (parametrization == "umup")
+            spec = spec.With("optimizer.lr=0.5");
+        var path = dir.File("spec.json", spec.ToJsonString());
+        var runs = Path.Combine(dir.Path, "ranks");
+
+        var (code, output) = await MpiJob.RunAsync(2, 2 * Minute, "run", path, "--runs", runs, "--plain");
+
+        Assert.True(code == 0, output);
+        Assert.Contains("rank 0 of 2", output);
+        Assert.Contains("rank 1 of 2", output);
+        var folder = Assert.Single(Directory.GetDirectories(Path.Combine(runs, "test-gpt"))); // rank 0 alone writes a run folder
+        var ranks = Losses(folder);
+        var micro = await InProcess(dir, spec.With("training.microBatches=2"), "micro");
+        var whole = await InProcess(dir, spec, "whole");
+
+        Assert.Equal(20, ranks.Count);
+        Assert.Equal(micro, ranks); // the same parts summed in the same order: bit for bit
+        double tolerance = precision == "fp32" ? 1e-5 : 2 * Worst(await InProcess(dir, spec.With("precision=fp32"), "fp32"), whole); // bf16: MicroBatchTests says why
+        Assert.True(Worst(ranks, whole) <= tolerance, $"2 ranks: {Worst(ranks, whole):E2} from one process's losses (tolerance {tolerance:E2})");
+    }
+
+    [RequiresMpiFact]
+    public async Task A_killed_rank_ends_the_job_naming_it_and_the_same_command_resumes_bit_for_bit()
+    {
+        using var dir = new TempDirectory();
+        var spec = TestSpecs.Gpt(32, 1500).With("training.batchSize=8", "training.logInterval=50", "checkpoint={\"interval\":100}");
+        var path = dir.File("spec.json", spec.ToJsonString());
+        var reference = Path.Combine(dir.Path, "reference");
+        var runs = Path.Combine(dir.Path, "runs");
+        var (referenceCode, referenceOutput) = await MpiJob.RunAsync(2, 3 * Minute, "run", path, "--runs", reference, "--plain");
+        Assert.True(referenceCode == 0, referenceOutput);
+        var expected = Losses(Assert.Single(Directory.GetDirectories(Path.Combine(reference, "test-gpt"))));
+
+        using (var job = MpiJob.Start(2, "run", path, "--runs", runs, "--plain"))
+        {
+            await job.WaitUntilAsync(() => Directory.Exists(Path.Combine(runs, "test-gpt")) && Directory.GetDirectories(Path.Combine(runs, "test-gpt"))
+                .Any(f => Directory.Exists(Path.Combine(f, "checkpoints", "step-00000200"))), "the checkpoint at step 200");
+            var pid = int.Parse(Regex.Match(job.Output, @"rank 1 of 2 \(pid (\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            var killed = DateTime.UtcNow;
+            System.Diagnostics.Process.GetProcessById(pid).Kill();
+            int code = await job.WaitAsync(Minute);
+            Assert.True(DateTime.UtcNow - killed < Minute);
+            Assert.NotEqual(0, code);
+            Assert.Matches(@"process rank 1 .*signal 9", job.Output); // mpirun names the lost rank
+        }
+        Assert.DoesNotContain(System.Diagnostics.Process.GetProcessesByName("dotnet"), p => CommandLine(p.Id).Contains(path)); // nothing left in a collective
+
+        var (resumedCode, resumedOutput) = await MpiJob.RunAsync(2, 3 * Minute, "run", path, "--runs", runs, "--plain");
+        Assert.True(resumedCode == 0, resumedOutput);
+        Assert.Contains("resuming from", resumedOutput);
+        var resumed = Losses(Assert.Single(Directory.GetDirectories(Path.Combine(runs, "test-gpt"))));
+        Assert.Equal(expected, resumed); // every logged loss, before the kill and after the resume, bit for bit
+    }
+
+    [RequiresMpiFact]
+    public async Task Sigterm_to_mpirun_stops_every_rank_after_the_same_step_and_rank_0_checkpoints_it()
+    {
+        using var dir = new TempDirectory();
+        var spec = TestSpecs.Gpt(32, 3000).With("training.batchSize=8", "training.logInterval=50", "checkpoint={\"interval\":1000}");
+        var path = dir.File("spec.json", spec.ToJsonString());
+        var runs = Path.Combine(dir.Path, "runs");
+        using var job = MpiJob.Start(2, "run", path, "--runs", runs, "--plain");
+        await job.WaitUntilAsync(() => job.Output.Contains("step 200/3000"), "step 200");
+
+        job.Signal("TERM");
+        int code = await job.WaitAsync(Minute);
+
+        Assert.NotEqual(0, code);
+        var folder = Assert.Single(Directory.GetDirectories(Path.Combine(runs, "test-gpt")));
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")))!;
+        Assert.Equal("interrupted", summary["status"]!.GetValue<string>());
+        int steps = summary["steps"]!.GetValue<int>();
+        Assert.InRange(steps, 200, 2999);
+        Assert.True(Directory.Exists(Path.Combine(folder, "checkpoints", $"step-{steps:D8}")), $"no checkpoint at step {steps}:\n{job.Output}");
+    }
+
+    [Fact]
+    public async Task Asking_for_mpi_without_libmpi_is_an_error_naming_the_package()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("spec.json", TestSpecs.Gpt(32, 2).With("distributed=mpi").ToJsonString());
+        using var forge = ForgeProcess.Start(new Dictionary<string, string> { ["FORGE_MPI_LIBRARY"] = Path.Combine(dir.Path, "libmpi-missing.so") },
+            "run", path, "--runs", Path.Combine(dir.Path, "runs"), "--plain");
+        int code = await forge.WaitAsync(Minute);
+        Assert.Equal(2, code);
+        Assert.Contains("distributed", forge.Output);
+        Assert.Contains("apt-get install openmpi-bin", forge.Output);
+        Assert.DoesNotContain("   at ", forge.Output); // a message, not a stack trace
+    }
+
+    private static async Task<List<double>> InProcess(TempDirectory dir, JsonObject spec, string name)
+    {
+        var runs = Path.Combine(dir.Path, name);
+        var result = await CliRunner.RunAsync("run", dir.File($"{name}.json", spec.ToJsonString()), "--runs", runs, "--plain");
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        return Losses(Assert.Single(Directory.GetDirectories(Path.Combine(runs, "test-gpt"))));
+    }
+
+    private static List<double> Losses(string runFolder) =>
+        File.ReadAllLines(Path.Combine(runFolder, "metrics.jsonl"))
+            .Select(l => JsonNode.Parse(l)!.AsObject())
+            .Where(o => o["loss"] is not null && o["step"] is not null)
+            .Select(o => o["loss"]!.GetValue<double>())
+            .ToList();
+
+    private static double Worst(IReadOnlyList<double> a, IReadOnlyList<double> b) => a.Zip(b).Max(p => Math.Abs(p.First - p.Second) / Math.Abs(p.Second));
+
+    private static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,21 @@
+namespace Forge.Tests.Support;
+
+/// <summary>A fact skipped, saying why, where Open MPI's mpirun is not installed (.ci/run installs openmpi-bin).</summary>
+public sealed class RequiresMpiFactAttribute : FactAttribute
+{
+    public RequiresMpiFactAttribute()
+    {
+        if (MpiJob.Mpirun is null)
+            Skip = MpiJob.Missing;
+    }
+}
+
+/// <summary>A theory skipped, saying why, where Open MPI's mpirun is not installed.</summary>
+public sealed class RequiresMpiTheoryAttribute : TheoryAttribute
+{
+    public RequiresMpiTheoryAttribute()
+    {
+        if (MpiJob.Mpirun is null)
+            Skip = MpiJob.Missing;
+    }
+}
