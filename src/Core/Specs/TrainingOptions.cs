@@ -23,6 +23,9 @@ public sealed class TrainingOptions : IValidatableObject
     [Range(1, 1 << 16)]
     public int MicroBatches { get; set; } = 1;
 
+    [Description("Low-communication data parallelism: ranks train on their own and average their parameters every sync.every steps (local SGD, or DiLoCo with outer: nesterov) instead of all-reducing gradients every step. Omit for ordinary data parallelism.")]
+    public SyncOptions? Sync { get; set; }
+
     [Description("Held-out batches per evaluation.")]
     [Range(1, int.MaxValue)]
     public int EvalBatches { get; set; } = 4;
@@ -75,4 +78,36 @@ public sealed class ScheduleOptions
     [Description("Final learning rate as a fraction of the peak (linear and cosine decay).")]
     [Range(0.0, 1.0)]
     public double MinLrRatio { get; set; } = 0.1;
+}
+
+/// <summary>How parameters are averaged when ranks train on their own (low-communication training).</summary>
+public enum OuterUpdate
+{
+    /// <summary>Replace every rank's parameters by their mean (local SGD).</summary>
+    Average,
+    /// <summary>DiLoCo (Douillard et al. 2023): the mean's distance from the last synchronised parameters is an outer gradient, applied by SGD with Nesterov momentum.</summary>
+    Nesterov,
+}
+
+/// <summary>
+/// The <c>training.sync</c> section: instead of all-reducing gradients every step, each rank takes <see cref="Every"/>
+/// steps with its own optimizer on its own slice of each batch, then the ranks' parameters are averaged, plainly or
+/// through an outer Nesterov step.
+/// </summary>
+public sealed class SyncOptions
+{
+    [Description("Local steps between two synchronisations of the parameters (H); checkpoint.interval must be a multiple of it.")]
+    [Range(1, 1 << 20)]
+    public int Every { get; set; } = 8;
+
+    [Description("average (local SGD) or nesterov (DiLoCo's outer SGD with Nesterov momentum).")]
+    public OuterUpdate Outer { get; set; } = OuterUpdate.Average;
+
+    [Description("Outer learning rate of nesterov (DiLoCo: 0.7).")]
+    [Range(0.0, 10.0)]
+    public double OuterLr { get; set; } = 0.7;
+
+    [Description("Outer momentum of nesterov (DiLoCo: 0.9).")]
+    [Range(0.0, 0.999)]
+    public double OuterMomentum { get; set; } = 0.9;
 }

@@ -55,14 +55,14 @@ public sealed class GradientReducer : IDisposable
                 _parameters[i].grad?.mul_(factor);
     }
 
-    /// <summary>The mean of <paramref name="value"/> (one element, this rank's) over the ranks.</summary>
-    public Tensor MeanOverRanks(Tensor value)
+    /// <summary>The mean of <paramref name="value"/> (one element, this rank's) over the ranks of <paramref name="collective"/>.</summary>
+    public static Tensor MeanOverRanks(ICollective collective, Tensor value)
     {
-        if (_collective.Size == 1)
+        if (collective.Size == 1)
             return value;
         var buffer = value.detach().to(ScalarType.Float32).reshape(1).clone();
-        _collective.AllReduceSum(buffer);
-        using var ranks = ((double)_collective.Size).ToScalar();
+        collective.AllReduceSum(buffer);
+        using var ranks = ((double)collective.Size).ToScalar();
         return buffer.div_(ranks).reshape(value.shape);
     }
 

@@ -25,6 +25,7 @@ public sealed class TrainingStep : IDisposable
     private readonly GradientReducer _reducer;
     private readonly Distributed.ICollective _collective;
     private readonly Scalar _microBatches;
+    private readonly ParameterSync? _sync;
 
     /// <param name="experiment">What is trained.</param>
     /// <param name="checkEveryStep">Whether every step's loss and gradient norm are checked for NaN/Inf (the skip and rollback guards).</param>
@@ -37,7 +38,9 @@ public sealed class TrainingStep : IDisposable
         _initialRates = _groups.Select(g => g.InitialLearningRate).ToArray(); // per-group rates set by the parametrization
         _trainable = experiment.Trainable;
         _collective = experiment.Environment.Collective;
-        _reducer = new GradientReducer(_trainable, experiment.Reductions, _collective, _options.MicroBatches);
+        // Under training.sync the ranks train on their own between synchronisations: gradients combine over micro-batches only.
+        _sync = _options.Sync is { } sync ? new ParameterSync(_trainable, _collective, sync) : null;
+        _reducer = new GradientReducer(_trainable, experiment.Reductions, _sync is null ? _collective : Distributed.SingleProcess.Instance, _options.MicroBatches);
         _microBatches = ((double)_options.MicroBatches).ToScalar();
     }
 
@@ -77,21 +80,26 @@ public sealed class TrainingStep : IDisposable
             _reducer.Reduce();
             probe?.GradientsReady();
             if (_collective.Size > 1 && (plan.Logged || _checkEveryStep))
-                lossTensor = _reducer.MeanOverRanks(lossTensor!);
+                lossTensor = GradientReducer.MeanOverRanks(_collective, lossTensor!);
             Tensor? norm = _options.GradClip > 0 || plan.Logged || _checkEveryStep ? GradientNorm.Compute(_trainable) : null;
+            // Under training.sync each rank clips by its own norm; the guard and the metric see the mean, the same everywhere.
+            var reportedNorm = _sync is not null && _collective.Size > 1 && (plan.Logged || _checkEveryStep)
+                ? GradientReducer.MeanOverRanks(_collective, norm!) : norm;
             if (_checkEveryStep)
-                finite = (lossTensor!.isfinite() & norm!.isfinite()).all().item<bool>(); // the guard's one read-back per step
+                finite = (lossTensor!.isfinite() & reportedNorm!.isfinite()).all().item<bool>(); // the guard's one read-back per step
             if (finite)
             {
                 if (_options.GradClip > 0)
                     GradientNorm.Clip(_trainable, norm!, _options.GradClip);
                 _experiment.Optimizer.step();
+                if (_sync?.Due(plan.Step) == true)
+                    _sync.Synchronise();
                 probe?.UpdateApplied(plan.Step);
             }
             if (plan.Logged || !finite)
             {
                 loss = lossTensor!.item<float>();
-                gradNorm = norm!.item<float>();
+                gradNorm = reportedNorm!.item<float>();
             }
         }
         return new StepResult(examples, predictions, finite, loss, gradNorm, Stopwatch.GetElapsedTime(start).TotalSeconds);
@@ -101,5 +109,6 @@ public sealed class TrainingStep : IDisposable
     {
         _reducer.Dispose();
         _microBatches.Dispose();
+        _sync?.Dispose();
     }
 }

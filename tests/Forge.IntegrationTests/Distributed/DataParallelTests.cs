@@ -100,6 +100,31 @@ public class DataParallelTests
         Assert.True(Directory.Exists(Path.Combine(folder, "checkpoints", $"step-{steps:D8}")), $"no checkpoint at step {steps}:\n{job.Output}");
     }
 
+    [RequiresMpiTheory]
+    [InlineData("average")]
+    [InlineData("nesterov")]
+    public async Task Ranks_that_synchronise_their_parameters_every_few_steps_train_and_checkpoint_after_a_synchronisation(string outer)
+    {
+        using var dir = new TempDirectory();
+        var spec = TestSpecs.Gpt(32, 40).With("training.batchSize=8", "training.logInterval=4", $"training.sync={{\"every\":4,\"outer\":\"{outer}\",\"outerLr\":0.5,\"outerMomentum\":0.5}}",
+            "checkpoint={\"interval\":20}");
+        var path = dir.File("spec.json", spec.ToJsonString());
+        var runs = Path.Combine(dir.Path, "runs");
+
+        var (code, output) = await MpiJob.RunAsync(2, 2 * Minute, "run", path, "--runs", runs, "--plain");
+
+        Assert.True(code == 0, output);
+        var folder = Assert.Single(Directory.GetDirectories(Path.Combine(runs, "test-gpt")));
+        var losses = Losses(folder);
+        Assert.Equal(10, losses.Count);
+        Assert.True(losses[^1] < losses[0] - 0.3, $"{outer}: {losses[0]} → {losses[^1]}");
+        var checkpoints = Directory.GetDirectories(Path.Combine(folder, "checkpoints"), "step-*").Select(d => int.Parse(Path.GetFileName(d)[5..], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.NotEmpty(checkpoints);
+        Assert.All(checkpoints, step => Assert.Equal(0, step % 4)); // right after a synchronisation
+        var plain = await InProcess(dir, TestSpecs.Gpt(32, 40).With("training.batchSize=8", "training.logInterval=4"), "plain");
+        Assert.NotEqual(plain, losses); // the ranks did train apart between synchronisations
+    }
+
     [Fact]
     public async Task Asking_for_mpi_without_libmpi_is_an_error_naming_the_package()
     {
