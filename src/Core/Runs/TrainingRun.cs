@@ -79,25 +79,8 @@ public static class TrainingRun
             outcome = composed.Loop.Run(experiment, observers.All, new DivergenceGuard(settings.Guard, store, logger), cancellationToken, plan.Checkpoint);
 
         var position = outcome.Position;
-        var summary = new RunSummary
+        var summary = Summary(composed, outcome, startedAt) with
         {
-            Name = spec.Experiment.Name,
-            Status = outcome.Status,
-            Error = outcome.Error,
-            Steps = outcome.Steps,
-            PlannedSteps = spec.Experiment.Training.Steps,
-            InitialEvalLoss = position.InitialEvalLoss,
-            FinalTrainLoss = position.LastTrainLoss,
-            FinalEvalLoss = position.LastEvalLoss,
-            BestEvalLoss = position.BestEvalLoss,
-            BestEvalStep = position.BestEvalStep,
-            WallSeconds = (DateTimeOffset.UtcNow - startedAt).TotalSeconds,
-            Parameters = experiment.ParameterCount,
-            Device = composed.Environment.Device.ToString(),
-            Seed = spec.Experiment.Seed,
-            Overrides = spec.Overrides,
-            StartedAt = startedAt,
-            FinishedAt = DateTimeOffset.UtcNow,
             Rounding = observers.Rounding?.Last,
             ResumedFrom = plan.Checkpoint?.Folder,
             Checkpoint = observers.Checkpoints.LastCheckpoint,
@@ -131,7 +114,13 @@ public static class TrainingRun
         var logger = composed.Logger("Forge.Training");
         var outcome = composed.Loop.Run(experiment, new TrainingObservers(Array.Empty<ITrainingObserver>()),
             new DivergenceGuard(spec.Settings.Guard, store, logger), cancellationToken, checkpoint);
-        var position = outcome.Position;
+        return Summary(composed, outcome, startedAt) with { ResumedFrom = handOff.Checkpoint };
+    }
+
+    /// <summary>What every rank's summary says: the outcome, its losses and the experiment.</summary>
+    private static RunSummary Summary(ComposedExperiment composed, LoopOutcome outcome, DateTimeOffset startedAt)
+    {
+        var (spec, experiment, position) = (composed.Spec, composed.Experiment, outcome.Position);
         return new RunSummary
         {
             Name = spec.Experiment.Name,
@@ -144,12 +133,11 @@ public static class TrainingRun
             FinalEvalLoss = position.LastEvalLoss,
             BestEvalLoss = position.BestEvalLoss,
             BestEvalStep = position.BestEvalStep,
+            WallSeconds = (DateTimeOffset.UtcNow - startedAt).TotalSeconds,
             Parameters = experiment.ParameterCount,
             Device = composed.Environment.Device.ToString(),
             Seed = spec.Experiment.Seed,
             Overrides = spec.Overrides,
-            ResumedFrom = handOff.Checkpoint,
-            WallSeconds = (DateTimeOffset.UtcNow - startedAt).TotalSeconds,
             StartedAt = startedAt,
             FinishedAt = DateTimeOffset.UtcNow,
         };
