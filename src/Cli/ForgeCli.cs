@@ -16,7 +16,9 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
     public static async Task<int> RunAsync(string[] args)
     {
         using var signals = new TerminationSignals(System.Console.Error);
-        return await new ForgeCli(System.Console.Out, System.Console.Error, interactiveConsole: true).InvokeAsync(args, signals.Token);
+        int exitCode = await new ForgeCli(System.Console.Out, System.Console.Error, interactiveConsole: true).InvokeAsync(args, signals.Token);
+        Forge.Core.Distributed.Collectives.Leave(exitCode); // under MPI, a failed rank ends the job instead of leaving the others waiting
+        return exitCode;
     }
 
     /// <summary>Live displays only on an interactive terminal without --plain.</summary>

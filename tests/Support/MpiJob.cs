@@ -34,18 +34,25 @@ public sealed class MpiJob : IDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    /// <summary>Starts <paramref name="ranks"/> forge processes with <paramref name="args"/>, one thread each.</summary>
-    public static MpiJob Start(int ranks, params string[] args)
+    /// <summary>Starts <paramref name="ranks"/> forge processes with <paramref name="args"/>.</summary>
+    public static MpiJob Start(int ranks, params string[] args) => StartRanks(Enumerable.Repeat(args, ranks).ToArray());
+
+    /// <summary>Starts one forge process per entry, each with its own arguments (mpirun's <c>-np 1 A : -np 1 B</c>).</summary>
+    public static MpiJob StartRanks(params string[][] argsPerRank)
     {
         var start = new ProcessStartInfo(Mpirun ?? throw new InvalidOperationException(Missing))
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        foreach (var a in new[] { "--oversubscribe", "--bind-to", "none", "-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     ForgeExecutable.Dotnet, ForgeExecutable.ForgeAssembly })
+        foreach (var a in new[] { "--oversubscribe", "--bind-to", "none" })
             start.ArgumentList.Add(a);
-        foreach (var a in args)
-            start.ArgumentList.Add(a);
+        for (int r = 0; r < argsPerRank.Length; r++)
+        {
+            if (r > 0)
+                start.ArgumentList.Add(":");
+            foreach (var a in new[] { "-np", "1", ForgeExecutable.Dotnet, ForgeExecutable.ForgeAssembly }.Concat(argsPerRank[r]))
+                start.ArgumentList.Add(a);
+        }
         start.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
         start.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
         start.Environment.Remove("CI");

@@ -31,6 +31,20 @@ public static class Collectives
         }
     }
 
+    /// <summary>
+    /// Called with the process's exit code before it exits. After a failure (anything but success or an interrupted
+    /// run, which every rank ends together) a rank aborts the whole job, so that no other rank waits for it in a
+    /// collective; otherwise the job is finalised when the process exits.
+    /// </summary>
+    public static void Leave(int exitCode)
+    {
+        ICollective? joined;
+        lock (Gate)
+            joined = _joined;
+        if (joined is { Size: > 1 } && exitCode is not (Errors.ExitCodes.Success or Errors.ExitCodes.Interrupted))
+            joined.Abort(exitCode);
+    }
+
     /// <summary>Whether an MPI launcher started this process with more than one rank.</summary>
     public static bool Launched() =>
         Number("OMPI_COMM_WORLD_SIZE") > 1 || Number("PMIX_SIZE") > 1 || Number("PMI_SIZE") > 1

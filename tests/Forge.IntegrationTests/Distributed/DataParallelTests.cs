@@ -125,6 +125,22 @@ public class DataParallelTests
         Assert.NotEqual(plain, losses); // the ranks did train apart between synchronisations
     }
 
+    [RequiresMpiFact]
+    public async Task A_rank_that_fails_alone_ends_the_job_instead_of_leaving_the_others_waiting()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("spec.json", TestSpecs.Gpt(32, 200).With("training.batchSize=8").ToJsonString());
+        var runs = Path.Combine(dir.Path, "runs");
+        using var job = MpiJob.StartRanks(
+            new[] { "run", path, "--runs", runs, "--plain" },
+            new[] { "run", path, "--runs", runs, "--plain", "--set", "training.batchSize=7" }); // rank 1 alone cannot split its batch
+
+        int code = await job.WaitAsync(Minute);
+
+        Assert.Equal(2, code);
+        Assert.Contains("training.batchSize 7 does not split into 2 ranks", job.Output);
+    }
+
     [Fact]
     public async Task Asking_for_mpi_without_libmpi_is_an_error_naming_the_package()
     {
