@@ -19,3 +19,12 @@ public sealed class RequiresMpiTheoryAttribute : TheoryAttribute
             Skip = MpiJob.Missing;
     }
 }
+
+/// <summary>A fact skipped, saying why, where Open MPI or a Slurm node that answers is missing.</summary>
+public sealed class RequiresSlurmAndMpiFactAttribute : FactAttribute
+{
+    public RequiresSlurmAndMpiFactAttribute()
+    {
+        Skip = MpiJob.Mpirun is null ? MpiJob.Missing : new RequiresSlurmFactAttribute().Skip;
+    }
+}

@@ -4,17 +4,24 @@ using Forge.Core.Errors;
 namespace Forge.Cli.Commands;
 
 /// <summary>
-/// <c>forge bench [--smoke] [--output DIR] [--data FILE] [--corpora] [--blocks]</c>: the performance harness (see benchmarks/README.md);
+/// <c>forge bench [--smoke] [--output DIR] [--data FILE] [--corpora] [--blocks] [--distributed]</c>: the performance harness (see benchmarks/README.md);
 /// results go to <c>DIR/bench-&lt;time&gt;.json</c> and <c>.md</c>.
 /// </summary>
 internal sealed class BenchCommand(TextWriter output, TextWriter error) : CommandBase(output, error)
 {
-    public Task<int> ExecuteAsync(bool smoke, string outputFolder, string dataPath, int[]? widths, bool fp32Only, CancellationToken cancellationToken, bool corpora = false, bool blocks = false) =>
+    public Task<int> ExecuteAsync(bool smoke, string outputFolder, string dataPath, int[]? widths, bool fp32Only, CancellationToken cancellationToken, bool corpora = false, bool blocks = false, bool distributed = false) =>
         GuardAsync(async () =>
         {
             if (!File.Exists(dataPath))
                 throw new RunSetupException($"--data: {Path.GetFullPath(dataPath)} does not exist; run from the repository root or pass --data data/tinyshakespeare.txt.");
             ReportNativeSetup();
+            if (distributed)
+            {
+                var scaling = await Task.Run(() => new DistributedFigures(dataPath, smoke, Output).Run(), cancellationToken);
+                var (scalingJson, scalingMarkdown) = DistributedFigures.Write(scaling, outputFolder);
+                await Output.WriteLineAsync($"wrote {scalingJson} and {scalingMarkdown}");
+                return ExitCodes.Success;
+            }
             if (blocks)
             {
                 var measured = await Task.Run(() => new BlockFigures(dataPath, smoke, Output).Run(), cancellationToken);

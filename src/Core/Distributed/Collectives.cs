@@ -50,11 +50,18 @@ public static class Collectives
         Number("OMPI_COMM_WORLD_SIZE") > 1 || Number("PMIX_SIZE") > 1 || Number("PMI_SIZE") > 1
         || (Environment.GetEnvironmentVariable("PMIX_RANK") is not null && Number("SLURM_NTASKS") > 1);
 
-    /// <summary>Ranks on this machine, as the launcher says (1 when it does not).</summary>
+    /// <summary>Ranks on this machine, as the launcher says (mpirun; srun's tasks per node, "2" or "2(x3)"; 1 when neither does).</summary>
     private static int LocalSize() =>
         Number("OMPI_COMM_WORLD_LOCAL_SIZE") is > 0 and var local ? local
+        : Number("SLURM_STEP_TASKS_PER_NODE") is > 0 and var step ? step
         : Number("SLURM_NTASKS_PER_NODE") is > 0 and var perNode ? perNode
         : Number("MPI_LOCALNRANKS") is > 0 and var hydra ? hydra : 1;
 
-    private static int Number(string name) => int.TryParse(Environment.GetEnvironmentVariable(name), out int n) ? n : 0;
+    /// <summary>The leading integer of an environment variable (Slurm writes "2(x3)" for 2 tasks on each of 3 nodes), or 0.</summary>
+    private static int Number(string name)
+    {
+        var text = Environment.GetEnvironmentVariable(name) ?? "";
+        int digits = text.TakeWhile(char.IsAsciiDigit).Count();
+        return int.TryParse(text[..digits], out int n) ? n : 0;
+    }
 }

@@ -38,6 +38,9 @@ public sealed class GradientReducer : IDisposable
             .ToArray();
     }
 
+    /// <summary>Seconds spent in all-reduces so far.</summary>
+    public double CommunicationSeconds { get; private set; }
+
     /// <summary>Parts of each batch: ranks × micro-batches.</summary>
     public int Parts { get; }
 
@@ -48,8 +51,12 @@ public sealed class GradientReducer : IDisposable
             return;
         using var _ = no_grad();
         if (_collective.Size > 1)
+        {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
             foreach (var bucket in Buckets())
                 AllReduce(bucket);
+            CommunicationSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
         foreach (var (factor, indices) in _scales)
             foreach (int i in indices)
                 _parameters[i].grad?.mul_(factor);

@@ -21,6 +21,9 @@ public sealed record MetricRecord
     /// <summary>Language models: tokens (predictions) trained on so far.</summary>
     public long? Tokens { get; init; }
 
+    /// <summary>Under MPI: mean milliseconds per update spent all-reducing gradients (or, under training.sync, parameters) since the last logged step.</summary>
+    public double? AllReduceMsPerStep { get; init; }
+
     /// <summary>True when this loss is a spike (guard.spikeRatio over the running median of logged losses).</summary>
     public bool? Spike { get; init; }
 

@@ -41,6 +41,9 @@ public sealed class ParameterSync : IDisposable
     /// <summary>Whether the parameters are synchronised after update <paramref name="step"/>.</summary>
     public bool Due(int step) => step % _options.Every == 0;
 
+    /// <summary>Seconds spent in all-reduces so far.</summary>
+    public double CommunicationSeconds { get; private set; }
+
     /// <summary>Bytes one synchronisation all-reduces per rank.</summary>
     public long BytesPerSync => _parameters.Sum(p => p.numel() * p.ElementSize);
 
@@ -50,7 +53,9 @@ public sealed class ParameterSync : IDisposable
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var flat = cat(_parameters.Select(p => p.detach().flatten().to(ScalarType.Float32)).ToArray());
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         _collective.AllReduceSum(flat);
+        CommunicationSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
         flat.div_(_ranks);
         long offset = 0;
         for (int i = 0; i < _parameters.Count; i++)

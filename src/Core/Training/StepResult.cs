@@ -10,4 +10,5 @@ namespace Forge.Core.Training;
 /// <param name="Loss">The training loss of the batch.</param>
 /// <param name="GradientNorm">The global gradient norm before clipping.</param>
 /// <param name="Seconds">Wall time of the update.</param>
-public sealed record StepResult(long Examples, long Predictions, bool Finite, float Loss, float GradientNorm, double Seconds);
+/// <param name="CommunicationSeconds">Of it, the time in all-reduces of gradients or parameters (0 in one process).</param>
+public sealed record StepResult(long Examples, long Predictions, bool Finite, float Loss, float GradientNorm, double Seconds, double CommunicationSeconds = 0);

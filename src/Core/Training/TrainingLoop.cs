@@ -75,7 +75,8 @@ public sealed class TrainingLoop(ILogger<TrainingLoop> logger)
 
         var clock = Stopwatch.StartNew();
         var intervalClock = Stopwatch.StartNew();
-        long intervalExamples = 0, intervalPredictions = 0;
+        long intervalExamples = 0, intervalPredictions = 0, intervalSteps = 0;
+        double intervalCommunication = 0;
 
         while (state.Position.Step < options.Steps)
         {
@@ -124,6 +125,8 @@ public sealed class TrainingLoop(ILogger<TrainingLoop> logger)
             Advance(state.Position, plan, result, languageModel);
             intervalExamples += result.Examples;
             intervalPredictions += result.Predictions;
+            intervalSteps++;
+            intervalCommunication += result.CommunicationSeconds;
             observers.UpdateApplied(state, plan, result);
 
             if (plan.Logged)
@@ -158,11 +161,13 @@ public sealed class TrainingLoop(ILogger<TrainingLoop> logger)
                     Tokens = languageModel ? position.Tokens : null,
                     ElapsedSeconds = clock.Elapsed.TotalSeconds,
                     Spike = spike ? true : null,
+                    AllReduceMsPerStep = ranks.Size > 1 && intervalSteps > 0 ? 1000 * intervalCommunication / intervalSteps : null,
                 };
                 record = observers.Contribute(record, new LoggedStepContext(state, plan, evalLoss));
                 observers.Logged(new LoggedStep(state, plan, record, intervalPredictions / seconds, step.Groups.Select(g => g.LearningRate).ToArray()));
                 intervalClock.Restart();
-                intervalExamples = intervalPredictions = 0;
+                intervalExamples = intervalPredictions = intervalSteps = 0;
+                intervalCommunication = 0;
             }
             observers.StepEnded(state, plan);
         }

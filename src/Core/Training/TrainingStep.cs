@@ -44,6 +44,9 @@ public sealed class TrainingStep : IDisposable
         _microBatches = ((double)_options.MicroBatches).ToScalar();
     }
 
+    /// <summary>Seconds this step's all-reduces of gradients and parameters took so far.</summary>
+    private double CommunicationSeconds => _reducer.CommunicationSeconds + (_sync?.CommunicationSeconds ?? 0);
+
     /// <summary>The optimizer's parameter groups, in order.</summary>
     public IReadOnlyList<optim.ILearningRateController> Groups => _groups;
 
@@ -57,6 +60,7 @@ public sealed class TrainingStep : IDisposable
         for (int g = 0; g < _groups.Count; g++)
             _groups[g].LearningRate = _initialRates[g] * factor;
         long start = Stopwatch.GetTimestamp();
+        double communicationBefore = CommunicationSeconds;
         float loss = float.NaN, gradNorm = float.NaN;
         bool finite = true;
         long examples, predictions;
@@ -102,7 +106,8 @@ public sealed class TrainingStep : IDisposable
                 gradNorm = reportedNorm!.item<float>();
             }
         }
-        return new StepResult(examples, predictions, finite, loss, gradNorm, Stopwatch.GetElapsedTime(start).TotalSeconds);
+        return new StepResult(examples, predictions, finite, loss, gradNorm, Stopwatch.GetElapsedTime(start).TotalSeconds,
+            CommunicationSeconds - communicationBefore);
     }
 
     public void Dispose()

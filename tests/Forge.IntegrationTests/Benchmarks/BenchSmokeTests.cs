@@ -6,6 +6,24 @@ namespace Forge.IntegrationTests.Benchmarks;
 /// <summary>The CI-sized run of <c>forge bench --smoke</c>: the harness runs end to end and its figures are sane.</summary>
 public class BenchSmokeTests
 {
+    [RequiresMpiFact]
+    public async Task The_distributed_smoke_bench_compares_two_ranks_with_one_and_writes_json_and_markdown()
+    {
+        using var dir = new TempDirectory();
+
+        var result = await CliRunner.RunAsync("bench", "--distributed", "--smoke", "--output", dir.Path, "--data", TestSpecs.ShakespearePath);
+
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        var json = Directory.GetFiles(dir.Path, "bench-distributed-*-smoke.json").Single();
+        Assert.Contains("scaling efficiency", File.ReadAllText(Path.ChangeExtension(json, ".md")));
+        var width = JsonNode.Parse(File.ReadAllText(json))!["widths"]!.AsArray().Single()!;
+        Assert.InRange(width["efficiency"]!.GetValue<double>(), 0.05, 1.5);
+        Assert.Equal(4 * width["parameters"]!.GetValue<long>(), width["bytesPerStep"]!.GetValue<long>()); // float32 gradients
+        Assert.InRange(width["allReduceMilliseconds"]!.GetValue<double>(), 1e-6, width["stepMilliseconds"]!.GetValue<double>());
+        Assert.InRange(width["twoRankPeakRssMegabytes"]!.GetValue<double>(), 50, 4000);
+        Assert.InRange(width["oneRankPeakRssMegabytes"]!.GetValue<double>(), 50, 4000);
+    }
+
     [Fact]
     public async Task The_smoke_bench_measures_every_figure_and_writes_json_and_markdown()
     {
