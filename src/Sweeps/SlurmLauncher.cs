@@ -79,7 +79,18 @@ public sealed class SlurmLauncher(TextWriter output, TextWriter error, SlurmOpti
             script.AppendLine($"#SBATCH --account={account}");
         if (options.Gres is { Length: > 0 } gres)
             script.AppendLine($"#SBATCH --gres={gres}");
-        script.AppendLine($"exec {Quote(ForgeExecutable.Dotnet)} {Quote(ForgeExecutable.ForgeAssembly)} trial run {Quote(folder)} --index \"$SLURM_ARRAY_TASK_ID\"");
+        var trial = $"{Quote(ForgeExecutable.Dotnet)} {Quote(ForgeExecutable.ForgeAssembly)} trial run {Quote(folder)} --index \"$SLURM_ARRAY_TASK_ID\"";
+        if (options.TasksPerTrial > 1)
+        {
+            // A data-parallel trial: Open MPI's mpirun takes the task's Slurm tasks (srun --mpi=pmix does not work with Debian 12's packages).
+            script.Insert(script.ToString().IndexOf("#SBATCH --cpus-per-task", StringComparison.Ordinal),
+                string.Create(CultureInfo.InvariantCulture, $"#SBATCH --ntasks={options.TasksPerTrial}\n"));
+            if (Environment.UserName == "root")
+                script.AppendLine("export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 # submitted as root, so the job runs as root");
+            script.AppendLine(string.Create(CultureInfo.InvariantCulture, $"exec mpirun -np {options.TasksPerTrial} {trial}"));
+        }
+        else
+            script.AppendLine($"exec {trial}");
         return script.ToString();
     }
 

@@ -28,14 +28,16 @@ public static class TrialEntry
             return (trial.Id, new TrialOutcome(ExitCodes.Success, null));
         }
         Directory.CreateDirectory(request.RunFolder);
-        var outcome = await TrialStatus.RecordAsync(trial, request.RunFolder, () => TrialExecution.RunAsync(request, line =>
+        Task<TrialOutcome> Run() => TrialExecution.RunAsync(request, line =>
         {
             lock (output)
             {
                 output.WriteLine(line);
                 output.Flush();
             }
-        }, cancellationToken));
+        }, cancellationToken);
+        // A data-parallel trial (sweep.slurm.tasksPerTrial): rank 0 records the outcome; the other ranks only train.
+        var outcome = Forge.Core.Distributed.Collectives.LaunchedRank() == 0 ? await TrialStatus.RecordAsync(trial, request.RunFolder, Run) : await Run();
         return (trial.Id, outcome);
     }
 

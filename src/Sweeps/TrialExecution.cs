@@ -19,7 +19,8 @@ public static class TrialExecution
     public static async Task<TrialOutcome> RunAsync(TrialRequest request, Action<string> onOutput, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(request.RunFolder);
-        using var log = new TrialLog(Path.Combine(request.RunFolder, "log.txt"), onOutput);
+        int rank = Forge.Core.Distributed.Collectives.LaunchedRank(); // in a data-parallel trial every rank logs, each to its own file
+        using var log = new TrialLog(Path.Combine(request.RunFolder, rank == 0 ? "log.txt" : $"log-rank{rank}.txt"), onOutput);
         try
         {
             var catalog = PluginCatalog.BuiltIn();
@@ -47,6 +48,8 @@ public static class TrialExecution
     {
         /// <summary>The error line's message, when the run did not complete.</summary>
         public string? Error { get; private set; }
+
+        public void Joined(int rank, int ranks, string description) => log.Output($"rank {rank} of {ranks} ({description})");
 
         public void Started(RunStarted run)
         {

@@ -45,6 +45,13 @@ public static class Collectives
             joined.Abort(exitCode);
     }
 
+    /// <summary>This process's rank as the MPI launcher set it in the environment (0 when no launcher did), before joining the job.</summary>
+    public static int LaunchedRank() =>
+        !Launched() ? 0
+        : Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_RANK") is not null ? Number("OMPI_COMM_WORLD_RANK")
+        : Environment.GetEnvironmentVariable("PMIX_RANK") is not null ? Number("PMIX_RANK")
+        : Number("PMI_RANK");
+
     /// <summary>Whether an MPI launcher started this process with more than one rank.</summary>
     public static bool Launched() =>
         Number("OMPI_COMM_WORLD_SIZE") > 1 || Number("PMIX_SIZE") > 1 || Number("PMI_SIZE") > 1

@@ -27,6 +27,10 @@ public sealed class SlurmOptions
     [RegularExpression("^[0-9:-]+$", ErrorMessage = "must be a Slurm time such as \"01:00:00\" or \"1-00:00:00\"")]
     public string Time { get; set; } = "01:00:00";
 
+    [Description("MPI ranks per trial: each array task gets this many Slurm tasks (sbatch --ntasks) and runs its trial under mpirun, data-parallel (docs/guide/distributed.md). Default 1: one process per trial.")]
+    [Range(1, 4096)]
+    public int TasksPerTrial { get; set; } = 1;
+
     [Description("Seconds between squeue polls while the array runs.")]
     [Range(0.1, 3600.0)]
     public double PollSeconds { get; set; } = 2;

@@ -44,4 +44,26 @@ public class SlurmLauncherTests
         Assert.NotEqual(firstJob, secondJob); // resubmitted as a new array
         Assert.Equal(untouched, File.GetLastWriteTimeUtc(Path.Combine(folder, "trials", "trial-000", "summary.json")));
     }
+
+    [RequiresSlurmAndMpiFact]
+    public async Task A_trial_with_two_tasks_trains_data_parallel_and_rank_0_alone_records_it()
+    {
+        using var dir = new TempDirectory();
+        var spec = dir.File("sweep.json", TestSpecs.Gpt(32, 10).With("training.batchSize=8", "checkpoint=none",
+            "sweep={\"parameters\":{\"optimizer.lr\":{\"values\":[0.01]}},\"metric\":\"finalEvalLoss\",\"slurm\":{\"memory\":\"2G\",\"tasksPerTrial\":2,\"pollSeconds\":0.5}}").ToJsonString());
+        var runs = Path.Combine(dir.Path, "runs");
+
+        var result = await CliRunner.RunAsync("sweep", spec, "--runs", runs, "--launcher", "slurm");
+
+        var folder = Directory.GetDirectories(Path.Combine(runs, "test-gpt"), "sweep-*").Single();
+        var trial = Path.Combine(folder, "trials", "trial-000");
+        string Read(string file) => File.Exists(Path.Combine(trial, file)) ? File.ReadAllText(Path.Combine(trial, file)) : $"(no {file})";
+        Assert.True(result.ExitCode == 0, result.Output + result.Error + Read("log.txt") + File.ReadAllText(Path.Combine(folder, "slurm", "task-0.out")));
+        var script = File.ReadAllText(Path.Combine(folder, "slurm", "array.sbatch"));
+        Assert.Contains("#SBATCH --ntasks=2", script);
+        Assert.Contains("mpirun -np 2", script);
+        Assert.Contains("rank 0 of 2", Read("log.txt"));
+        Assert.Contains("rank 1 of 2", Read("log-rank1.txt"));
+        Assert.Equal("done", JsonNode.Parse(Read("status.json"))!["state"]!.GetValue<string>());
+    }
 }
