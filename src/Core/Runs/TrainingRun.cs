@@ -58,12 +58,10 @@ public static class TrainingRun
             throw;
         }
         using var _ = plan;
+        if (plan.Checkpoint is { } from && (from.Sidecar.Ranks ?? 1) != ranks.Size)
+            sink.Warning($"resuming a checkpoint trained by {from.Sidecar.Ranks ?? 1} rank(s) with {ranks.Size}: the data and the update are the same, but gradients are summed in another order, so the run continues close to, not bit for bit on, the trajectory it would have taken.");
         if (ranks.Size > 1)
-        {
-            if (plan.Checkpoint is { } from && (from.Sidecar.Ranks ?? 1) != ranks.Size)
-                sink.Warning($"resuming a checkpoint trained by {from.Sidecar.Ranks ?? 1} rank(s) with {ranks.Size}: the data and the update are the same, but gradients are summed in another order, so the run continues close to, not bit for bit on, the trajectory it would have taken.");
             RunHandOff.Exchange(ranks, new RunHandOff(folder.Path, plan.Checkpoint?.Folder, null));
-        }
 
         var identity = RunIdentity.FromFolder(folder.Path, spec.Experiment.Name);
         using var export = MetricsExport.Start(settings.Metrics, identity, sink.Warning);

@@ -79,6 +79,27 @@ public class DataParallelTests
     }
 
     [RequiresMpiFact]
+    public async Task A_two_rank_checkpoint_resumes_in_one_process_with_a_warning()
+    {
+        using var dir = new TempDirectory();
+        var spec = TestSpecs.Gpt(32, 3000).With("training.batchSize=8", "training.logInterval=50", "checkpoint={\"interval\":1000}");
+        var path = dir.File("spec.json", spec.ToJsonString());
+        var runs = Path.Combine(dir.Path, "runs");
+        using (var job = MpiJob.Start(2, "run", path, "--runs", runs, "--plain"))
+        {
+            await job.WaitUntilAsync(() => job.Output.Contains("step 100/3000"), "step 100");
+            job.Signal("TERM");
+            await job.WaitAsync(Minute);
+        }
+
+        var result = await CliRunner.RunAsync("run", path, "--runs", runs, "--plain");
+
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        Assert.Contains("resuming from", result.Output);
+        Assert.Contains("resuming a checkpoint trained by 2 rank(s) with 1", result.Error);
+    }
+
+    [RequiresMpiFact]
     public async Task Sigterm_to_mpirun_stops_every_rank_after_the_same_step_and_rank_0_checkpoints_it()
     {
         using var dir = new TempDirectory();
