@@ -8,14 +8,8 @@ namespace Forge.Bench;
 /// <summary>Writes a <see cref="BenchReport"/> as <c>bench-&lt;time&gt;.json</c> and the Markdown tables in <c>bench-&lt;time&gt;.md</c>.</summary>
 public static class BenchReportWriter
 {
-    public static (string Json, string Markdown) Write(BenchReport report, string folder)
-    {
-        Directory.CreateDirectory(folder);
-        var stem = Path.Combine(folder, "bench-" + report.When.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + (report.Quick ? "-smoke" : ""));
-        File.WriteAllText(stem + ".json", JsonSerializer.Serialize(report, SpecJson.OutputOptions) + Environment.NewLine);
-        File.WriteAllText(stem + ".md", Markdown(report));
-        return (stem + ".json", stem + ".md");
-    }
+    public static (string Json, string Markdown) Write(BenchReport report, string folder) =>
+        BenchFiles.Write(report, folder, "bench-", report.When, report.Quick, Markdown(report));
 
     public static string Markdown(BenchReport r)
     {

@@ -68,9 +68,6 @@ public sealed class BlockFigures(string dataPath, bool quick, TextWriter log)
     /// <summary>Writes <paramref name="report"/> as <c>bench-blocks-&lt;time&gt;.json</c> and <c>.md</c> into <paramref name="folder"/>.</summary>
     public static (string Json, string Markdown) Write(BlockReport report, string folder)
     {
-        Directory.CreateDirectory(folder);
-        var stem = Path.Combine(folder, "bench-blocks-" + report.When.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + (report.Quick ? "-smoke" : ""));
-        File.WriteAllText(stem + ".json", JsonSerializer.Serialize(report, SpecJson.OutputOptions) + Environment.NewLine);
         string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"Measured {report.When:yyyy-MM-dd} on {report.Machine}, {report.Threads} threads, {report.Model}, fp32{(report.Quick ? " (smoke run: tiny sizes, not a measurement)" : "")}.");
@@ -80,7 +77,6 @@ public sealed class BlockFigures(string dataPath, bool quick, TextWriter log)
         foreach (var o in report.Options)
             md.AppendLine(CultureInfo.InvariantCulture,
                 $"| {o.Option} | {o.Parameters:N0} ({o.BaseParameters:N0}) | {F(o.SecondsPerStep * 1e3, "F1")} ({F(o.BaseSecondsPerStep * 1e3, "F1")}) | {F(o.Ratio.Median, "F3")} ({F(o.Ratio.Low, "F3")} to {F(o.Ratio.High, "F3")}, {F(o.Ratio.Coverage * 100, "F0")} %, {o.Ratio.Count}) |");
-        File.WriteAllText(stem + ".md", md.ToString());
-        return (stem + ".json", stem + ".md");
+        return BenchFiles.Write(report, folder, "bench-blocks-", report.When, report.Quick, md.ToString());
     }
 }

@@ -214,9 +214,6 @@ public sealed class CorpusFigures(string dataPath, bool quick, TextWriter log)
     /// <summary>Writes <paramref name="report"/> as <c>bench-corpora-&lt;time&gt;.json</c> and <c>.md</c> into <paramref name="folder"/>.</summary>
     public static (string Json, string Markdown) Write(CorpusReport report, string folder)
     {
-        Directory.CreateDirectory(folder);
-        var stem = Path.Combine(folder, "bench-corpora-" + report.When.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + (report.Quick ? "-smoke" : ""));
-        File.WriteAllText(stem + ".json", JsonSerializer.Serialize(report, SpecJson.OutputOptions) + Environment.NewLine);
         string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
         var md = new StringBuilder();
         var b = report.Batches;
@@ -232,7 +229,6 @@ public sealed class CorpusFigures(string dataPath, bool quick, TextWriter log)
         md.AppendLine(CultureInfo.InvariantCulture, $"| the same without the cache | {F(s.UncachedNearSeconds * 1e3, "F2")} / {F(s.UncachedFarSeconds * 1e3, "F2")} = {F(s.UncachedRatio, "F2")}× | grows |");
         var p = report.Prepare;
         md.AppendLine(CultureInfo.InvariantCulture, $"| forge prepare --tokenizer gpt2, {F(p.Bytes / 1e6, "F1")} MB, MB/s on 1 / {p.Workers} workers | {F(p.Bytes / 1e6 / p.OneWorkerSeconds, "F1")} / {F(p.Bytes / 1e6 / p.AllWorkersSeconds, "F1")} = {F(p.Speedup, "F2")}× | uses every core |");
-        File.WriteAllText(stem + ".md", md.ToString());
-        return (stem + ".json", stem + ".md");
+        return BenchFiles.Write(report, folder, "bench-corpora-", report.When, report.Quick, md.ToString());
     }
 }

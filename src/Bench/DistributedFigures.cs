@@ -145,9 +145,6 @@ public sealed class DistributedFigures(string dataPath, bool quick, TextWriter l
     /// <summary>Writes <paramref name="report"/> as <c>bench-distributed-&lt;time&gt;.json</c> and <c>.md</c> into <paramref name="folder"/>.</summary>
     public static (string Json, string Markdown) Write(DistributedReport report, string folder)
     {
-        Directory.CreateDirectory(folder);
-        var stem = Path.Combine(folder, "bench-distributed-" + report.When.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + (report.Quick ? "-smoke" : ""));
-        File.WriteAllText(stem + ".json", JsonSerializer.Serialize(report, SpecJson.OutputOptions) + Environment.NewLine);
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"Measured {report.When:yyyy-MM-dd} on {report.Machine} ({report.Cores} cores), {report.Model}, one thread per rank{(report.Quick ? " (smoke run: tiny sizes, not a measurement)" : "")}.");
         md.AppendLine();
@@ -156,7 +153,6 @@ public sealed class DistributedFigures(string dataPath, bool quick, TextWriter l
         foreach (var w in report.Widths)
             md.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {w.Width} | {w.Parameters:N0} | {w.OneRankTokensPerSecond:F0} | {w.TwoRankTokensPerSecond:F0} | {w.Efficiency * 100:F1} % | {w.StepMilliseconds:F1} | {w.AllReduceMilliseconds:F1} ({w.AllReduceMilliseconds / w.StepMilliseconds * 100:F1} %) | {w.BytesPerStep / 1e6:F1} | {w.OneRankPeakRssMegabytes:F0} / {w.TwoRankPeakRssMegabytes:F0} |"));
-        File.WriteAllText(stem + ".md", md.ToString());
-        return (stem + ".json", stem + ".md");
+        return BenchFiles.Write(report, folder, "bench-distributed-", report.When, report.Quick, md.ToString());
     }
 }
