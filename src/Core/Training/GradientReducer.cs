@@ -7,17 +7,14 @@ using static TorchSharp.torch;
 namespace Forge.Core.Training;
 
 /// <summary>
-/// Makes the gradients of a batch's parts (ranks × micro-batches) the whole batch's: sums them over the ranks — the
-/// gradients flattened into buckets of at most <see cref="BucketElements"/> elements, one all-reduce each, in place —
+/// Makes the gradients of a batch's parts (ranks × micro-batches) the whole batch's: sums them over the ranks — in
+/// place, flattened into buckets (<see cref="FlatAllReduce"/>) —
 /// then multiplies each tensor's sum by its parametrization's <see cref="GradientReduction.Factor"/> for the number
 /// of parts (1/P for a mean, P^-½ under u-μP). Every rank ends with the same gradients, so clipping, the gradient
 /// norm, the divergence guard and the optimizer take the same decisions everywhere.
 /// </summary>
 public sealed class GradientReducer : IDisposable
 {
-    /// <summary>Elements per all-reduce (32 MB of float32).</summary>
-    public const int BucketElements = 8 << 20;
-
     private readonly IReadOnlyList<Parameter> _parameters;
     private readonly ICollective _collective;
     private readonly (Scalar Factor, int[] Indices)[] _scales;
@@ -51,12 +48,7 @@ public sealed class GradientReducer : IDisposable
             return;
         using var _ = no_grad();
         if (_collective.Size > 1)
-        {
-            long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            foreach (var bucket in Buckets())
-                AllReduce(bucket);
-            CommunicationSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
-        }
+            CommunicationSeconds += FlatAllReduce.Sum(_collective, _parameters.Select(p => p.grad).OfType<Tensor>());
         foreach (var (factor, indices) in _scales)
             foreach (int i in indices)
                 _parameters[i].grad?.mul_(factor);
@@ -71,41 +63,6 @@ public sealed class GradientReducer : IDisposable
         collective.AllReduceSum(buffer);
         using var ranks = ((double)collective.Size).ToScalar();
         return buffer.div_(ranks).reshape(value.shape);
-    }
-
-    private void AllReduce(IReadOnlyList<Tensor> gradients)
-    {
-        using var scope = NewDisposeScope();
-        var flat = cat(gradients.Select(g => g.flatten()).ToArray());
-        _collective.AllReduceSum(flat);
-        long offset = 0;
-        foreach (var g in gradients)
-        {
-            g.copy_(flat.narrow(0, offset, g.numel()).view_as(g));
-            offset += g.numel();
-        }
-    }
-
-    /// <summary>The gradients in order, grouped by dtype into buckets of at most <see cref="BucketElements"/> (a larger tensor alone).</summary>
-    private IEnumerable<IReadOnlyList<Tensor>> Buckets()
-    {
-        var open = new Dictionary<ScalarType, (List<Tensor> Tensors, long Elements)>();
-        foreach (var g in _parameters.Select(p => p.grad).OfType<Tensor>())
-        {
-            if (g.dtype is not (ScalarType.Float32 or ScalarType.Float64))
-                throw new InvalidOperationException($"data-parallel training all-reduces float32 and float64 gradients, not {g.dtype}");
-            var (tensors, elements) = open.TryGetValue(g.dtype, out var b) ? b : (new List<Tensor>(), 0L);
-            if (tensors.Count > 0 && elements + g.numel() > BucketElements)
-            {
-                yield return tensors;
-                (tensors, elements) = (new List<Tensor>(), 0L);
-            }
-            tensors.Add(g);
-            open[g.dtype] = (tensors, elements + g.numel());
-        }
-        foreach (var (tensors, _) in open.Values)
-            if (tensors.Count > 0)
-                yield return tensors;
     }
 
     public void Dispose()

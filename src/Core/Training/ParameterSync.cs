@@ -50,25 +50,16 @@ public sealed class ParameterSync : IDisposable
     /// <summary>All-reduces the parameters and applies the outer update; every rank ends with the same parameters.</summary>
     public void Synchronise()
     {
+        CommunicationSeconds += FlatAllReduce.Sum(_collective, _parameters); // each parameter now holds the ranks' sum
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var flat = cat(_parameters.Select(p => p.detach().flatten().to(ScalarType.Float32)).ToArray());
-        long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        _collective.AllReduceSum(flat);
-        CommunicationSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
-        flat.div_(_ranks);
-        long offset = 0;
         for (int i = 0; i < _parameters.Count; i++)
         {
             var p = _parameters[i];
-            var mean = flat.narrow(0, offset, p.numel()).view_as(p).to(p.dtype);
-            offset += p.numel();
+            p.div_(_ranks); // the mean
             if (_anchor is null)
-            {
-                p.copy_(mean);
                 continue;
-            }
-            var delta = _anchor[i] - mean; // the outer gradient
+            var delta = _anchor[i] - p; // the outer gradient
             _momentum![i].mul_(_momentumFactor).add_(delta);
             _anchor[i].sub_(delta.add(_momentum[i], _momentumFactor).mul_(_outerLr));
             p.copy_(_anchor[i]);
