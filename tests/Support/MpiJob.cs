@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Forge.Sweeps;
 
 namespace Forge.Tests.Support;
@@ -8,31 +7,14 @@ namespace Forge.Tests.Support;
 /// <c>mpirun -np N forge ARGS</c> in a child process, its output collected: <c>--oversubscribe</c> (more ranks than
 /// cores on CI's 2-core machine) and Open MPI's allow-run-as-root variables (CI runs as root).
 /// </summary>
-public sealed class MpiJob : IDisposable
+public sealed class MpiJob : CollectedProcess
 {
     public const string Missing = "Open MPI is not installed (no mpirun on PATH); .ci/run installs it (apt-get install openmpi-bin) when it runs as root.";
-
-    private readonly StringBuilder _output = new();
-    private readonly Process _process;
 
     /// <summary>mpirun's full path, or null.</summary>
     public static string? Mpirun => RequiresProgramFactAttribute.Locate("mpirun");
 
-    private MpiJob(Process process)
-    {
-        _process = process;
-        process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-    }
-
-    public int Id => _process.Id;
-
-    public string Output
-    {
-        get { lock (_output) return _output.ToString(); }
-    }
+    private MpiJob(Process process) : base(process, "mpirun", TimeSpan.FromSeconds(120)) { }
 
     /// <summary>Starts <paramref name="ranks"/> forge processes with <paramref name="args"/>.</summary>
     public static MpiJob Start(int ranks, params string[] args) => StartRanks(Enumerable.Repeat(args, ranks).ToArray());
@@ -65,48 +47,5 @@ public sealed class MpiJob : IDisposable
         using var job = Start(ranks, args);
         int code = await job.WaitAsync(timeout);
         return (code, job.Output);
-    }
-
-    /// <summary>SIGTERM or another signal to mpirun.</summary>
-    public void Signal(string name)
-    {
-        using var kill = Process.Start("kill", new[] { $"-{name}", Id.ToString(System.Globalization.CultureInfo.InvariantCulture) })!;
-        kill.WaitForExit();
-    }
-
-    public async Task<int> WaitAsync(TimeSpan timeout)
-    {
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"mpirun did not end within {timeout.TotalSeconds} s:\n{Output}");
-        }
-        _process.WaitForExit();
-        return _process.ExitCode;
-    }
-
-    /// <summary>Waits until <paramref name="condition"/> holds, failing after 120 s or when mpirun has ended.</summary>
-    public async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (!condition())
-        {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"mpirun exited ({_process.ExitCode}) before {what}:\n{Output}");
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"waited 120 s for {what}:\n{Output}");
-            await Task.Delay(50);
-        }
-    }
-
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-            _process.Kill(entireProcessTree: true);
-        _process.Dispose();
     }
 }

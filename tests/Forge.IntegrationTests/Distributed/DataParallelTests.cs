@@ -35,14 +35,14 @@ public class DataParallelTests
         Assert.Contains("rank 0 of 2", output);
         Assert.Contains("rank 1 of 2", output);
         var folder = Assert.Single(Directory.GetDirectories(Path.Combine(runs, "test-gpt"))); // rank 0 alone writes a run folder
-        var ranks = Losses(folder);
+        var ranks = LossCurves.Read(folder);
         var micro = await InProcess(dir, spec.With("training.microBatches=2"), "micro");
         var whole = await InProcess(dir, spec, "whole");
 
         Assert.Equal(20, ranks.Count);
         Assert.Equal(micro, ranks); // the same parts summed in the same order: bit for bit
-        double tolerance = precision == "fp32" ? 1e-5 : 2 * Worst(await InProcess(dir, spec.With("precision=fp32"), "fp32"), whole); // bf16: MicroBatchTests says why
-        Assert.True(Worst(ranks, whole) <= tolerance, $"2 ranks: {Worst(ranks, whole):E2} from one process's losses (tolerance {tolerance:E2})");
+        double tolerance = precision == "fp32" ? 1e-5 : 2 * LossCurves.WorstRelative(await InProcess(dir, spec.With("precision=fp32"), "fp32"), whole); // bf16: MicroBatchTests says why
+        Assert.True(LossCurves.WorstRelative(ranks, whole) <= tolerance, $"2 ranks: {LossCurves.WorstRelative(ranks, whole):E2} from one process's losses (tolerance {tolerance:E2})");
     }
 
     [RequiresMpiFact]
@@ -55,7 +55,7 @@ public class DataParallelTests
         var runs = Path.Combine(dir.Path, "runs");
         var (referenceCode, referenceOutput) = await MpiJob.RunAsync(2, 3 * Minute, "run", path, "--runs", reference, "--plain");
         Assert.True(referenceCode == 0, referenceOutput);
-        var expected = Losses(Assert.Single(Directory.GetDirectories(Path.Combine(reference, "test-gpt"))));
+        var expected = LossCurves.Read(Assert.Single(Directory.GetDirectories(Path.Combine(reference, "test-gpt"))));
 
         using (var job = MpiJob.Start(2, "run", path, "--runs", runs, "--plain"))
         {
@@ -74,7 +74,7 @@ public class DataParallelTests
         var (resumedCode, resumedOutput) = await MpiJob.RunAsync(2, 3 * Minute, "run", path, "--runs", runs, "--plain");
         Assert.True(resumedCode == 0, resumedOutput);
         Assert.Contains("resuming from", resumedOutput);
-        var resumed = Losses(Assert.Single(Directory.GetDirectories(Path.Combine(runs, "test-gpt"))));
+        var resumed = LossCurves.Read(Assert.Single(Directory.GetDirectories(Path.Combine(runs, "test-gpt"))));
         Assert.Equal(expected, resumed); // every logged loss, before the kill and after the resume, bit for bit
     }
 
@@ -136,7 +136,7 @@ public class DataParallelTests
 
         Assert.True(code == 0, output);
         var folder = Assert.Single(Directory.GetDirectories(Path.Combine(runs, "test-gpt")));
-        var losses = Losses(folder);
+        var losses = LossCurves.Read(folder);
         Assert.Equal(10, losses.Count);
         Assert.True(losses[^1] < losses[0] - 0.3, $"{outer}: {losses[0]} → {losses[^1]}");
         var checkpoints = Directory.GetDirectories(Path.Combine(folder, "checkpoints"), "step-*").Select(d => int.Parse(Path.GetFileName(d)[5..], System.Globalization.CultureInfo.InvariantCulture)).ToList();
@@ -181,17 +181,8 @@ public class DataParallelTests
         var runs = Path.Combine(dir.Path, name);
         var result = await CliRunner.RunAsync("run", dir.File($"{name}.json", spec.ToJsonString()), "--runs", runs, "--plain");
         Assert.True(result.ExitCode == 0, result.Output + result.Error);
-        return Losses(Assert.Single(Directory.GetDirectories(Path.Combine(runs, "test-gpt"))));
+        return LossCurves.Read(Assert.Single(Directory.GetDirectories(Path.Combine(runs, "test-gpt"))));
     }
-
-    private static List<double> Losses(string runFolder) =>
-        File.ReadAllLines(Path.Combine(runFolder, "metrics.jsonl"))
-            .Select(l => JsonNode.Parse(l)!.AsObject())
-            .Where(o => o["loss"] is not null && o["step"] is not null)
-            .Select(o => o["loss"]!.GetValue<double>())
-            .ToList();
-
-    private static double Worst(IReadOnlyList<double> a, IReadOnlyList<double> b) => a.Zip(b).Max(p => Math.Abs(p.First - p.Second) / Math.Abs(p.Second));
 
     private static string CommandLine(int pid)
     {

@@ -31,15 +31,11 @@ public class MicroBatchTests
         // to bfloat16: P parts add P roundings where the whole batch has one, and Adam carries them into the
         // trajectory. There the check is that accumulation moves the curve by the order bf16 itself moves it from fp32
         // (at most twice as far; measured: 4 micro-batches 1.9e-4 against bf16's 1.7e-4 under sp, 1.3e-2 against 1.2e-2 under mup).
-        double tolerance = precision == "fp32" ? 1e-5 : 2 * WorstRelative(Losses(spec.With("precision=fp32")), whole);
+        double tolerance = precision == "fp32" ? 1e-5 : 2 * LossCurves.WorstRelative(Losses(spec.With("precision=fp32")), whole);
         Assert.True(tolerance > 0);
-        Assert.True(WorstRelative(halves, whole) <= tolerance, $"2 micro-batches: {WorstRelative(halves, whole):E2} from the whole batch's losses (tolerance {tolerance:E2})");
-        Assert.True(WorstRelative(quarters, whole) <= tolerance, $"4 micro-batches: {WorstRelative(quarters, whole):E2} from the whole batch's losses (tolerance {tolerance:E2})");
+        Assert.True(LossCurves.WorstRelative(halves, whole) <= tolerance, $"2 micro-batches: {LossCurves.WorstRelative(halves, whole):E2} from the whole batch's losses (tolerance {tolerance:E2})");
+        Assert.True(LossCurves.WorstRelative(quarters, whole) <= tolerance, $"4 micro-batches: {LossCurves.WorstRelative(quarters, whole):E2} from the whole batch's losses (tolerance {tolerance:E2})");
     }
-
-    /// <summary>The largest relative difference between two loss curves.</summary>
-    internal static double WorstRelative(IReadOnlyList<double> a, IReadOnlyList<double> b) =>
-        a.Zip(b).Max(p => Math.Abs(p.First - p.Second) / Math.Abs(p.Second));
 
     [Fact]
     public void A_batch_that_does_not_split_into_the_micro_batches_is_a_spec_error_naming_the_field()
@@ -56,10 +52,6 @@ public class MicroBatchTests
         using var test = TestExperiment.Build(spec.With("training.logInterval=1"));
         var run = test.Train(dir.Path);
         Assert.Equal(Forge.Core.Training.RunStatus.Completed, run.Status);
-        return File.ReadAllLines(Path.Combine(dir.Path, "metrics.jsonl"))
-            .Select(l => JsonNode.Parse(l)!.AsObject())
-            .Where(o => o["loss"] is not null && o["step"] is not null)
-            .Select(o => o["loss"]!.GetValue<double>())
-            .ToList();
+        return LossCurves.Read(dir.Path);
     }
 }
