@@ -18,4 +18,15 @@ public sealed record RunHandOff(string? Folder, string? Checkpoint, string? Erro
         var bytes = ranks.Broadcast(ranks.Rank == 0 ? JsonSerializer.SerializeToUtf8Bytes(handOff!) : Array.Empty<byte>());
         return JsonSerializer.Deserialize<RunHandOff>(bytes)!;
     }
+
+    /// <summary>
+    /// The end of a run on every rank: rank 0 calls it once its checkpoint and summary are written, the others after
+    /// their last step, so none exits while rank 0 still writes (mpirun ends the whole job when one rank exits with a
+    /// non-zero code, as an interrupted run does). Nothing in one process.
+    /// </summary>
+    public static void Finished(ICollective ranks)
+    {
+        if (ranks.Size > 1)
+            ranks.Broadcast(Array.Empty<byte>());
+    }
 }

@@ -92,6 +92,7 @@ public static class TrainingRun
         await folder.WriteSummaryAsync(summary, CancellationToken.None);
         await WriteLossPlotAsync(folder, sink);
         sink.Finished(summary, Path.Combine(folder.Path, RunFolder.SummaryFile));
+        RunHandOff.Finished(ranks);
         return summary;
     }
 
@@ -112,6 +113,7 @@ public static class TrainingRun
         var logger = composed.Logger("Forge.Training");
         var outcome = composed.Loop.Run(experiment, new TrainingObservers(Array.Empty<ITrainingObserver>()),
             new DivergenceGuard(spec.Settings.Guard, store, logger), cancellationToken, checkpoint);
+        RunHandOff.Finished(ranks); // wait for rank 0's checkpoint and summary: an early exit could end the job under it
         return Summary(composed, outcome, startedAt) with { ResumedFrom = handOff.Checkpoint };
     }
 
