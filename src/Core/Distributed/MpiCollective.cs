@@ -8,7 +8,7 @@ namespace Forge.Core.Distributed;
 /// <summary>
 /// <see cref="ICollective"/> on Open MPI: MPI_COMM_WORLD of the job <c>mpirun</c> (or <c>srun</c>) started. Initialised
 /// once per process with MPI_THREAD_SERIALIZED (the host and the training thread call it, never at once) and
-/// finalised when disposed. Sums are MPI_SUM in place; buffers larger than an int's count go in chunks.
+/// finalised when disposed. Sums are MPI_SUM in place; buffers go in chunks of <see cref="AllReduceChunkBytes"/>.
 /// </summary>
 public sealed unsafe class MpiCollective : ICollective
 {
@@ -42,6 +42,13 @@ public sealed unsafe class MpiCollective : ICollective
     public int LocalSize { get; }
     public string Description { get; }
 
+    /// <summary>
+    /// Bytes per MPI_Allreduce call: larger buffers go in chunks of this size. Open MPI 4.1.4's shared-memory
+    /// all-reduce of 2 ranks here moves 6 GB/s up to 16 MB per call and 0.35 GB/s from 32 MB on (the bench's
+    /// width-512 gradients spent 14 % of the step in one 32 MB call); 4 MB chunks keep every call on the fast side.
+    /// </summary>
+    public const int AllReduceChunkBytes = 4 << 20;
+
     public void AllReduceSum(Tensor buffer)
     {
         var (type, size) = buffer.dtype switch
@@ -51,9 +58,10 @@ public sealed unsafe class MpiCollective : ICollective
             _ => throw new ArgumentException($"all-reduce takes float32 or float64 buffers, not {buffer.dtype}", nameof(buffer)),
         };
         var data = Contiguous(buffer);
-        for (long offset = 0; offset < buffer.numel(); offset += int.MaxValue)
+        int chunk = AllReduceChunkBytes / size;
+        for (long offset = 0; offset < buffer.numel(); offset += chunk)
         {
-            int count = (int)Math.Min(int.MaxValue, buffer.numel() - offset);
+            int count = (int)Math.Min(chunk, buffer.numel() - offset);
             MpiLibrary.Check(_mpi.Allreduce(MpiLibrary.InPlace, data + (nint)(offset * size), count, type, _mpi.Sum, _mpi.CommWorld), "MPI_Allreduce");
         }
     }
