@@ -83,8 +83,9 @@ public sealed class TrainingLoop(ILogger<TrainingLoop> logger)
             if (StopRequested(ranks, cancellationToken))
             {
                 observers.Ending(state, RunStatus.Interrupted);
-                return new LoopOutcome(RunStatus.Interrupted, state.Position,
-                    $"Interrupted after {state.Position.Step} of {options.Steps} steps; run the same command again to continue from the checkpoint.");
+                return new LoopOutcome(RunStatus.Interrupted, state.Position, state.Position.Step == 0
+                    ? $"Interrupted before the first of {options.Steps} steps (nothing to checkpoint); run the same command again to start it."
+                    : $"Interrupted after {state.Position.Step} of {options.Steps} steps; run the same command again to continue from the checkpoint.");
             }
 
             var plan = StepPlan.For(state.Position.Step + 1, options.Steps, options.EvalInterval, options.LogInterval);

@@ -33,8 +33,10 @@ public class FaultTests
         return Losses(CliRunner.RunFolder(dir));
     }
 
-    [Fact]
-    public async Task Sigint_finishes_the_step_writes_a_checkpoint_and_the_summary_and_the_same_command_continues_the_run()
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("USR1")] // what mpirun forwards to its ranks, and Slurm's usual warning before a time limit
+    public async Task Sigint_or_sigusr1_finishes_the_step_writes_a_checkpoint_and_the_summary_and_the_same_command_continues_the_run(string signal)
     {
         using var dir = new TempDirectory();
         // 2,000 short steps (seconds in all), so that a loaded test host that notices step 50 late still signals long
@@ -47,11 +49,11 @@ public class FaultTests
         using (var forge = ForgeProcess.Start("run", specPath, "--runs", runs, "--plain"))
         {
             await forge.WaitUntilAsync(() => LoggedSteps(runs) >= 5, "step 50");
-            forge.Signal("INT");
+            forge.Signal(signal);
             code = await forge.WaitAsync(TimeSpan.FromSeconds(60));
             Assert.False(forge.Output.Contains("completed after 2000 steps", StringComparison.Ordinal), "the run finished before the signal arrived: the test host noticed step 50 too late");
             Assert.True(code == 130, forge.Output);
-            Assert.Contains("stopping after the current step", forge.Output);
+            Assert.Contains($"SIG{signal}: stopping after the current step", forge.Output);
         }
         var folder = CliRunner.RunFolder(dir);
         var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")))!;

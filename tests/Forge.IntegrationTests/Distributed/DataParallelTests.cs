@@ -121,6 +121,28 @@ public class DataParallelTests
         Assert.True(Directory.Exists(Path.Combine(folder, "checkpoints", $"step-{steps:D8}")), $"no checkpoint at step {steps}:\n{job.Output}");
     }
 
+    [RequiresMpiFact]
+    public async Task Sigusr1_to_mpirun_reaches_every_rank_and_the_job_exits_130_after_rank_0_checkpoints()
+    {
+        using var dir = new TempDirectory();
+        var spec = TestSpecs.Gpt(32, 3000).With("training.batchSize=8", "training.logInterval=50", "checkpoint={\"interval\":1000}");
+        var path = dir.File("spec.json", spec.ToJsonString());
+        var runs = Path.Combine(dir.Path, "runs");
+        using var job = MpiJob.Start(2, "run", path, "--runs", runs, "--plain");
+        await job.WaitUntilAsync(() => job.Output.Contains("step 200/3000"), "step 200");
+
+        job.Signal("USR1"); // mpirun forwards it and, unlike SIGTERM, does not kill the ranks a second later
+        int code = await job.WaitAsync(Minute);
+
+        Assert.True(code == 130, job.Output);
+        Assert.Equal(2, Regex.Matches(job.Output, "SIGUSR1: stopping after the current step").Count); // every rank heard it
+        var folder = Assert.Single(Directory.GetDirectories(Path.Combine(runs, "test-gpt")));
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")))!;
+        Assert.Equal("interrupted", summary["status"]!.GetValue<string>());
+        int steps = summary["steps"]!.GetValue<int>();
+        Assert.True(Directory.Exists(Path.Combine(folder, "checkpoints", $"step-{steps:D8}")), $"no checkpoint at step {steps}:\n{job.Output}");
+    }
+
     [RequiresMpiTheory]
     [InlineData("average")]
     [InlineData("nesterov")]
