@@ -88,9 +88,10 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
             new RunFlags(result.GetValue(metricsExporters) is { } exporters ? RunFlagParsing.Exporters(exporters).Exporters : null, result.GetValue(metricsPort), result.GetValue(resumeFrom)),
             result.GetValue(runs)!, token));
 
-        var validate = new Command("validate", "Check a spec (and the plugins it names) without training") { spec, set };
+        var explain = new Option<bool>("--explain") { Description = "Also list every field of the expanded spec and the file (of its extends chain) or --set that gave it" };
+        var validate = new Command("validate", "Check a spec (and the plugins it names) without training") { spec, set, explain };
         validate.SetAction((result, token) => new ValidateCommand(output, error) { Verbose = result.GetValue(VerboseFlag) }.ExecuteAsync(
-            result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(), token));
+            result.GetValue(spec)!, result.GetValue(set) ?? Array.Empty<string>(), result.GetValue(explain), token));
 
         var checkpointArgument = new Argument<string>("checkpoint") { Description = "A checkpoint folder (runs/NAME/TIME/checkpoints/step-N)" };
         var upscaleWidth = new Option<int>("--width") { Description = "The new width: an integer multiple of the checkpoint's", Required = true };

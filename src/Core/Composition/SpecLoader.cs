@@ -36,7 +36,8 @@ public sealed class SpecLoader(PluginCatalog builtIn)
         }
         if (root is not JsonObject document)
             throw new SpecException(path, new SpecProblem("", $"must be a JSON object {{ ... }}, not {root?.GetValueKind().ToString().ToLowerInvariant() ?? "null"}."));
-        return Resolve(document, fullPath, overrides, path);
+        var (expanded, _) = SpecComposition.Expand(document, fullPath);
+        return Resolve(expanded, fullPath, overrides, path);
     }
 
     public ResolvedSpec Resolve(JsonObject document, string specPath, IReadOnlyList<string> overrides, string? displayName = null)

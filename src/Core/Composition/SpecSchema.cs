@@ -26,6 +26,11 @@ public static class SpecSchema
         schema.Insert(1, "title", "Forge experiment spec");
         var properties = (JsonObject)schema["properties"]!;
         properties.Insert(0, SpecSections.SchemaField, new JsonObject { ["description"] = "Path or URL of the JSON Schema, for editors.", ["type"] = "string" });
+        properties.Insert(1, SpecComposition.ExtendsField, new JsonObject
+        {
+            ["description"] = "A spec this one extends (a path relative to this file): this file is merged over it as a JSON merge patch (RFC 7396; null deletes a field).",
+            ["type"] = "string",
+        });
         foreach (var (name, property) in ((JsonObject)Export(typeof(RunSettings))["properties"]!).ToList())
             properties[name] = property!.DeepClone(); // the run settings sit beside the experiment's fields at the top level
         foreach (var family in PluginFamily.All)
@@ -77,7 +82,9 @@ public static class SpecSchema
             ["description"] = checkpoint["description"]?.DeepClone(),
             ["anyOf"] = new JsonArray(new JsonObject { ["const"] = "none" }, checkpoint),
         };
-        schema["required"] = new JsonArray("model", "data", "optimizer");
+        // A spec that extends another may leave these to its base (its plugin sections still name their plugin).
+        schema["if"] = new JsonObject { ["required"] = new JsonArray(SpecComposition.ExtendsField) };
+        schema["else"] = new JsonObject { ["required"] = new JsonArray("model", "data", "optimizer") };
         return schema;
     }
 

@@ -18,7 +18,7 @@ public static class SpecSections
     public static IReadOnlyList<string> SettingsFields { get; } = OptionsBinder.FieldNames(typeof(RunSettings));
 
     /// <summary>Every top-level field a spec may have.</summary>
-    public static IReadOnlyList<string> AllFields { get; } = ExperimentFields.Concat(SettingsFields).Append(SchemaField).ToList();
+    public static IReadOnlyList<string> AllFields { get; } = ExperimentFields.Concat(SettingsFields).Append(SchemaField).Append(SpecComposition.ExtendsField).ToList();
 
     /// <summary>
     /// A copy of <paramref name="document"/> without its <c>init</c> and <c>sweep</c> sections: the experiment itself,
