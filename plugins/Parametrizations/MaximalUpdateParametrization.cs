@@ -66,7 +66,19 @@ public sealed class MaximalUpdateParametrization(MupOptions options) : IParametr
     /// <inheritdoc />
     public double AttentionLogitScale(int headDimension, ParametrizationContext context) => options.AttnMultiplier / headDimension;
 
-    private Initialization Init(ParameterDescriptor p, ParametrizationContext context) => p.Role switch
+    private Initialization Init(ParameterDescriptor p, ParametrizationContext context) => Scaled(RuleInit(p, context), p.Role switch
+    {
+        ParameterRole.Embedding or ParameterRole.Input => options.InputInitScale,
+        ParameterRole.Hidden => options.HiddenInitScale,
+        ParameterRole.Output => options.OutputInitScale,
+        _ => 1.0,
+    });
+
+    /// <summary>The init times a tuned multiplier (TP5's per-role initializer multipliers); zeros and ones stay as they are.</summary>
+    private static Initialization Scaled(Initialization init, double multiplier) =>
+        multiplier == 1.0 || init.Kind == InitializationKind.Constant ? init : init with { Scale = init.Scale * multiplier };
+
+    private Initialization RuleInit(ParameterDescriptor p, ParametrizationContext context) => p.Role switch
     {
         ParameterRole.Embedding => Initialization.Normal(1.0),
         ParameterRole.NormGain => Initialization.Ones,

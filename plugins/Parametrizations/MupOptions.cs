@@ -26,6 +26,18 @@ public sealed class MupOptions : IValidatableObject
     [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
     public double AttnMultiplier { get; set; } = 1.0;
 
+    [Description("Multiplier on the initial scale of embeddings and input-layer weights (TP5 tunes an initializer multiplier per role; 1 keeps the rule's init).")]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double InputInitScale { get; set; } = 1.0;
+
+    [Description("Multiplier on the initial scale of hidden weights (TP5's sigma_init; the rule's width scaling stays).")]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double HiddenInitScale { get; set; } = 1.0;
+
+    [Description("Multiplier on the initial scale of the readout weight when zeroReadout is false (a zero readout stays zero).")]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double OutputInitScale { get; set; } = 1.0;
+
     [Description("Zero-initialise the readout weight (TP5's recommendation; makes step-1 outputs identical at every width).")]
     public bool ZeroReadout { get; set; } = true;
 

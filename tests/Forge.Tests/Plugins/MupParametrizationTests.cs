@@ -94,6 +94,24 @@ public class MupParametrizationTests
     }
 
     [Fact]
+    public void The_init_scales_multiply_each_role_s_initial_scale_and_leave_zeros_and_the_rest_alone()
+    {
+        using var test = TestExperiment.Build(TestSpecs.SyntheticRegression().With("model.width=128",
+            "parametrization={\"name\":\"mup\",\"baseWidth\":64,\"inputInitScale\":0.5,\"hiddenInitScale\":2,\"outputInitScale\":3}"));
+        using var unread = TestExperiment.Build(TestSpecs.SyntheticRegression().With("model.width=128",
+            "parametrization={\"name\":\"mup\",\"baseWidth\":64,\"zeroReadout\":false,\"outputInitScale\":3}"));
+        var p = test.ByName;
+
+        Assert.Equal(Initialization.Uniform(0.5 / Math.Sqrt(8)), p["input.weight"].Scaling.Init);
+        Assert.Equal(Initialization.Uniform(2 / Math.Sqrt(128)), p["hidden.0.weight"].Scaling.Init);
+        Assert.Equal(Initialization.Uniform(1 / 8.0), p["hidden.0.bias"].Scaling.Init); // biases keep the rule's init
+        Assert.Equal(Initialization.Zeros, p["readout.weight"].Scaling.Init); // a zero readout stays zero
+        Assert.Equal(Initialization.Uniform(3 / Math.Sqrt(64)), unread.ByName["readout.weight"].Scaling.Init); // x3 on U(1/sqrt(base fan-in))
+        Assert.Equal(2 / Math.Sqrt(128), p["hidden.0.weight"].Value.abs().max().item<float>(), 2); // the tensor is drawn at that scale
+        Assert.Equal(p["hidden.0.weight"].Scaling.LearningRateFactor, Mlp(128).ByName["hidden.0.weight"].Scaling.LearningRateFactor); // rates untouched
+    }
+
+    [Fact]
     public void At_the_base_width_mup_with_matching_constants_is_the_same_function_as_sp()
     {
         const string matching = "parametrization={\"name\":\"mup\",\"baseWidth\":32,\"zeroReadout\":false,\"zeroQuery\":false,\"attnMultiplier\":2.8284271247461903}";
