@@ -17,6 +17,7 @@ public sealed class GradientReducer : IDisposable
 {
     private readonly IReadOnlyList<Parameter> _parameters;
     private readonly ICollective _collective;
+    private readonly FlatAllReduce _allReduce;
     private readonly (Scalar Factor, int[] Indices)[] _scales;
 
     /// <param name="parameters">The trainable tensors.</param>
@@ -27,6 +28,7 @@ public sealed class GradientReducer : IDisposable
     {
         _parameters = parameters;
         _collective = collective;
+        _allReduce = new FlatAllReduce(collective);
         Parts = collective.Size * microBatches;
         _scales = Enumerable.Range(0, parameters.Count)
             .GroupBy(i => (i < reductions.Count ? reductions[i] : GradientReduction.Mean).Factor(Parts))
@@ -48,7 +50,7 @@ public sealed class GradientReducer : IDisposable
             return;
         using var _ = no_grad();
         if (_collective.Size > 1)
-            CommunicationSeconds += FlatAllReduce.Sum(_collective, _parameters.Select(p => p.grad).OfType<Tensor>());
+            CommunicationSeconds += _allReduce.Sum(_parameters.Select(p => p.grad).OfType<Tensor>());
         foreach (var (factor, indices) in _scales)
             foreach (int i in indices)
                 _parameters[i].grad?.mul_(factor);
@@ -67,6 +69,7 @@ public sealed class GradientReducer : IDisposable
 
     public void Dispose()
     {
+        _allReduce.Dispose();
         foreach (var (factor, _) in _scales)
             factor.Dispose();
     }

@@ -17,15 +17,15 @@ namespace Forge.Core.Training;
 public sealed class ParameterSync : IDisposable
 {
     private readonly IReadOnlyList<Parameter> _parameters;
-    private readonly ICollective _collective;
     private readonly SyncOptions _options;
     private readonly Tensor[]? _anchor, _momentum;
     private readonly Scalar _ranks, _momentumFactor, _outerLr;
+    private readonly FlatAllReduce _allReduce;
 
     public ParameterSync(IReadOnlyList<Parameter> parameters, ICollective collective, SyncOptions options)
     {
         _parameters = parameters;
-        _collective = collective;
+        _allReduce = new FlatAllReduce(collective);
         _options = options;
         if (options.Outer == OuterUpdate.Nesterov)
         {
@@ -50,7 +50,7 @@ public sealed class ParameterSync : IDisposable
     /// <summary>All-reduces the parameters and applies the outer update; every rank ends with the same parameters.</summary>
     public void Synchronise()
     {
-        CommunicationSeconds += FlatAllReduce.Sum(_collective, _parameters); // each parameter now holds the ranks' sum
+        CommunicationSeconds += _allReduce.Sum(_parameters); // each parameter now holds the ranks' sum
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         for (int i = 0; i < _parameters.Count; i++)
@@ -73,5 +73,6 @@ public sealed class ParameterSync : IDisposable
         _ranks.Dispose();
         _momentumFactor.Dispose();
         _outerLr.Dispose();
+        _allReduce.Dispose();
     }
 }
