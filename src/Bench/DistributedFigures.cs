@@ -12,7 +12,7 @@ namespace Forge.Bench;
 /// <summary>Two ranks against one at one width, each rank one thread, the same global batch.</summary>
 /// <param name="Width">The gpt's width.</param>
 /// <param name="Parameters">Its parameters.</param>
-/// <param name="OneRankTokensPerSecond">One process, one thread: median tokens/s over the logged intervals after the first.</param>
+/// <param name="OneRankTokensPerSecond">One process, one thread: median tokens/s over the logged intervals after the first; the faster of a run before and one after the others.</param>
 /// <param name="TwoRankTokensPerSecond">Two ranks, one thread each, the same global batch.</param>
 /// <param name="Efficiency">Two ranks' throughput over twice one rank's (1 = linear).</param>
 /// <param name="StepMilliseconds">Two ranks: milliseconds per update.</param>
@@ -20,8 +20,14 @@ namespace Forge.Bench;
 /// <param name="BytesPerStep">Bytes each rank all-reduces per update (float32 gradients).</param>
 /// <param name="OneRankPeakRssMegabytes">One process's peak resident memory.</param>
 /// <param name="TwoRankPeakRssMegabytes">The larger of the two ranks' peak resident memory.</param>
+/// <param name="PairTokensPerSecond">Two independent processes (no MPI), one thread and half the batch each, at the same time: their summed tokens/s.</param>
 public sealed record RankScaling(int Width, long Parameters, double OneRankTokensPerSecond, double TwoRankTokensPerSecond, double Efficiency,
-    double StepMilliseconds, double AllReduceMilliseconds, long BytesPerStep, double OneRankPeakRssMegabytes, double TwoRankPeakRssMegabytes);
+    double StepMilliseconds, double AllReduceMilliseconds, long BytesPerStep, double OneRankPeakRssMegabytes, double TwoRankPeakRssMegabytes,
+    double PairTokensPerSecond)
+{
+    /// <summary>The pair's throughput over twice one rank's: what two processes reach on this machine without communicating, the ceiling of <see cref="Efficiency"/>.</summary>
+    public double Ceiling => PairTokensPerSecond / (2 * OneRankTokensPerSecond);
+}
 
 /// <summary>What <c>forge bench --distributed</c> measured.</summary>
 public sealed record DistributedReport(string Machine, int Cores, DateTimeOffset When, bool Quick, string Model, IReadOnlyList<RankScaling> Widths);
@@ -30,7 +36,9 @@ public sealed record DistributedReport(string Machine, int Cores, DateTimeOffset
 /// <c>forge bench --distributed</c>: the scaling efficiency of data parallelism on Open MPI — two ranks × one thread
 /// against one rank × one thread, the same gpt and global batch (depth 4, head size 32, 8 × 256 tokens, sp, AdamW),
 /// each run a separate <c>forge run</c> (two under <c>mpirun -np 2</c>) — with the all-reduce's time and share of the
-/// step, the bytes it sends and each process's peak RSS. The two runs follow each other on the same machine.
+/// step, the bytes it sends and each process's peak RSS; and, as the ceiling, two independent processes with half the
+/// batch each at once (the same work per process as a rank's, no communication). One rank runs first and last (the
+/// faster is the baseline); the runs follow each other on the same machine.
 /// </summary>
 public sealed class DistributedFigures(string dataPath, bool quick, TextWriter log)
 {
@@ -60,11 +68,26 @@ public sealed class DistributedFigures(string dataPath, bool quick, TextWriter l
                 twoStart.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
                 twoStart.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
                 var two = Train(twoStart, Path.Combine(folder, "two"));
+                var half = model.Spec(dataPath, "fp32", quick ? 12 : width >= 512 ? 40 : 60, logInterval: quick ? 4 : 10);
+                half["threads"] = 1;
+                half["training"]!["batchSize"] = model.Batch / 2;
+                var halfPath = Path.Combine(folder, "half.json");
+                File.WriteAllText(halfPath, half.ToJsonString());
+                var pair = new[] { "a", "b" }
+                    .Select(n => Task.Run(() => Train(ForgeExecutable.Start(new[] { "run", halfPath, "--runs", Path.Combine(folder, n), "--plain" }), Path.Combine(folder, n))))
+                    .ToArray();
+                double pairTokens = pair.Sum(t => t.GetAwaiter().GetResult().TokensPerSecond);
+                // One rank again: this machine's speed drifts by up to 20 % between runs minutes apart, and a slow
+                // baseline would flatter the efficiency; the faster of the two is the baseline.
+                var oneAgain = Train(ForgeExecutable.Start(new[] { "run", path, "--runs", Path.Combine(folder, "one-again"), "--plain" }), Path.Combine(folder, "one-again"));
+                double firstOne = one.TokensPerSecond;
+                if (oneAgain.TokensPerSecond > one.TokensPerSecond)
+                    one = oneAgain with { PeakRssMegabytes = Math.Max(one.PeakRssMegabytes, oneAgain.PeakRssMegabytes) };
                 var figure = new RankScaling(width, one.Parameters, one.TokensPerSecond, two.TokensPerSecond, two.TokensPerSecond / (2 * one.TokensPerSecond),
-                    two.StepMilliseconds, two.AllReduceMilliseconds, 4 * one.Parameters, one.PeakRssMegabytes, two.PeakRssMegabytes);
+                    two.StepMilliseconds, two.AllReduceMilliseconds, 4 * one.Parameters, one.PeakRssMegabytes, two.PeakRssMegabytes, pairTokens);
                 figures.Add(figure);
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"gpt width {width}: 1 rank × 1 thread {one.TokensPerSecond:F0} tok/s, 2 ranks × 1 thread {two.TokensPerSecond:F0} tok/s: scaling efficiency {figure.Efficiency:P1}; all-reduce {two.AllReduceMilliseconds:F1} of {two.StepMilliseconds:F1} ms per step ({two.AllReduceMilliseconds / two.StepMilliseconds:P1}), {figure.BytesPerStep / 1e6:F1} MB per rank per step; peak RSS {one.PeakRssMegabytes:F0} MB (1 rank), {two.PeakRssMegabytes:F0} MB per rank (2 ranks)"));
+                    $"gpt width {width}: 1 rank × 1 thread {one.TokensPerSecond:F0} tok/s (the faster of {firstOne:F0} before and {oneAgain.TokensPerSecond:F0} after the others), 2 ranks × 1 thread {two.TokensPerSecond:F0} tok/s: scaling efficiency {figure.Efficiency:P1} (two independent processes with half the batch each: {pairTokens:F0} tok/s, a ceiling of {figure.Ceiling:P1}); all-reduce {two.AllReduceMilliseconds:F1} of {two.StepMilliseconds:F1} ms per step ({two.AllReduceMilliseconds / two.StepMilliseconds:P1}), {figure.BytesPerStep / 1e6:F1} MB per rank per step; peak RSS {one.PeakRssMegabytes:F0} MB (1 rank), {two.PeakRssMegabytes:F0} MB per rank (2 ranks)"));
             }
             finally
             {
@@ -148,11 +171,11 @@ public sealed class DistributedFigures(string dataPath, bool quick, TextWriter l
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"Measured {report.When:yyyy-MM-dd} on {report.Machine} ({report.Cores} cores), {report.Model}, one thread per rank{(report.Quick ? " (smoke run: tiny sizes, not a measurement)" : "")}.");
         md.AppendLine();
-        md.AppendLine("| width | parameters | 1 rank tok/s | 2 ranks tok/s | scaling efficiency | ms/step (2 ranks) | all-reduce ms/step (share) | MB per rank per step | peak RSS MB, 1 rank / per rank of 2 |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        md.AppendLine("| width | parameters | 1 rank tok/s | 2 ranks tok/s | scaling efficiency | 2 independent processes, half batch each: tok/s (ceiling) | ms/step (2 ranks) | all-reduce ms/step (share) | MB per rank per step | peak RSS MB, 1 rank / per rank of 2 |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var w in report.Widths)
             md.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {w.Width} | {w.Parameters:N0} | {w.OneRankTokensPerSecond:F0} | {w.TwoRankTokensPerSecond:F0} | {w.Efficiency * 100:F1} % | {w.StepMilliseconds:F1} | {w.AllReduceMilliseconds:F1} ({w.AllReduceMilliseconds / w.StepMilliseconds * 100:F1} %) | {w.BytesPerStep / 1e6:F1} | {w.OneRankPeakRssMegabytes:F0} / {w.TwoRankPeakRssMegabytes:F0} |"));
+                $"| {w.Width} | {w.Parameters:N0} | {w.OneRankTokensPerSecond:F0} | {w.TwoRankTokensPerSecond:F0} | {w.Efficiency * 100:F1} % | {w.PairTokensPerSecond:F0} ({w.Ceiling * 100:F1} %) | {w.StepMilliseconds:F1} | {w.AllReduceMilliseconds:F1} ({w.AllReduceMilliseconds / w.StepMilliseconds * 100:F1} %) | {w.BytesPerStep / 1e6:F1} | {w.OneRankPeakRssMegabytes:F0} / {w.TwoRankPeakRssMegabytes:F0} |"));
         return BenchFiles.Write(report, folder, "bench-distributed-", report.When, report.Quick, md.ToString());
     }
 }

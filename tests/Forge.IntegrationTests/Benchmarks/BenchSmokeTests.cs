@@ -22,6 +22,9 @@ public class BenchSmokeTests
         Assert.InRange(width["allReduceMilliseconds"]!.GetValue<double>(), 1e-6, width["stepMilliseconds"]!.GetValue<double>());
         Assert.InRange(width["twoRankPeakRssMegabytes"]!.GetValue<double>(), 50, 4000);
         Assert.InRange(width["oneRankPeakRssMegabytes"]!.GetValue<double>(), 50, 4000);
+        Assert.InRange(width["ceiling"]!.GetValue<double>(), 0.05, 1.5); // two independent half-batch processes against one
+        Assert.Equal(width["pairTokensPerSecond"]!.GetValue<double>() / (2 * width["oneRankTokensPerSecond"]!.GetValue<double>()), width["ceiling"]!.GetValue<double>(), 9);
+        Assert.Contains("2 independent processes", File.ReadAllText(Path.ChangeExtension(json, ".md")));
     }
 
     [Fact]
