@@ -43,8 +43,11 @@ public sealed class Sweep
         var sweep = spec.Settings.Sweep ?? throw new SpecException(specPath, new SpecProblem("sweep",
             "is missing; add a \"sweep\": { \"parameters\": { \"optimizer.lr\": { \"log2Min\": -12, \"log2Max\": -4 } } } section to sweep over."));
         UseLauncher(spec, launcher);
-        var plan = SweepPlan.Expand(sweep, BaseLearningRate(spec, sweep), spec.Experiment.Training.BatchSize, spec.Experiment.Training.Steps);
-        ValidateTrials(loader, spec, plan);
+        var trials = sweep.Method == SweepMethod.Independent
+            ? IndependentSearch.FirstStage(sweep).ToList()
+            : SweepPlan.Expand(sweep, BaseLearningRate(spec, sweep), spec.Experiment.Training.BatchSize, spec.Experiment.Training.Steps)
+                .Select(t => new TrialRecord { Id = t.Id, Overrides = t.Overrides }).ToList();
+        ValidateTrials(loader, spec, trials);
 
         var startedAt = DateTimeOffset.UtcNow;
         var folder = (await RunFolder.CreateAsync(runsRoot, spec, startedAt, cancellationToken, prefix: "sweep-")).Path;
@@ -55,7 +58,7 @@ public sealed class Sweep
             Overrides = spec.Document.ContainsKey("checkpoint") ? overrides.ToList() : overrides.Append("checkpoint=\"none\"").ToList(),
             Launcher = launcher,
             CreatedAt = startedAt,
-            Trials = plan.Select(t => new TrialRecord { Id = t.Id, Overrides = t.Overrides }).ToList(),
+            Trials = trials,
         };
         await state.SaveAsync(folder);
         return new Sweep(folder, state, spec);
@@ -85,6 +88,24 @@ public sealed class Sweep
     public int Remaining => State.Trials.Count(t => t.State != TrialState.Done);
 
     /// <summary>
+    /// A staged search (<c>independent</c>) whose trials have all ended (done or failed) plans its next stage from
+    /// their results, checks it and records it in <c>sweep.json</c>; returns whether it added trials (false: the
+    /// search is complete, or the method has one stage).
+    /// </summary>
+    public async Task<bool> AdvanceAsync(SpecLoader loader)
+    {
+        if (Options.Method != SweepMethod.Independent || State.Trials.Any(t => t.State is TrialState.Pending or TrialState.Running))
+            return false;
+        var next = IndependentSearch.NextStage(Options, State.Trials, SweepResults.Collect(Folder, State, Options.LastSteps), Spec.Experiment.Seed);
+        if (next.Count == 0)
+            return false;
+        ValidateTrials(loader, Spec, next);
+        State.Trials.AddRange(next);
+        await State.SaveAsync(Folder);
+        return true;
+    }
+
+    /// <summary>
     /// Writes the Kubernetes Indexed Job that runs every trial (Forge does not contact the cluster) and returns its path.
     /// </summary>
     public async Task<string> WriteKubernetesJobAsync(int parallel, CancellationToken cancellationToken)
@@ -104,11 +125,18 @@ public sealed class Sweep
     public Task RunHereAsync(SweepRunner runner, int parallel, bool failFast, CancellationToken cancellationToken) =>
         runner.RunAsync(Folder, State, parallel, failFast, cancellationToken);
 
+    /// <summary>The spec paths the report shows: the swept ones, and the seed that the independent search's confirmation changes.</summary>
+    public IReadOnlyList<string> ReportedPaths => Options.Method == SweepMethod.Independent
+        ? Options.Parameters.Keys.Append("seed").ToList()
+        : Options.Parameters.Keys.ToList();
+
     /// <summary>Every trial's outcome, written to <c>results.csv</c> and drawn (a plot that cannot be drawn is reported through <paramref name="warn"/>).</summary>
     public async Task<IReadOnlyList<TrialResult>> ReportAsync(Action<string> warn)
     {
         var results = SweepResults.Collect(Folder, State, Options.LastSteps);
-        await File.WriteAllTextAsync(Path.Combine(Folder, SweepResults.CsvFile), SweepResults.Csv(results, Options.Parameters.Keys.ToList(), Options.LastSteps), CancellationToken.None);
+        await File.WriteAllTextAsync(Path.Combine(Folder, SweepResults.CsvFile), SweepResults.Csv(results, ReportedPaths, Options.LastSteps), CancellationToken.None);
+        if (Options.Method == SweepMethod.Independent)
+            await File.WriteAllTextAsync(Path.Combine(Folder, SweepResults.StagesFile), SweepResults.StagesCsv(SweepResults.StageWinners(results, Options), Options.Metric), CancellationToken.None);
         try
         {
             SweepPlots.Write(results, Options.Metric, Folder);
@@ -146,7 +174,7 @@ public sealed class Sweep
     }
 
     /// <summary>Every trial's spec must be valid before any trial starts: all problems at once, named by trial.</summary>
-    private static void ValidateTrials(SpecLoader loader, ResolvedSpec spec, IReadOnlyList<TrialPlan> plan)
+    private static void ValidateTrials(SpecLoader loader, ResolvedSpec spec, IReadOnlyList<TrialRecord> plan)
     {
         var problems = new List<SpecProblem>();
         foreach (var trial in plan)

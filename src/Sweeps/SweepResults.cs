@@ -11,7 +11,7 @@ namespace Forge.Sweeps;
 public sealed record TrialResult(
     string Id, TrialState State, IReadOnlyDictionary<string, string> Values, double? LearningRate,
     double? FinalTrainLoss, double? BestTrainLoss, double? FinalEvalLoss, double? BestEvalLoss, double? MeanTrainLoss, bool Diverged, double? WallSeconds,
-    IReadOnlyList<(int Step, double Loss)> Curve)
+    IReadOnlyList<(int Step, double Loss)> Curve, string? Stage = null)
 {
     public double? Metric(SweepMetric metric) => metric switch
     {
@@ -46,7 +46,7 @@ public static class SweepResults
                 Number(summary?["finalEvalLoss"]), Number(summary?["bestEvalLoss"]),
                 tail.Count > 0 && tail.All(double.IsFinite) ? tail.Average() : null,
                 summary?["status"]?.GetValue<string>() == "diverged",
-                trial.WallSeconds, curve));
+                trial.WallSeconds, curve, trial.Stage));
         }
         return results;
     }
@@ -54,14 +54,44 @@ public static class SweepResults
     public static string Csv(IReadOnlyList<TrialResult> results, IReadOnlyList<string> sweptPaths, int lastSteps)
     {
         var csv = new StringBuilder("trial,state," + string.Join(",", sweptPaths) +
-                                    $",learning_rate,final_train_loss,best_train_loss,final_eval_loss,best_eval_loss,mean_train_loss_last_{lastSteps},diverged,wall_seconds\n");
+                                    $",learning_rate,final_train_loss,best_train_loss,final_eval_loss,best_eval_loss,mean_train_loss_last_{lastSteps},diverged,wall_seconds,stage\n");
         foreach (var r in results)
         {
             csv.Append(CultureInfo.InvariantCulture, $"{r.Id},{SpecJson.EnumName(r.State)},");
             csv.Append(string.Join(",", sweptPaths.Select(p => Quote(r.Values.GetValueOrDefault(p, "")))));
             csv.Append(CultureInfo.InvariantCulture,
-                $",{F(r.LearningRate)},{F(r.FinalTrainLoss)},{F(r.BestTrainLoss)},{F(r.FinalEvalLoss)},{F(r.BestEvalLoss)},{F(r.MeanTrainLoss)},{r.Diverged.ToString().ToLowerInvariant()},{F(r.WallSeconds)}\n");
+                $",{F(r.LearningRate)},{F(r.FinalTrainLoss)},{F(r.BestTrainLoss)},{F(r.FinalEvalLoss)},{F(r.BestEvalLoss)},{F(r.MeanTrainLoss)},{r.Diverged.ToString().ToLowerInvariant()},{F(r.WallSeconds)},{r.Stage}\n");
         }
+        return csv.ToString();
+    }
+
+    public const string StagesFile = "stages.csv";
+
+    /// <summary>
+    /// A staged search's winners: per stage (and, in the <c>each</c> stage, per parameter) the trial with the lowest
+    /// metric, as <c>stage,parameter,trial,overrides,metric</c> lines.
+    /// </summary>
+    public static IReadOnlyList<(string Stage, string Parameter, TrialResult Winner)> StageWinners(IReadOnlyList<TrialResult> results, SweepOptions sweep)
+    {
+        var winners = new List<(string, string, TrialResult)>();
+        foreach (var stage in IndependentSearch.Stages)
+        {
+            var trials = results.Where(r => r.Stage == stage && r.Metric(sweep.Metric) is { } m && double.IsFinite(m)).ToList();
+            var groups = stage == IndependentSearch.EachStage
+                ? sweep.Parameters.Keys.Where(p => p != IndependentSearch.LearningRatePath).Select(p => (p, trials.Where(t => t.Values.ContainsKey(p)).ToList()))
+                : new[] { (stage == IndependentSearch.LearningRateStage ? IndependentSearch.LearningRatePath : "", trials) };
+            foreach (var (parameter, group) in groups)
+                if (group.MinBy(t => t.Metric(sweep.Metric)) is { } winner)
+                    winners.Add((stage, parameter, winner));
+        }
+        return winners;
+    }
+
+    public static string StagesCsv(IReadOnlyList<(string Stage, string Parameter, TrialResult Winner)> winners, SweepMetric metric)
+    {
+        var csv = new StringBuilder($"stage,parameter,trial,{SpecJson.EnumName(metric)},overrides\n");
+        foreach (var (stage, parameter, winner) in winners)
+            csv.Append(CultureInfo.InvariantCulture, $"{stage},{parameter},{winner.Id},{F(winner.Metric(metric))},{Quote(string.Join(" ", winner.Values.Select(v => $"{v.Key}={v.Value}")))}\n");
         return csv.ToString();
     }
 

@@ -19,6 +19,10 @@ public sealed class TrialRecord
 {
     public required string Id { get; init; }
     public required IReadOnlyList<string> Overrides { get; init; }
+
+    /// <summary>The stage of a staged search (<c>independent</c>: lr, each, combined, confirm) the trial belongs to; null for grid and random.</summary>
+    public string? Stage { get; init; }
+
     public TrialState State { get; set; } = TrialState.Pending;
     public string? Error { get; set; }
     public int? ExitCode { get; set; }

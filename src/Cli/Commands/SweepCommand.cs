@@ -48,14 +48,28 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
                 var manifest = await sweep.WriteKubernetesJobAsync(parallel, cancellationToken);
                 await Output.WriteLineAsync($"wrote the Kubernetes Indexed Job {manifest}: apply it with 'kubectl apply -f {manifest}'; when it has finished, 'forge sweep status {sweep.Folder}' reads the trials' outcomes. (Forge does not contact the cluster itself.)");
                 return ExitCodes.Success;
-            case LauncherKind.Slurm:
-                await sweep.RunOnSlurmAsync(Output, Error, parallel, cancellationToken);
-                break;
-            default:
-                await RunHereAsync(sweep, WorkerReuse.Allowed(sweep.Spec, freshProcesses), parallel, failFast, cancellationToken);
-                break;
         }
+        var loader = new SpecLoader(LoadCatalog());
+        do
+        {
+            if (sweep.Options.Launcher == LauncherKind.Slurm)
+                await sweep.RunOnSlurmAsync(Output, Error, parallel, cancellationToken);
+            else
+                await RunHereAsync(sweep, WorkerReuse.Allowed(sweep.Spec, freshProcesses), parallel, failFast, cancellationToken);
+        }
+        while (!cancellationToken.IsCancellationRequested && !(failFast && sweep.State.Trials.Any(t => t.State == TrialState.Failed)) && await AdvanceAsync(sweep, loader));
         return await ReportAsync(sweep, cancellationToken);
+    }
+
+    /// <summary>The next stage of a staged search, announced; false when there is none.</summary>
+    private async Task<bool> AdvanceAsync(Sweep sweep, SpecLoader loader)
+    {
+        int before = sweep.State.Trials.Count;
+        if (!await sweep.AdvanceAsync(loader))
+            return false;
+        var added = sweep.State.Trials.Skip(before).ToList();
+        await Output.WriteLineAsync($"stage {added[0].Stage}: {added.Count} trial(s) ({string.Join("; ", added.Select(t => string.Join(" ", t.Overrides)))})");
+        return true;
     }
 
     /// <summary>
@@ -90,7 +104,7 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
     private async Task<int> ReportAsync(Sweep sweep, CancellationToken cancellationToken)
     {
         var results = await sweep.ReportAsync(message => Error.WriteLine($"warning: {message}"));
-        await WriteSummary(results, sweep.Options);
+        await WriteSummary(results, sweep.Options, sweep.ReportedPaths);
         int notDone = sweep.Remaining;
         await Output.WriteLineAsync(notDone == 0
             ? $"sweep done: {SweepResults.CsvFile}, loss-vs-lr.png/svg and loss-curves.png/svg in {sweep.Folder}"
@@ -98,16 +112,21 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
         return cancellationToken.IsCancellationRequested ? ExitCodes.Interrupted : notDone == 0 ? ExitCodes.Success : ExitCodes.Failed;
     }
 
-    private async Task WriteSummary(IReadOnlyList<TrialResult> results, SweepOptions sweep)
+    private async Task WriteSummary(IReadOnlyList<TrialResult> results, SweepOptions sweep, IReadOnlyList<string> paths)
     {
-        var paths = sweep.Parameters.Keys.ToList();
         await Output.WriteLineAsync($"{"trial",-10} {"state",-8} {string.Join(" ", paths.Select(p => $"{p,-16}"))} {SpecJson.EnumName(sweep.Metric),14}");
         var best = results.Where(r => r.Metric(sweep.Metric) is { } m && double.IsFinite(m)).MinBy(r => r.Metric(sweep.Metric));
+        if (sweep.Method == SweepMethod.Independent)
+            best = results.LastOrDefault(r => r.Stage == IndependentSearch.CombinedStage) ?? best; // the search's answer, not the luckiest trial
         foreach (var r in results)
         {
             var metric = r.Metric(sweep.Metric) is { } m ? m.ToString("F4", CultureInfo.InvariantCulture) : r.Diverged ? "diverged" : "-";
             await Output.WriteLineAsync($"{r.Id,-10} {SpecJson.EnumName(r.State),-8} {string.Join(" ", paths.Select(p => $"{Shorten(r.Values.GetValueOrDefault(p, "")),-16}"))} {metric,14}{(r == best ? "  <- best" : "")}");
         }
+        if (sweep.Method == SweepMethod.Independent)
+            foreach (var (stage, parameter, winner) in SweepResults.StageWinners(results, sweep))
+                await Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"stage {stage}{(parameter.Length > 0 && stage == IndependentSearch.EachStage ? $" ({parameter})" : "")}: {winner.Id} won, {SpecJson.EnumName(sweep.Metric)} {winner.Metric(sweep.Metric):F4} ({SweepResults.StagesFile})"));
     }
 
     private static string Shorten(string value) =>

@@ -11,6 +11,13 @@ public enum SweepMethod
     Grid,
     /// <summary><c>trials</c> independent draws: a random value from each list, log-uniform within each log2 range.</summary>
     Random,
+
+    /// <summary>
+    /// u-μP's independent search, stage by stage: the learning rate alone (every other parameter at the spec's value),
+    /// then each other parameter alone at the best learning rate, then the best value of each together, then that
+    /// combination again at the next seed (the confirmation).
+    /// </summary>
+    Independent,
 }
 
 /// <summary>The metric trials are compared by (lower is better).</summary>
@@ -81,7 +88,7 @@ public sealed class TemperatureOptions
 /// <summary>The <c>sweep</c> section: which spec paths to vary, how, and how to compare trials. Ignored by <c>forge run</c>.</summary>
 public sealed class SweepOptions : IValidatableObject
 {
-    [Description("grid or random.")]
+    [Description("grid, random or independent (u-μP's stage-by-stage search: learning rate, then each other parameter at the best one, then their best values together, then a confirmation at the next seed).")]
     public SweepMethod Method { get; set; } = SweepMethod.Grid;
 
     [Description("Spec paths to vary, e.g. \"optimizer.lr\": { \"log2Min\": -12, \"log2Max\": -4 }, \"model.width\": { \"values\": [64, 128] }.")]
@@ -122,5 +129,16 @@ public sealed class SweepOptions : IValidatableObject
         foreach (var (path, parameter) in Parameters)
             foreach (var problem in parameter.Validate(validationContext))
                 yield return new ValidationResult($"{path}: {problem.ErrorMessage}", new[] { nameof(Parameters) });
+        if (Method == SweepMethod.Independent)
+        {
+            if (!Parameters.ContainsKey("optimizer.lr"))
+                yield return new ValidationResult("method independent starts with the learning rate alone: add \"optimizer.lr\": { \"log2Min\": ..., \"log2Max\": ... } to the parameters.", new[] { nameof(Parameters) });
+            if (Parameters.ContainsKey("seed"))
+                yield return new ValidationResult("method independent confirms its result at the next seed, so it does not sweep seed; remove it from the parameters.", new[] { nameof(Parameters) });
+            if (Temperature.Rule != TemperatureRule.None || Parameters.ContainsKey("sweep.temperature.rule"))
+                yield return new ValidationResult("method independent does not take a temperature rule (its stages hold the batch size as the spec gives it); set temperature.rule to none, or use grid.", new[] { nameof(Temperature) });
+            if (Launcher == LauncherKind.Kubernetes)
+                yield return new ValidationResult("method independent chooses each stage's trials from the last stage's results, which Forge cannot see while a Kubernetes job runs; use the local or slurm launcher.", new[] { nameof(Launcher) });
+        }
     }
 }

@@ -18,6 +18,53 @@ public class SweepCommandTests
     private static string SweepFolder(TempDirectory dir) => Directory.GetDirectories(Path.Combine(dir.Path, "runs", "test-synthetic"), "sweep-*").Single();
 
     [Fact]
+    public async Task An_independent_search_runs_its_four_stages_reports_each_winner_and_resumes_from_where_it_stopped()
+    {
+        using var dir = new TempDirectory();
+        var spec = dir.File("sweep.json", SweepSpec().With(
+            "sweep={\"method\":\"independent\",\"parameters\":{\"optimizer.lr\":{\"log2Min\":-9,\"log2Max\":-5,\"log2Step\":4},\"parametrization.outputMultiplier\":{\"values\":[0.5,2]}},\"metric\":\"finalEvalLoss\"}").ToJsonString());
+        var runs = Path.Combine(dir.Path, "runs");
+
+        var first = await CliRunner.RunAsync("sweep", spec, "--runs", runs, "--parallel", "2");
+
+        Assert.True(first.ExitCode == 0, first.Error + first.Output);
+        var folder = SweepFolder(dir);
+        var state = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "sweep.json")))!;
+        var trials = state["trials"]!.AsArray();
+        Assert.Equal(new[] { "lr", "lr", "each", "each", "combined", "confirm" }, trials.Select(t => t!["stage"]!.GetValue<string>()));
+        var stages = File.ReadAllLines(Path.Combine(folder, "stages.csv"));
+        Assert.Equal("stage,parameter,trial,finalEvalLoss,overrides", stages[0]);
+        Assert.Equal(5, stages.Length); // lr, each (one parameter), combined, confirm
+        var lrWinner = stages[1].Split(',')[2];
+        var rows = File.ReadAllLines(Path.Combine(folder, "results.csv"));
+        int column = Array.IndexOf(rows[0].Split(','), "final_eval_loss");
+        Assert.Equal("stage", rows[0].Split(',')[^1]);
+        var lossOf = rows.Skip(1).Select(l => l.Split(',')).ToDictionary(c => c[0], c => double.Parse(c[column], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(new[] { "trial-000", "trial-001" }.MinBy(id => lossOf[id]), lrWinner); // the lower loss won
+        var combined = trials[4]!["overrides"]!.AsArray().Select(o => o!.GetValue<string>()).ToList();
+        Assert.Equal(trials[int.Parse(lrWinner[^3..], System.Globalization.CultureInfo.InvariantCulture)]!["overrides"]![0]!.GetValue<string>(), combined[0]);
+        long seed = SweepSpec()["seed"]!.GetValue<long>();
+        Assert.Equal(combined.Append($"seed={seed + 1}"), trials[5]!["overrides"]!.AsArray().Select(o => o!.GetValue<string>())); // the confirmation's next seed
+        Assert.Contains("stage combined: trial-004 won", first.Output);
+        Assert.Contains("stage each: 2 trial(s)", first.Output);
+
+        // Stopped after the second stage: the combination and the confirmation were never planned.
+        trials.RemoveAt(5);
+        trials.RemoveAt(4);
+        File.WriteAllText(Path.Combine(folder, "sweep.json"), state.ToJsonString());
+        Directory.Delete(Path.Combine(folder, "trials", "trial-004"), recursive: true);
+        Directory.Delete(Path.Combine(folder, "trials", "trial-005"), recursive: true);
+
+        var resumed = await CliRunner.RunAsync("sweep", "resume", folder);
+
+        Assert.True(resumed.ExitCode == 0, resumed.Error + resumed.Output);
+        var after = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "sweep.json")))!["trials"]!.AsArray();
+        Assert.Equal(6, after.Count);
+        Assert.Equal(combined, after[4]!["overrides"]!.AsArray().Select(o => o!.GetValue<string>())); // the same plan from the same results
+        Assert.Equal("done", after[5]!["state"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_sweep_runs_every_trial_writes_results_and_plots_resumes_only_unfinished_trials_and_transfers_the_best()
     {
         using var dir = new TempDirectory();
