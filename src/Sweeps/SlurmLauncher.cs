@@ -21,7 +21,8 @@ public sealed class SlurmLauncher(TextWriter output, TextWriter error, SlurmOpti
 
     public async Task RunAsync(string folder, SweepState state, int parallel, CancellationToken cancellationToken)
     {
-        var todo = state.Trials.Select((trial, index) => (Trial: trial, Index: index)).Where(t => t.Trial.State != TrialState.Done).ToList();
+        var unsettled = state.Unsettled;
+        var todo = state.Trials.Select((trial, index) => (Trial: trial, Index: index)).Where(t => unsettled.Contains(t.Trial)).ToList();
         if (todo.Count == 0)
             return;
         var slurmFolder = Path.Combine(folder, "slurm");

@@ -84,8 +84,8 @@ public sealed class Sweep
         return new Sweep(folder, state, spec);
     }
 
-    /// <summary>Trials that are not done.</summary>
-    public int Remaining => State.Trials.Count(t => t.State != TrialState.Done);
+    /// <summary>Trials still to run (<see cref="SweepState.Unsettled"/>).</summary>
+    public int Remaining => State.Unsettled.Count;
 
     /// <summary>
     /// A staged search (<c>independent</c>) whose trials have all ended (done or failed) plans its next stage from

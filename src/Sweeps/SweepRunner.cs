@@ -15,7 +15,7 @@ public sealed class SweepRunner(TextWriter output, TextWriter error, bool reuseW
 {
     public async Task RunAsync(string folder, SweepState state, int parallel, bool failFast, CancellationToken cancellationToken)
     {
-        var todo = state.Trials.Where(t => t.State != TrialState.Done).ToList();
+        var todo = state.Unsettled;
         int threads = Math.Max(1, Environment.ProcessorCount / parallel);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var slots = new SemaphoreSlim(parallel);

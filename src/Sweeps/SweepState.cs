@@ -50,6 +50,19 @@ public sealed class SweepState
     public required DateTimeOffset CreatedAt { get; init; }
     public required List<TrialRecord> Trials { get; init; }
 
+    /// <summary>
+    /// The trials still to run: those not done, except failed trials of a staged search's earlier stages, which are
+    /// settled (the search has planned on from their stage's results, so running them again would change nothing).
+    /// </summary>
+    public IReadOnlyList<TrialRecord> Unsettled
+    {
+        get
+        {
+            string? current = Trials.Count > 0 ? Trials[^1].Stage : null;
+            return Trials.Where(t => t.State != TrialState.Done && (t.Stage is null || t.Stage == current)).ToList();
+        }
+    }
+
     /// <summary>The runs root a sweep folder (<c>runs/NAME/sweep-TIME</c>) lives in.</summary>
     public static string RunsRootOf(string folder) => Path.GetFullPath(Path.Combine(folder, "..", ".."));
 

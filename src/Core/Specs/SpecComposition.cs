@@ -51,7 +51,11 @@ public static class SpecComposition
                 origins.Add((field, "--set"));
                 continue;
             }
-            var layer = layers.FirstOrDefault(l => At(l.Patch, segments) is not null);
+            // The most derived file that holds the field, or else the nearest object around it (a shorthand such as
+            // "checkpoint": "none" expands into fields no file spells out).
+            var layer = Enumerable.Range(1, segments.Length).Reverse()
+                .Select(n => layers.FirstOrDefault(l => At(l.Patch, segments[..n]) is not null))
+                .FirstOrDefault(l => l is not null);
             origins.Add((field, layer?.File ?? "?"));
         }
         return origins;

@@ -72,6 +72,20 @@ public class IndependentSearchTests
     }
 
     [Fact]
+    public void Failed_trials_of_an_earlier_stage_are_settled_and_not_run_again()
+    {
+        var sweep = Sweep();
+        var trials = new List<TrialRecord>();
+        var results = Finish(trials, new List<TrialResult>(), IndependentSearch.FirstStage(sweep), 2.0, 1.5, null);
+        var state = new SweepState { SpecPath = "s.json", SpecSha256 = "", Overrides = Array.Empty<string>(), CreatedAt = DateTimeOffset.UnixEpoch, Trials = trials };
+        Assert.Equal(new[] { "trial-002" }, state.Unsettled.Select(t => t.Id)); // within its stage, a failed trial runs again on resume
+
+        trials.AddRange(IndependentSearch.NextStage(sweep, trials, results, seed: 1));
+
+        Assert.Equal(new[] { "trial-003", "trial-004", "trial-005", "trial-006", "trial-007" }, state.Unsettled.Select(t => t.Id));
+    }
+
+    [Fact]
     public void With_the_learning_rate_alone_the_search_confirms_its_best_at_the_next_seed()
     {
         var sweep = Sweep();
