@@ -11,7 +11,7 @@ namespace Forge.Sweeps;
 public sealed record TrialResult(
     string Id, TrialState State, IReadOnlyDictionary<string, string> Values, double? LearningRate,
     double? FinalTrainLoss, double? BestTrainLoss, double? FinalEvalLoss, double? BestEvalLoss, double? MeanTrainLoss, bool Diverged, double? WallSeconds,
-    IReadOnlyList<(int Step, double Loss)> Curve, string? Stage = null)
+    IReadOnlyList<(int Step, double Loss)> Curve, string? Stage = null, int Steps = 0)
 {
     public double? Metric(SweepMetric metric) => metric switch
     {
@@ -46,7 +46,7 @@ public static class SweepResults
                 Number(summary?["finalEvalLoss"]), Number(summary?["bestEvalLoss"]),
                 tail.Count > 0 && tail.All(double.IsFinite) ? tail.Average() : null,
                 summary?["status"]?.GetValue<string>() == "diverged",
-                trial.WallSeconds, curve, trial.Stage));
+                trial.WallSeconds, curve, trial.Stage, steps));
         }
         return results;
     }
@@ -63,6 +63,14 @@ public static class SweepResults
                 $",{F(r.LearningRate)},{F(r.FinalTrainLoss)},{F(r.BestTrainLoss)},{F(r.FinalEvalLoss)},{F(r.BestEvalLoss)},{F(r.MeanTrainLoss)},{r.Diverged.ToString().ToLowerInvariant()},{F(r.WallSeconds)},{r.Stage}\n");
         }
         return csv.ToString();
+    }
+
+    /// <summary>What a sweep spent: trials that trained, their updates and their wall time, in one line.</summary>
+    public static string Compute(IReadOnlyList<TrialResult> results)
+    {
+        var ran = results.Where(r => r.Steps > 0).ToList();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"compute: {ran.Count} trials trained {ran.Sum(r => (long)r.Steps):N0} steps in {ran.Sum(r => r.WallSeconds ?? 0):F1} s of trial wall time");
     }
 
     public const string StagesFile = "stages.csv";

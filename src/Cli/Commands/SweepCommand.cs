@@ -105,6 +105,7 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
     {
         var results = await sweep.ReportAsync(message => Error.WriteLine($"warning: {message}"));
         await WriteSummary(results, sweep.Options, sweep.ReportedPaths);
+        await Output.WriteLineAsync(SweepResults.Compute(results));
         int notDone = sweep.Remaining;
         await Output.WriteLineAsync(notDone == 0
             ? $"sweep done: {SweepResults.CsvFile}, loss-vs-lr.png/svg and loss-curves.png/svg in {sweep.Folder}"

@@ -47,6 +47,7 @@ public class SweepCommandTests
         Assert.Equal(combined.Append($"seed={seed + 1}"), trials[5]!["overrides"]!.AsArray().Select(o => o!.GetValue<string>())); // the confirmation's next seed
         Assert.Contains("stage combined: trial-004 won", first.Output);
         Assert.Contains("stage each: 2 trial(s)", first.Output);
+        Assert.Contains("compute: 6 trials trained 120 steps in ", first.Output); // 6 trials of 20 steps
 
         // Stopped after the second stage: the combination and the confirmation were never planned.
         trials.RemoveAt(5);
