@@ -61,25 +61,26 @@ public sealed class DistributedFigures(string dataPath, bool quick, TextWriter l
                 spec["threads"] = 1;
                 var path = Path.Combine(folder, "spec.json");
                 File.WriteAllText(path, spec.ToJsonString());
-                var one = Train(ForgeExecutable.Start(new[] { "run", path, "--runs", Path.Combine(folder, "one"), "--plain" }), Path.Combine(folder, "one"));
+                Measured Alone(string specPath, string name) =>
+                    Train(ForgeExecutable.Start(new[] { "run", specPath, "--runs", Path.Combine(folder, name), "--plain" }), Path.Combine(folder, name));
+                var one = Alone(path, "one");
                 var twoStart = new ProcessStartInfo(mpirun) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
                 foreach (var a in new[] { "--oversubscribe", "--bind-to", "none", "-np", "2", ForgeExecutable.Dotnet, ForgeExecutable.ForgeAssembly, "run", path, "--runs", Path.Combine(folder, "two"), "--plain" })
                     twoStart.ArgumentList.Add(a);
                 twoStart.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
                 twoStart.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
                 var two = Train(twoStart, Path.Combine(folder, "two"));
-                var half = model.Spec(dataPath, "fp32", quick ? 12 : width >= 512 ? 40 : 60, logInterval: quick ? 4 : 10);
-                half["threads"] = 1;
+                var half = spec.DeepClone().AsObject();
                 half["training"]!["batchSize"] = model.Batch / 2;
                 var halfPath = Path.Combine(folder, "half.json");
                 File.WriteAllText(halfPath, half.ToJsonString());
                 var pair = new[] { "a", "b" }
-                    .Select(n => Task.Run(() => Train(ForgeExecutable.Start(new[] { "run", halfPath, "--runs", Path.Combine(folder, n), "--plain" }), Path.Combine(folder, n))))
+                    .Select(n => Task.Run(() => Alone(halfPath, n)))
                     .ToArray();
                 double pairTokens = pair.Sum(t => t.GetAwaiter().GetResult().TokensPerSecond);
                 // One rank again: this machine's speed drifts by up to 20 % between runs minutes apart, and a slow
                 // baseline would flatter the efficiency; the faster of the two is the baseline.
-                var oneAgain = Train(ForgeExecutable.Start(new[] { "run", path, "--runs", Path.Combine(folder, "one-again"), "--plain" }), Path.Combine(folder, "one-again"));
+                var oneAgain = Alone(path, "one-again");
                 double firstOne = one.TokensPerSecond;
                 if (oneAgain.TokensPerSecond > one.TokensPerSecond)
                     one = oneAgain with { PeakRssMegabytes = Math.Max(one.PeakRssMegabytes, oneAgain.PeakRssMegabytes) };

@@ -71,16 +71,40 @@ public static class IndependentSearch
     /// <summary>The stage's trial with the lowest metric (among those varying <paramref name="path"/>, when given).</summary>
     public static TrialRecord Winner(SweepOptions sweep, IReadOnlyList<TrialRecord> trials, IReadOnlyList<TrialResult> results, string stage, string? path = null)
     {
-        var metrics = results.ToDictionary(r => r.Id, r => r.Metric(sweep.Metric));
-        var candidates = trials.Where(t => t.Stage == stage && (path is null || t.Overrides.Last().StartsWith(path + "=", StringComparison.Ordinal))).ToList();
-        var best = candidates
-            .Where(t => t.State == TrialState.Done && metrics.GetValueOrDefault(t.Id) is { } m && double.IsFinite(m))
-            .MinBy(t => metrics[t.Id]);
-        return best ?? throw new RunSetupException(
+        if (Best(results, sweep.Metric, stage, path) is { } best)
+            return trials.First(t => t.Id == best.Id);
+        var candidates = results.Where(r => Varies(r, stage, path)).ToList();
+        throw new RunSetupException(
             $"independent search: no trial of stage '{stage}'{(path is null ? "" : $" varying {path}")} finished with a finite {SpecJson.EnumName(sweep.Metric)} " +
             $"({candidates.Count} trial(s): {string.Join(", ", candidates.Select(c => $"{c.Id} {SpecJson.EnumName(c.State)}"))}), so the next stage has nothing to start from. " +
             "Widen or move the range (a learning rate that diverges everywhere is too large), then start the sweep again.");
     }
+
+    /// <summary>
+    /// The winners the search chose: per stage (and, in the <c>each</c> stage, per parameter) the finished trial with
+    /// the lowest finite metric; stages not run yet are left out.
+    /// </summary>
+    public static IReadOnlyList<(string Stage, string Parameter, TrialResult Winner)> StageWinners(IReadOnlyList<TrialResult> results, SweepOptions sweep)
+    {
+        var winners = new List<(string, string, TrialResult)>();
+        foreach (var stage in Stages)
+        {
+            var parameters = stage == EachStage ? sweep.Parameters.Keys.Where(p => p != LearningRatePath).Select(p => (string?)p)
+                : new[] { (string?)null };
+            foreach (var path in parameters)
+                if (Best(results, sweep.Metric, stage, path) is { } winner)
+                    winners.Add((stage, path ?? (stage == LearningRateStage ? LearningRatePath : ""), winner));
+        }
+        return winners;
+    }
+
+    /// <summary>The finished trial of <paramref name="stage"/> (varying <paramref name="path"/>, when given) with the lowest finite metric, if any.</summary>
+    private static TrialResult? Best(IReadOnlyList<TrialResult> results, SweepMetric metric, string stage, string? path) =>
+        results.Where(r => Varies(r, stage, path) && r.State == TrialState.Done && r.Metric(metric) is { } m && double.IsFinite(m))
+            .MinBy(r => r.Metric(metric));
+
+    private static bool Varies(TrialResult result, string stage, string? path) =>
+        result.Stage == stage && (path is null || result.Values.ContainsKey(path));
 
     private static string SeedOverride(long seed) => string.Create(CultureInfo.InvariantCulture, $"seed={seed + 1}");
 

@@ -136,7 +136,7 @@ public sealed class Sweep
         var results = SweepResults.Collect(Folder, State, Options.LastSteps);
         await File.WriteAllTextAsync(Path.Combine(Folder, SweepResults.CsvFile), SweepResults.Csv(results, ReportedPaths, Options.LastSteps), CancellationToken.None);
         if (Options.Method == SweepMethod.Independent)
-            await File.WriteAllTextAsync(Path.Combine(Folder, SweepResults.StagesFile), SweepResults.StagesCsv(SweepResults.StageWinners(results, Options), Options.Metric), CancellationToken.None);
+            await File.WriteAllTextAsync(Path.Combine(Folder, SweepResults.StagesFile), SweepResults.StagesCsv(IndependentSearch.StageWinners(results, Options), Options.Metric), CancellationToken.None);
         try
         {
             SweepPlots.Write(results, Options.Metric, Folder);

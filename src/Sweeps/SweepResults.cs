@@ -75,26 +75,7 @@ public static class SweepResults
 
     public const string StagesFile = "stages.csv";
 
-    /// <summary>
-    /// A staged search's winners: per stage (and, in the <c>each</c> stage, per parameter) the trial with the lowest
-    /// metric, as <c>stage,parameter,trial,overrides,metric</c> lines.
-    /// </summary>
-    public static IReadOnlyList<(string Stage, string Parameter, TrialResult Winner)> StageWinners(IReadOnlyList<TrialResult> results, SweepOptions sweep)
-    {
-        var winners = new List<(string, string, TrialResult)>();
-        foreach (var stage in IndependentSearch.Stages)
-        {
-            var trials = results.Where(r => r.Stage == stage && r.Metric(sweep.Metric) is { } m && double.IsFinite(m)).ToList();
-            var groups = stage == IndependentSearch.EachStage
-                ? sweep.Parameters.Keys.Where(p => p != IndependentSearch.LearningRatePath).Select(p => (p, trials.Where(t => t.Values.ContainsKey(p)).ToList()))
-                : new[] { (stage == IndependentSearch.LearningRateStage ? IndependentSearch.LearningRatePath : "", trials) };
-            foreach (var (parameter, group) in groups)
-                if (group.MinBy(t => t.Metric(sweep.Metric)) is { } winner)
-                    winners.Add((stage, parameter, winner));
-        }
-        return winners;
-    }
-
+    /// <summary><c>stages.csv</c>: <see cref="IndependentSearch.StageWinners"/> as <c>stage,parameter,trial,metric,overrides</c> lines.</summary>
     public static string StagesCsv(IReadOnlyList<(string Stage, string Parameter, TrialResult Winner)> winners, SweepMetric metric)
     {
         var csv = new StringBuilder($"stage,parameter,trial,{SpecJson.EnumName(metric)},overrides\n");

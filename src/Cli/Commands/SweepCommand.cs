@@ -125,7 +125,7 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
             await Output.WriteLineAsync($"{r.Id,-10} {SpecJson.EnumName(r.State),-8} {string.Join(" ", paths.Select(p => $"{Shorten(r.Values.GetValueOrDefault(p, "")),-16}"))} {metric,14}{(r == best ? "  <- best" : "")}");
         }
         if (sweep.Method == SweepMethod.Independent)
-            foreach (var (stage, parameter, winner) in SweepResults.StageWinners(results, sweep))
+            foreach (var (stage, parameter, winner) in IndependentSearch.StageWinners(results, sweep))
                 await Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"stage {stage}{(parameter.Length > 0 && stage == IndependentSearch.EachStage ? $" ({parameter})" : "")}: {winner.Id} won, {SpecJson.EnumName(sweep.Metric)} {winner.Metric(sweep.Metric):F4} ({SweepResults.StagesFile})"));
     }
