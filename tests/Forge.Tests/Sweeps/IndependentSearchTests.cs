@@ -66,7 +66,7 @@ public class IndependentSearchTests
         Finish(trials, results, new[] { confirm }, 1.25);
 
         Assert.Empty(IndependentSearch.NextStage(sweep, trials, results, seed: 7)); // complete
-        var winners = SweepResults.StageWinners(results, sweep);
+        var winners = IndependentSearch.StageWinners(results, sweep);
         Assert.Equal(new[] { ("lr", "optimizer.lr", "trial-001"), ("each", "parametrization.outputMultiplier", "trial-003"), ("each", "parametrization.attnMultiplier", "trial-006"),
             ("combined", "", "trial-008"), ("confirm", "", "trial-009") }, winners.Select(w => (w.Stage, w.Parameter, w.Winner.Id)));
     }
