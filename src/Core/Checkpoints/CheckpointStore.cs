@@ -37,7 +37,7 @@ public sealed class CheckpointStore
     public bool Enabled => _options.Enabled;
 
     /// <summary>Whether the interval asks for a checkpoint after update <paramref name="step"/>.</summary>
-    public bool IsDue(int step) => _options.Enabled && _options.Interval > 0 && step % _options.Interval == 0;
+    public bool IsDue(int step) => _options.IsDue(step);
 
     public static string StepFolderName(int step) => "step-" + step.ToString("D8", CultureInfo.InvariantCulture);
 

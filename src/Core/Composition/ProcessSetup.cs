@@ -26,9 +26,6 @@ public static class ProcessSetup
         if (spec.Experiment.Training.BatchSize % parts != 0)
             throw new Forge.Core.Errors.RunSetupException(
                 $"training.batchSize {spec.Experiment.Training.BatchSize} does not split into {collective.Size} ranks × {spec.Experiment.Training.MicroBatches} micro-batches; choose a batchSize that is a multiple of {parts} (it is the global batch: every rank trains batchSize / ranks of it).");
-        if (spec.Experiment.Training.Sync is { } sync && spec.Settings.Checkpoint.Enabled && spec.Settings.Checkpoint.Interval % sync.Every != 0)
-            throw new Forge.Core.Errors.RunSetupException(
-                $"training.sync.every {sync.Every} does not divide checkpoint.interval {spec.Settings.Checkpoint.Interval}: between synchronisations the ranks' parameters differ, so checkpoints are taken right after one; choose an interval that is a multiple of {sync.Every}.");
         environment.UseThreads();
         return environment;
     }

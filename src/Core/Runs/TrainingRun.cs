@@ -180,6 +180,8 @@ public static class TrainingRun
         if (!checkpoints.Enabled)
             return;
         long bytes = experiment.Parameters.Sum(p => p.Value.numel() * p.Value.ElementSize) * 3; // weights and (about) two moments
+        if (experiment.Spec.Experiment.Training.Sync is not null)
+            bytes *= experiment.Environment.Collective.Size; // every rank's own (SyncState)
         try
         {
             Directory.CreateDirectory(checkpoints.Root);

@@ -23,4 +23,7 @@ public sealed class CheckpointOptions
     [Description("Also keep every checkpoint whose step is a multiple of this, forever; 0 = none.")]
     [Range(0, int.MaxValue)]
     public int PermanentInterval { get; set; }
+
+    /// <summary>Whether the interval asks for a checkpoint after update <paramref name="step"/>.</summary>
+    public bool IsDue(int step) => Enabled && Interval > 0 && step % Interval == 0;
 }

@@ -96,7 +96,7 @@ public enum OuterUpdate
 /// </summary>
 public sealed class SyncOptions
 {
-    [Description("Local steps between two synchronisations of the parameters (H); checkpoint.interval must be a multiple of it.")]
+    [Description("Local steps between two synchronisations of the parameters (H).")]
     [Range(1, 1 << 20)]
     public int Every { get; set; } = 8;
 

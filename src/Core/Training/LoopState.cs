@@ -20,6 +20,9 @@ public sealed class LoopState
 
     public required LearningRateSchedule Schedule { get; init; }
 
+    /// <summary>Under <c>training.sync</c>: the state besides rank 0's model and optimizer that its checkpoints hold (null otherwise).</summary>
+    public SyncState? Sync { get; set; }
+
     /// <summary>The planned number of updates.</summary>
     public int TotalSteps => Experiment.Spec.Experiment.Training.Steps;
 

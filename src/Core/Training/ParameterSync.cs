@@ -38,6 +38,35 @@ public sealed class ParameterSync : IDisposable
         _outerLr = options.OuterLr.ToScalar();
     }
 
+    /// <summary>The parameters it synchronises, in order.</summary>
+    public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>Under <c>nesterov</c>: the parameters after the last synchronisation (θ_last), one per parameter; null under <c>average</c>.</summary>
+    public IReadOnlyList<Tensor>? Anchor => _anchor;
+
+    /// <summary>Under <c>nesterov</c>: the outer momentum m, one per parameter; null under <c>average</c>.</summary>
+    public IReadOnlyList<Tensor>? Momentum => _momentum;
+
+    /// <summary>
+    /// Puts back the outer update's state of a resumed run: the anchor and momentum that <paramref name="anchorOf"/>
+    /// and <paramref name="momentumOf"/> give for parameter i, or, where they give none, the parameters as they are
+    /// now and no momentum.
+    /// </summary>
+    public void Restore(Func<int, Tensor?> anchorOf, Func<int, Tensor?> momentumOf)
+    {
+        if (_anchor is null)
+            return;
+        using var _ = no_grad();
+        for (int i = 0; i < _parameters.Count; i++)
+        {
+            _anchor[i].copy_(anchorOf(i) ?? _parameters[i]);
+            if (momentumOf(i) is { } momentum)
+                _momentum![i].copy_(momentum);
+            else
+                _momentum![i].zero_();
+        }
+    }
+
     /// <summary>Whether the parameters are synchronised after update <paramref name="step"/>.</summary>
     public bool Due(int step) => step % _options.Every == 0;
 

@@ -62,10 +62,13 @@ public sealed class TrainingLoop(ILogger<TrainingLoop> logger)
         bool languageModel = experiment.Dataset.Description.Task == TaskKind.LanguageModeling;
         using var step = new TrainingStep(experiment, guard.ChecksEveryStep);
         var ranks = experiment.Environment.Collective;
+        var checkpoints = experiment.Spec.Settings.Checkpoint;
+        using var syncState = step.Sync is null ? null : new SyncState(experiment, step.Sync);
+        state.Sync = syncState;
 
         if (resumeFrom is not null)
         {
-            state.Position = TrainingCheckpoint.Restore(resumeFrom, experiment, state.DataGenerator);
+            state.Position = Restore(resumeFrom, state, syncState);
             observers.Restored(state, resumeFrom, rollback: false);
             logger.LogInformation("Resumed from {Checkpoint} at step {Step}", resumeFrom.Folder, state.Position.Step);
         }
@@ -82,6 +85,8 @@ public sealed class TrainingLoop(ILogger<TrainingLoop> logger)
         {
             if (StopRequested(ranks, cancellationToken))
             {
+                if (checkpoints.Enabled && state.Position.Step > 0)
+                    syncState?.Gather(state.Position.Step);
                 observers.Ending(state, RunStatus.Interrupted);
                 return new LoopOutcome(RunStatus.Interrupted, state.Position, state.Position.Step == 0
                     ? $"Interrupted before the first of {options.Steps} steps (nothing to checkpoint); run the same command again to start it."
@@ -105,7 +110,7 @@ public sealed class TrainingLoop(ILogger<TrainingLoop> logger)
                         using (var checkpoint = rollBack.Checkpoint)
                         {
                             var before = state.Position;
-                            state.Position = TrainingCheckpoint.Restore(checkpoint, experiment, state.DataGenerator);
+                            state.Position = Restore(checkpoint, state, syncState);
                             guard.CarryOver(before, state.Position, plan.Step, checkpoint.Folder);
                             observers.Restored(state, checkpoint, rollback: true);
                         }
@@ -170,10 +175,22 @@ public sealed class TrainingLoop(ILogger<TrainingLoop> logger)
                 intervalExamples = intervalPredictions = intervalSteps = 0;
                 intervalCommunication = 0;
             }
+            if (checkpoints.IsDue(plan.Step))
+                syncState?.Gather(plan.Step); // every rank, for rank 0's checkpoint
             observers.StepEnded(state, plan);
         }
+        if (checkpoints.Enabled)
+            syncState?.Gather(state.Position.Step);
         observers.Ending(state, RunStatus.Completed);
         return new LoopOutcome(RunStatus.Completed, state.Position, null);
+    }
+
+    /// <summary>Puts <paramref name="checkpoint"/>'s state into the run (under training.sync, this rank's own); returns its position.</summary>
+    private static TrainingPosition Restore(LoadedCheckpoint checkpoint, LoopState state, SyncState? syncState)
+    {
+        var position = TrainingCheckpoint.Restore(checkpoint, state.Experiment, state.DataGenerator);
+        syncState?.Restore(checkpoint);
+        return position;
     }
 
     /// <summary>

@@ -47,6 +47,9 @@ public sealed class TrainingStep : IDisposable
     /// <summary>Seconds this step's all-reduces of gradients and parameters took so far.</summary>
     private double CommunicationSeconds => _reducer.CommunicationSeconds + (_sync?.CommunicationSeconds ?? 0);
 
+    /// <summary>Under <c>training.sync</c>: the synchronisation of the ranks' parameters (null otherwise).</summary>
+    public ParameterSync? Sync => _sync;
+
     /// <summary>The optimizer's parameter groups, in order.</summary>
     public IReadOnlyList<optim.ILearningRateController> Groups => _groups;
 

@@ -57,10 +57,17 @@ public class ParameterSyncTests
     }
 
     [Fact]
-    public void A_checkpoint_interval_that_is_not_a_multiple_of_sync_every_is_refused_naming_both()
+    public void A_run_stopped_between_two_synchronisations_resumes_with_its_outer_state_bit_for_bit()
     {
-        var spec = TestSpecs.Gpt(32, 2).With("training.sync={\"every\":7}", "checkpoint={\"interval\":20}");
-        var e = Assert.Throws<Forge.Core.Errors.RunSetupException>(() => TestExperiment.Build(spec).Dispose());
-        Assert.Contains("training.sync.every 7 does not divide checkpoint.interval 20", e.Message);
+        // One rank: the outer step still moves θ from the anchor (Δ = θ_last − θ), so the anchor and the momentum are state.
+        var spec = TestSpecs.Gpt(32, steps: 16).With("training.sync={\"every\":3,\"outer\":\"nesterov\",\"outerLr\":0.7,\"outerMomentum\":0.9}", "checkpoint.interval=0", "training.logInterval=1");
+        using var dir = new TempDirectory();
+
+        var (whole, parts) = InterruptedRun.Train(spec, dir, stopAt: 8); // two steps after the synchronisation at 6
+
+        Assert.Equal(LossCurves.Read(whole), LossCurves.Read(parts));
+        using var checkpoint = Forge.Core.Checkpoints.CheckpointStore.Load(Path.Combine(parts, "checkpoints", "step-00000008"));
+        Assert.Contains(checkpoint.Callbacks.Keys, k => k.StartsWith("sync.anchor.", StringComparison.Ordinal));
+        Assert.Contains(checkpoint.Callbacks.Keys, k => k.StartsWith("sync.momentum.", StringComparison.Ordinal));
     }
 }

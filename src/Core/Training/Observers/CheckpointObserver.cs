@@ -40,7 +40,8 @@ public sealed class CheckpointObserver(CheckpointStore store, IReadOnlyList<IChe
             return;
         try
         {
-            LastCheckpoint = TrainingCheckpoint.Save(store, state.Experiment, position, state.LastScheduleFactor, state.DataGenerator, participants);
+            LastCheckpoint = TrainingCheckpoint.Save(store, state.Experiment, position, state.LastScheduleFactor, state.DataGenerator,
+                state.Sync is null ? participants : participants.Append(state.Sync).ToList());
             _lastStep = position.Step;
             saved?.Invoke();
         }
