@@ -26,6 +26,9 @@ public static class ProcessSetup
         if (spec.Experiment.Training.BatchSize % parts != 0)
             throw new Forge.Core.Errors.RunSetupException(
                 $"training.batchSize {spec.Experiment.Training.BatchSize} does not split into {collective.Size} ranks × {spec.Experiment.Training.MicroBatches} micro-batches; choose a batchSize that is a multiple of {parts} (it is the global batch: every rank trains batchSize / ranks of it).");
+        if (spec.Settings.StopAfter > 0 && spec.Settings.StopAfter < spec.Experiment.Training.Steps && !spec.Settings.Checkpoint.Enabled)
+            throw new Forge.Core.Errors.RunSetupException(
+                $"stopAfter {spec.Settings.StopAfter} pauses the run with a checkpoint to continue from, but checkpoints are off (\"checkpoint\": \"none\"); enable them, or remove stopAfter to train all {spec.Experiment.Training.Steps} steps.");
         environment.UseThreads();
         return environment;
     }

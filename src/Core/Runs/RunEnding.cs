@@ -15,7 +15,7 @@ public sealed record RunEnding(IReadOnlyList<string> Output, string? Error)
         if (summary.Rounding is { } rounding)
             output.Add($"{summary.Name}: {rounding.Describe()}");
         var text = summary.Describe(summaryPath);
-        if (summary.Status == RunStatus.Completed)
+        if (summary.Status is RunStatus.Completed or RunStatus.Paused)
         {
             output.Add(text);
             return new RunEnding(output, null);

@@ -47,11 +47,11 @@ public sealed record RunSummary
     /// <summary>The last value of everything the spec's callbacks reported (e.g. <c>emaEvalLoss</c>).</summary>
     public IReadOnlyDictionary<string, double>? Reported { get; init; }
 
-    /// <summary>The exit code of <c>forge run</c> for this outcome: 0 completed, 130 interrupted, 1 otherwise.</summary>
+    /// <summary>The exit code of <c>forge run</c> for this outcome: 0 completed or paused, 130 interrupted, 1 otherwise.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public int ExitCode => Status switch
     {
-        RunStatus.Completed => ExitCodes.Success,
+        RunStatus.Completed or RunStatus.Paused => ExitCodes.Success,
         RunStatus.Interrupted => ExitCodes.Interrupted,
         _ => ExitCodes.Failed,
     };

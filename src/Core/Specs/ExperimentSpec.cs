@@ -96,6 +96,10 @@ public sealed class RunSettings
     [Description("auto: continue the newest unfinished run of this experiment that has a valid checkpoint (so re-running the same command resumes); never: always start afresh; or the path of a checkpoint or run folder to start from.")]
     public string Resume { get; set; } = "auto";
 
+    [Description("End the run after this many updates, with a checkpoint (status paused, exit 0), though training.steps is larger: the learning-rate schedule still spans training.steps, and running the same command again (resume auto) continues the run, e.g. with a larger stopAfter. 0 = train to training.steps. What successive halving gives each rung.")]
+    [Range(0, int.MaxValue)]
+    public int StopAfter { get; set; }
+
     [Description("Divergence guard (NaN/Inf policy) and loss-spike detection.")]
     public GuardOptions Guard { get; set; } = new();
 

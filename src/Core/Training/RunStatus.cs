@@ -7,4 +7,7 @@ public enum RunStatus
     Diverged,
     Interrupted,
     Failed,
+
+    /// <summary>Stopped at the spec's <c>stopAfter</c> with a checkpoint, before training.steps: the same command continues it.</summary>
+    Paused,
 }

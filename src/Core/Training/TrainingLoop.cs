@@ -81,7 +81,8 @@ public sealed class TrainingLoop(ILogger<TrainingLoop> logger)
         long intervalExamples = 0, intervalPredictions = 0, intervalSteps = 0;
         double intervalCommunication = 0;
 
-        while (state.Position.Step < options.Steps)
+        int lastStep = PausesAt(experiment) ?? options.Steps; // the last update this run takes
+        while (state.Position.Step < lastStep)
         {
             if (StopRequested(ranks, cancellationToken))
             {
@@ -93,7 +94,7 @@ public sealed class TrainingLoop(ILogger<TrainingLoop> logger)
                     : $"Interrupted after {state.Position.Step} of {options.Steps} steps; run the same command again to continue from the checkpoint.");
             }
 
-            var plan = StepPlan.For(state.Position.Step + 1, options.Steps, options.EvalInterval, options.LogInterval);
+            var plan = StepPlan.For(state.Position.Step + 1, lastStep, options.EvalInterval, options.LogInterval); // the last one logs and evaluates
             double factor = state.NextFactor;
             observers.StepStarting(plan);
             StepResult result;
@@ -181,8 +182,16 @@ public sealed class TrainingLoop(ILogger<TrainingLoop> logger)
         }
         if (checkpoints.Enabled)
             syncState?.Gather(state.Position.Step);
-        observers.Ending(state, RunStatus.Completed);
-        return new LoopOutcome(RunStatus.Completed, state.Position, null);
+        var status = state.Position.Step < options.Steps ? RunStatus.Paused : RunStatus.Completed;
+        observers.Ending(state, status);
+        return new LoopOutcome(status, state.Position, null);
+    }
+
+    /// <summary>The spec's <c>stopAfter</c>, when it ends the run before training.steps.</summary>
+    private static int? PausesAt(Experiment experiment)
+    {
+        int stopAfter = experiment.Spec.Settings.StopAfter;
+        return stopAfter > 0 && stopAfter < experiment.Spec.Experiment.Training.Steps ? stopAfter : null;
     }
 
     /// <summary>Puts <paramref name="checkpoint"/>'s state into the run (under training.sync, this rank's own); returns its position.</summary>
