@@ -19,9 +19,10 @@ public sealed class SlurmLauncher(TextWriter output, TextWriter error, SlurmOpti
 {
     public const string ScriptFile = "array.sbatch";
 
-    public async Task RunAsync(string folder, SweepState state, int parallel, CancellationToken cancellationToken)
+    /// <param name="trials">The trials to run (default: every unsettled one).</param>
+    public async Task RunAsync(string folder, SweepState state, int parallel, CancellationToken cancellationToken, IReadOnlyList<TrialRecord>? trials = null)
     {
-        var unsettled = state.Unsettled;
+        var unsettled = trials ?? state.Unsettled;
         var todo = state.Trials.Select((trial, index) => (Trial: trial, Index: index)).Where(t => unsettled.Contains(t.Trial)).ToList();
         if (todo.Count == 0)
             return;

@@ -43,11 +43,21 @@ public sealed class Sweep
         var sweep = spec.Settings.Sweep ?? throw new SpecException(specPath, new SpecProblem("sweep",
             "is missing; add a \"sweep\": { \"parameters\": { \"optimizer.lr\": { \"log2Min\": -12, \"log2Max\": -4 } } } section to sweep over."));
         UseLauncher(spec, launcher);
+        CheckHalving(spec, sweep);
         var trials = sweep.Method == SweepMethod.Independent
             ? IndependentSearch.FirstStage(sweep).ToList()
             : SweepPlan.Expand(sweep, BaseLearningRate(spec, sweep), spec.Experiment.Training.BatchSize, spec.Experiment.Training.Steps)
                 .Select(t => new TrialRecord { Id = t.Id, Overrides = t.Overrides }).ToList();
-        ValidateTrials(loader, spec, trials);
+        var steps = ValidateTrials(loader, spec, trials);
+        int planned = trials.Count;
+        if (sweep.Method == SweepMethod.Halving)
+        {
+            var halving = new SuccessiveHalving(sweep, spec.Experiment.Training.Steps);
+            trials = trials.Take(sweep.MaxTrials > 0 ? sweep.MaxTrials : int.MaxValue).ToList(); // maxSteps is spent as the search goes
+            trials.ForEach(halving.Start);
+        }
+        else
+            trials = WithinBudget(sweep, trials, steps, spent: 0).ToList();
 
         var startedAt = DateTimeOffset.UtcNow;
         var folder = (await RunFolder.CreateAsync(runsRoot, spec, startedAt, cancellationToken, prefix: "sweep-")).Path;
@@ -55,13 +65,14 @@ public sealed class Sweep
         {
             SpecPath = spec.SpecPath,
             SpecSha256 = FileHash.Sha256Of(spec.SpecPath),
-            Overrides = spec.Document.ContainsKey("checkpoint") ? overrides.ToList() : overrides.Append("checkpoint=\"none\"").ToList(),
+            Overrides = spec.Document.ContainsKey("checkpoint") ? overrides.ToList()
+                : overrides.Append(sweep.Method == SweepMethod.Halving ? "checkpoint={\"interval\":0,\"keepLast\":1}" : "checkpoint=\"none\"").ToList(), // halving continues trials from their checkpoints
             Launcher = launcher,
             CreatedAt = startedAt,
             Trials = trials,
         };
         await state.SaveAsync(folder);
-        return new Sweep(folder, state, spec);
+        return new Sweep(folder, state, spec) { BudgetCut = trials.Count < planned ? $"the budget kept {trials.Count} of the {planned} trials planned" : null };
     }
 
     /// <summary>
@@ -84,6 +95,9 @@ public sealed class Sweep
         return new Sweep(folder, state, spec);
     }
 
+    /// <summary>When the budget (maxTrials, maxSteps) left out trials a stage planned: what it cut, for the report; null otherwise.</summary>
+    public string? BudgetCut { get; private set; }
+
     /// <summary>Trials still to run (<see cref="SweepState.Unsettled"/>).</summary>
     public int Remaining => State.Unsettled.Count;
 
@@ -96,10 +110,13 @@ public sealed class Sweep
     {
         if (Options.Method != SweepMethod.Independent || State.Trials.Any(t => t.State is TrialState.Pending or TrialState.Running))
             return false;
-        var next = IndependentSearch.NextStage(Options, State.Trials, SweepResults.Collect(Folder, State, Options.LastSteps), Spec.Experiment.Seed);
+        var planned = IndependentSearch.NextStage(Options, State.Trials, SweepResults.Collect(Folder, State, Options.LastSteps), Spec.Experiment.Seed);
+        var spent = ValidateTrials(loader, Spec, State.Trials).Sum(s => (long)s);
+        var next = WithinBudget(Options, planned, ValidateTrials(loader, Spec, planned), spent, State.Trials.Count);
+        if (next.Count < planned.Count)
+            BudgetCut = $"the budget stopped stage {planned[0].Stage} after {next.Count} of its {planned.Count} trial(s)";
         if (next.Count == 0)
             return false;
-        ValidateTrials(loader, Spec, next);
         State.Trials.AddRange(next);
         await State.SaveAsync(Folder);
         return true;
@@ -118,12 +135,65 @@ public sealed class Sweep
     }
 
     /// <summary>Runs the trials that are not done as one Slurm job array (<see cref="SlurmLauncher"/>).</summary>
-    public Task RunOnSlurmAsync(TextWriter output, TextWriter error, int parallel, CancellationToken cancellationToken) =>
-        new SlurmLauncher(output, error, Options.Slurm).RunAsync(Folder, State, parallel, cancellationToken);
+    /// <remarks>
+    /// Successive halving runs rung by rung there: each array holds every trial that can start (the fresh
+    /// configurations, then the promotions the finished array allows), so promotions wait for the array to end.
+    /// </remarks>
+    public async Task RunOnSlurmAsync(TextWriter output, TextWriter error, int parallel, CancellationToken cancellationToken)
+    {
+        var slurm = new SlurmLauncher(output, error, Options.Slurm);
+        if (Options.Method != SweepMethod.Halving)
+        {
+            await slurm.RunAsync(Folder, State, parallel, cancellationToken);
+            return;
+        }
+        var schedule = new HalvingSchedule(Halving, Folder, State, Options);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var batch = new List<TrialRecord>();
+            while (schedule.Next(State.Trials, batch.Contains) is { } next)
+                batch.Add(next);
+            if (batch.Count == 0)
+                break;
+            await State.SaveAsync(Folder);
+            await slurm.RunAsync(Folder, State, parallel, cancellationToken, batch);
+            foreach (var trial in batch.Where(t => t.State is TrialState.Done or TrialState.Failed))
+                schedule.Ended(trial);
+            await State.SaveAsync(Folder);
+        }
+        await SkipOverBudgetAsync(failFast: false, cancellationToken);
+    }
 
     /// <summary>Runs the trials that are not done on this machine (<see cref="SweepRunner"/>).</summary>
-    public Task RunHereAsync(SweepRunner runner, int parallel, bool failFast, CancellationToken cancellationToken) =>
-        runner.RunAsync(Folder, State, parallel, failFast, cancellationToken);
+    public async Task RunHereAsync(SweepRunner runner, int parallel, bool failFast, CancellationToken cancellationToken)
+    {
+        if (Options.Method != SweepMethod.Halving)
+        {
+            await runner.RunAsync(Folder, State, parallel, failFast, cancellationToken);
+            return;
+        }
+        await runner.RunAsync(Folder, State, parallel, failFast, cancellationToken, new HalvingSchedule(Halving, Folder, State, Options));
+        await SkipOverBudgetAsync(failFast, cancellationToken);
+    }
+
+    /// <summary>Successive halving's rungs for this spec.</summary>
+    public SuccessiveHalving Halving => new(Options, Spec.Experiment.Training.Steps);
+
+    /// <summary>
+    /// After successive halving has run out of trials to start (not stopped by the user or a failure): the
+    /// configurations still pending did not fit the budget, and are marked skipped.
+    /// </summary>
+    private async Task SkipOverBudgetAsync(bool failFast, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested || failFast && State.Trials.Any(t => t.State == TrialState.Failed))
+            return;
+        var left = State.Trials.Where(t => t.State == TrialState.Pending && t.Rung == 0).ToList();
+        if (left.Count == 0)
+            return;
+        left.ForEach(t => t.State = TrialState.Skipped);
+        BudgetCut = $"the budget of {Options.MaxSteps:N0} steps left {left.Count} configuration(s) unstarted (skipped)";
+        await State.SaveAsync(Folder);
+    }
 
     /// <summary>The spec paths the report shows: the swept ones, and the seed that the independent search's confirmation changes.</summary>
     public IReadOnlyList<string> ReportedPaths => Options.Method == SweepMethod.Independent
@@ -173,15 +243,49 @@ public sealed class Sweep
         return 0.0;
     }
 
-    /// <summary>Every trial's spec must be valid before any trial starts: all problems at once, named by trial.</summary>
-    private static void ValidateTrials(SpecLoader loader, ResolvedSpec spec, IReadOnlyList<TrialRecord> plan)
+    /// <summary>
+    /// Successive halving needs checkpoints (a promoted trial continues from its own) and one schedule length for every
+    /// trial (its rungs are steps of training.steps).
+    /// </summary>
+    private static void CheckHalving(ResolvedSpec spec, SweepOptions sweep)
+    {
+        if (sweep.Method != SweepMethod.Halving)
+            return;
+        if (spec.Document.ContainsKey("checkpoint") && !spec.Settings.Checkpoint.Enabled)
+            throw new SpecException(spec.SpecPath, new SpecProblem("checkpoint",
+                "is off, but method halving continues each promoted trial from its checkpoint; remove the checkpoint section (halving trials then keep their last checkpoint only) or enable it."));
+        if (sweep.Parameters.ContainsKey("training.steps") || sweep.Temperature.KeepSamples)
+            throw new SpecException(spec.SpecPath, new SpecProblem("sweep.parameters",
+                "vary training.steps (directly or through temperature.keepSamples), but method halving gives every trial the rungs of one training.steps; remove it, or use grid."));
+    }
+
+    /// <summary>
+    /// The first trials of <paramref name="plan"/> that fit the budget: at most maxTrials trials in all (with
+    /// <paramref name="before"/> planned already) and maxSteps updates in all (with <paramref name="spent"/> planned already).
+    /// </summary>
+    private static IReadOnlyList<TrialRecord> WithinBudget(SweepOptions sweep, IReadOnlyList<TrialRecord> plan, IReadOnlyList<int> steps, long spent, int before = 0)
+    {
+        var kept = new List<TrialRecord>();
+        for (int i = 0; i < plan.Count; i++)
+        {
+            if (sweep.MaxTrials > 0 && before + kept.Count >= sweep.MaxTrials || sweep.MaxSteps > 0 && spent + steps[i] > sweep.MaxSteps)
+                break;
+            spent += steps[i];
+            kept.Add(plan[i]);
+        }
+        return kept;
+    }
+
+    /// <summary>Every trial's spec must be valid before any trial starts: all problems at once, named by trial. Returns each trial's training.steps.</summary>
+    private static IReadOnlyList<int> ValidateTrials(SpecLoader loader, ResolvedSpec spec, IReadOnlyList<TrialRecord> plan)
     {
         var problems = new List<SpecProblem>();
+        var steps = new List<int>();
         foreach (var trial in plan)
         {
             try
             {
-                loader.Resolve(spec.Document.DeepClone().AsObject(), spec.SpecPath, trial.Overrides); // the document has the command-line overrides
+                steps.Add(loader.Resolve(spec.Document.DeepClone().AsObject(), spec.SpecPath, trial.Overrides).Experiment.Training.Steps); // the document has the command-line overrides
             }
             catch (SpecException e)
             {
@@ -190,5 +294,6 @@ public sealed class Sweep
         }
         if (problems.Count > 0)
             throw new SpecException(spec.SpecPath, problems.Take(20).ToList());
+        return steps;
     }
 }

@@ -20,7 +20,7 @@ public static class SweepPlan
 
     public static IReadOnlyList<TrialPlan> Expand(SweepOptions sweep, double baseLearningRate, int baseBatchSize, int baseSteps = 0)
     {
-        var combinations = sweep.Method == SweepMethod.Grid ? Grid(sweep) : Random(sweep);
+        var combinations = sweep.Method is SweepMethod.Grid or SweepMethod.Halving ? Grid(sweep) : Random(sweep);
         return combinations.Select((values, i) =>
         {
             var overrides = values.Select(v => $"{v.Path}={v.Value.ToJsonString()}").ToList();

@@ -11,7 +11,7 @@ namespace Forge.Sweeps;
 public sealed record TrialResult(
     string Id, TrialState State, IReadOnlyDictionary<string, string> Values, double? LearningRate,
     double? FinalTrainLoss, double? BestTrainLoss, double? FinalEvalLoss, double? BestEvalLoss, double? MeanTrainLoss, bool Diverged, double? WallSeconds,
-    IReadOnlyList<(int Step, double Loss)> Curve, string? Stage = null, int Steps = 0)
+    IReadOnlyList<(int Step, double Loss)> Curve, string? Stage = null, int Steps = 0, int? Rung = null)
 {
     public double? Metric(SweepMetric metric) => metric switch
     {
@@ -27,40 +27,39 @@ public static class SweepResults
 {
     public const string CsvFile = "results.csv";
 
-    public static IReadOnlyList<TrialResult> Collect(string folder, SweepState state, int lastSteps)
+    public static IReadOnlyList<TrialResult> Collect(string folder, SweepState state, int lastSteps) =>
+        state.Trials.Select(t => Of(folder, t, lastSteps)).ToList();
+
+    /// <summary>One trial's outcome, from its run folder in the sweep folder <paramref name="folder"/>.</summary>
+    public static TrialResult Of(string folder, TrialRecord trial, int lastSteps)
     {
-        var results = new List<TrialResult>();
-        foreach (var trial in state.Trials)
-        {
-            var runFolder = Path.Combine(folder, trial.RunFolder);
-            var values = trial.Overrides.Select(o => o.Split('=', 2)).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1]);
-            var summary = ReadJson(Path.Combine(runFolder, RunFolder.SummaryFile));
-            var spec = ReadJson(Path.Combine(runFolder, RunFolder.SpecFile));
-            var curve = ReadCurve(Path.Combine(runFolder, RunFolder.MetricsFile));
-            int steps = summary?["steps"]?.GetValue<int>() ?? 0;
-            var tail = curve.Where(p => p.Step > steps - lastSteps).Select(p => p.Loss).ToList();
-            results.Add(new TrialResult(
-                trial.Id, trial.State, values,
-                Number(spec?["optimizer"]?["lr"]),
-                Number(summary?["finalTrainLoss"]), curve.Count > 0 ? curve.Min(p => p.Loss) : null,
-                Number(summary?["finalEvalLoss"]), Number(summary?["bestEvalLoss"]),
-                tail.Count > 0 && tail.All(double.IsFinite) ? tail.Average() : null,
-                summary?["status"]?.GetValue<string>() == "diverged",
-                trial.WallSeconds, curve, trial.Stage, steps));
-        }
-        return results;
+        var runFolder = Path.Combine(folder, trial.RunFolder);
+        var values = trial.Overrides.Select(o => o.Split('=', 2)).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1]);
+        var summary = ReadJson(Path.Combine(runFolder, RunFolder.SummaryFile));
+        var spec = ReadJson(Path.Combine(runFolder, RunFolder.SpecFile));
+        var curve = ReadCurve(Path.Combine(runFolder, RunFolder.MetricsFile));
+        int steps = summary?["steps"]?.GetValue<int>() ?? 0;
+        var tail = curve.Where(p => p.Step > steps - lastSteps).Select(p => p.Loss).ToList();
+        return new TrialResult(
+            trial.Id, trial.State, values,
+            Number(spec?["optimizer"]?["lr"]),
+            Number(summary?["finalTrainLoss"]), curve.Count > 0 ? curve.Min(p => p.Loss) : null,
+            Number(summary?["finalEvalLoss"]), Number(summary?["bestEvalLoss"]),
+            tail.Count > 0 && tail.All(double.IsFinite) ? tail.Average() : null,
+            summary?["status"]?.GetValue<string>() == "diverged",
+            trial.WallSeconds, curve, trial.Stage, steps, trial.Rung);
     }
 
     public static string Csv(IReadOnlyList<TrialResult> results, IReadOnlyList<string> sweptPaths, int lastSteps)
     {
         var csv = new StringBuilder("trial,state," + string.Join(",", sweptPaths) +
-                                    $",learning_rate,final_train_loss,best_train_loss,final_eval_loss,best_eval_loss,mean_train_loss_last_{lastSteps},diverged,wall_seconds,stage\n");
+                                    $",learning_rate,final_train_loss,best_train_loss,final_eval_loss,best_eval_loss,mean_train_loss_last_{lastSteps},diverged,wall_seconds,stage,rung,steps\n");
         foreach (var r in results)
         {
             csv.Append(CultureInfo.InvariantCulture, $"{r.Id},{SpecJson.EnumName(r.State)},");
             csv.Append(string.Join(",", sweptPaths.Select(p => Quote(r.Values.GetValueOrDefault(p, "")))));
             csv.Append(CultureInfo.InvariantCulture,
-                $",{F(r.LearningRate)},{F(r.FinalTrainLoss)},{F(r.BestTrainLoss)},{F(r.FinalEvalLoss)},{F(r.BestEvalLoss)},{F(r.MeanTrainLoss)},{r.Diverged.ToString().ToLowerInvariant()},{F(r.WallSeconds)},{r.Stage}\n");
+                $",{F(r.LearningRate)},{F(r.FinalTrainLoss)},{F(r.BestTrainLoss)},{F(r.FinalEvalLoss)},{F(r.BestEvalLoss)},{F(r.MeanTrainLoss)},{r.Diverged.ToString().ToLowerInvariant()},{F(r.WallSeconds)},{r.Stage},{r.Rung},{r.Steps}\n");
         }
         return csv.ToString();
     }

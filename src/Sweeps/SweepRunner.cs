@@ -13,35 +13,29 @@ namespace Forge.Sweeps;
 /// </summary>
 public sealed class SweepRunner(TextWriter output, TextWriter error, bool reuseWorkers, Action<TrialRecord, TrialProgress>? onProgress = null)
 {
-    public async Task RunAsync(string folder, SweepState state, int parallel, bool failFast, CancellationToken cancellationToken)
+    /// <param name="schedule">What runs next (default: the unsettled trials, each once, in order).</param>
+    public async Task RunAsync(string folder, SweepState state, int parallel, bool failFast, CancellationToken cancellationToken, ITrialSchedule? schedule = null)
     {
-        var todo = state.Unsettled;
+        schedule ??= new ITrialSchedule.InOrder(state.Unsettled);
         int threads = Math.Max(1, Environment.ProcessorCount / parallel);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var slots = new SemaphoreSlim(parallel);
         await using var workers = reuseWorkers ? new WorkerPool() : null;
+        var running = new Dictionary<Task, TrialRecord>();
         int finished = 0;
 
-        var tasks = todo.Select(async trial =>
+        async Task RunOneAsync(TrialRecord trial)
         {
-            try
-            {
-                await slots.WaitAsync(stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return; // stopped before this trial got a slot: it stays as it was
-            }
             try
             {
                 trial.State = TrialState.Running;
                 trial.Error = null;
                 await state.SaveAsync(folder);
+                double earlier = trial.Rung is > 0 ? trial.WallSeconds ?? 0 : 0; // a promoted trial's wall time adds up over its rungs
                 var (exitCode, seconds, lastError) = workers is null
                     ? await RunTrialAsync(folder, state, trial, threads, stop.Token)
                     : await RunTrialInWorkerAsync(workers, folder, state, trial, threads, stop.Token);
                 trial.ExitCode = exitCode;
-                trial.WallSeconds = seconds;
+                trial.WallSeconds = earlier + seconds;
                 if (stop.IsCancellationRequested && exitCode != 0)
                 {
                     trial.State = TrialState.Pending; // stopped by us: run it again on resume
@@ -49,7 +43,8 @@ public sealed class SweepRunner(TextWriter output, TextWriter error, bool reuseW
                 }
                 trial.State = exitCode == 0 ? TrialState.Done : TrialState.Failed;
                 trial.Error = exitCode == 0 ? null : lastError ?? $"exit code {exitCode}";
-                await TrialReport.WriteAsync(output, error, folder, trial, Interlocked.Increment(ref finished), todo.Count);
+                schedule.Ended(trial);
+                await TrialReport.WriteAsync(output, error, folder, trial, Interlocked.Increment(ref finished), schedule.Planned);
                 if (exitCode != 0 && failFast)
                     await stop.CancelAsync();
             }
@@ -60,15 +55,17 @@ public sealed class SweepRunner(TextWriter output, TextWriter error, bool reuseW
             finally
             {
                 await state.SaveAsync(folder);
-                slots.Release();
             }
-        }).ToList();
-        try
-        {
-            await Task.WhenAll(tasks);
         }
-        catch (OperationCanceledException)
+
+        // Each free slot asks the schedule for a trial; a schedule may have none until a running trial ends.
+        while (true)
         {
+            while (!stop.IsCancellationRequested && running.Count < parallel && schedule.Next(state.Trials, t => running.ContainsValue(t)) is { } next)
+                running.Add(RunOneAsync(next), next);
+            if (running.Count == 0)
+                break;
+            running.Remove(await Task.WhenAny(running.Keys));
         }
     }
 

@@ -12,6 +12,9 @@ public enum TrialState
     Running,
     Done,
     Failed,
+
+    /// <summary>Not run: the sweep's budget (<c>maxSteps</c>) ran out before successive halving could start it.</summary>
+    Skipped,
 }
 
 /// <summary>One trial in <c>sweep.json</c>.</summary>
@@ -22,6 +25,15 @@ public sealed class TrialRecord
 
     /// <summary>The stage of a staged search (<c>independent</c>: lr, each, combined, confirm) the trial belongs to; null for grid and random.</summary>
     public string? Stage { get; init; }
+
+    /// <summary>Successive halving: the rung the trial is in (0 first); null for other methods.</summary>
+    public int? Rung { get; set; }
+
+    /// <summary>Successive halving: the updates the trial trains to in its rung (passed to the run as <c>stopAfter</c>); null for other methods.</summary>
+    public int? Steps { get; set; }
+
+    /// <summary>Successive halving: the sweep metric at the end of each rung the trial finished (null: none finite, or it failed).</summary>
+    public List<double?>? RungMetrics { get; set; }
 
     public TrialState State { get; set; } = TrialState.Pending;
     public string? Error { get; set; }
@@ -59,7 +71,7 @@ public sealed class SweepState
         get
         {
             string? current = Trials.Count > 0 ? Trials[^1].Stage : null;
-            return Trials.Where(t => t.State != TrialState.Done && (t.Stage is null || t.Stage == current)).ToList();
+            return Trials.Where(t => t.State is not (TrialState.Done or TrialState.Skipped) && (t.Stage is null || t.Stage == current)).ToList();
         }
     }
 
@@ -90,9 +102,10 @@ public sealed class SweepState
     public int MergeTrialStatus(string folder)
     {
         int changed = 0;
-        foreach (var trial in Trials.Where(t => t.State != TrialState.Done))
+        foreach (var trial in Trials.Where(t => t.State is not (TrialState.Done or TrialState.Skipped)))
         {
-            if (TrialStatus.Read(Path.Combine(folder, trial.RunFolder)) is not { State: TrialState.Done or TrialState.Failed } status || status.State == trial.State && status.ExitCode == trial.ExitCode)
+            if (TrialStatus.Read(Path.Combine(folder, trial.RunFolder)) is not { State: TrialState.Done or TrialState.Failed } status || !status.IsOf(trial)
+                || status.State == trial.State && status.ExitCode == trial.ExitCode)
                 continue;
             (trial.State, trial.ExitCode, trial.Error, trial.WallSeconds) = (status.State, status.ExitCode, status.Error, status.WallSeconds);
             changed++;

@@ -15,11 +15,12 @@ public sealed record TransferSelection(IReadOnlyList<string> Overrides, double M
     /// <summary>
     /// Groups the finished trials by their swept values other than the seed, averages the metric over seeds, and
     /// picks the lowest. Diverged and failed trials count as infinitely bad for their group. The transferred values
-    /// are the group's, without <see cref="NotTransferred"/>.
+    /// are the group's, without <see cref="NotTransferred"/>. Of a successive-halving sweep only the trials of the
+    /// highest rung reached compete (the others' metrics are of fewer updates).
     /// </summary>
     public static TransferSelection? Choose(IReadOnlyList<TrialResult> results, SweepMetric metric)
     {
-        var best = results
+        var best = TopRung(results)
             .GroupBy(r => string.Join("\n", r.Values.Where(v => v.Key != "seed").OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={v.Value}")))
             .Select(g => (Group: g, Score: g.Average(r => r.State == TrialState.Done && !r.Diverged && r.Metric(metric) is { } m && double.IsFinite(m) ? m : double.PositiveInfinity)))
             .Where(g => double.IsFinite(g.Score))
@@ -29,6 +30,13 @@ public sealed record TransferSelection(IReadOnlyList<string> Overrides, double M
             return null;
         var overrides = best.Group.First().Values.Where(v => !NotTransferred.Contains(v.Key)).Select(v => $"{v.Key}={v.Value}").ToList();
         return new TransferSelection(overrides, best.Score, best.Group.Select(r => r.Id).ToList());
+    }
+
+    /// <summary>Of a successive-halving sweep, the trials of the highest rung any reached; otherwise all of them.</summary>
+    public static IReadOnlyList<TrialResult> TopRung(IReadOnlyList<TrialResult> results)
+    {
+        var top = results.Where(r => r.State == TrialState.Done).Max(r => r.Rung);
+        return top is null ? results : results.Where(r => r.Rung == top).ToList();
     }
 
     public override string ToString() =>

@@ -22,7 +22,7 @@ public static class TrialEntry
                 $"has trials 0 to {state.Trials.Count - 1}, so --index {index} names none; give an index in that range."));
         var trial = state.Trials[index];
         var request = TrialRequest.For(folder, state, trial, threads > 0 ? threads : ThreadsGranted());
-        if (skipDone && (trial.State == TrialState.Done || TrialStatus.Read(request.RunFolder)?.State == TrialState.Done))
+        if (skipDone && (trial.State == TrialState.Done || TrialStatus.Read(request.RunFolder) is { State: TrialState.Done } status && status.IsOf(trial)))
         {
             await output.WriteLineAsync($"{trial.Id} is done; skipped.");
             return (trial.Id, new TrialOutcome(ExitCodes.Success, null));

@@ -21,6 +21,12 @@ public sealed record TrialStatus
     public DateTimeOffset? FinishedAt { get; init; }
     public double? WallSeconds { get; init; }
 
+    /// <summary>Successive halving: the updates the trial was run to (its rung's); null for other methods.</summary>
+    public int? Steps { get; init; }
+
+    /// <summary>Whether this status is of <paramref name="trial"/> as it stands (for successive halving: of its current rung, not an earlier one).</summary>
+    public bool IsOf(TrialRecord trial) => Steps == trial.Steps;
+
     /// <summary>The machine the trial ran on.</summary>
     public required string Host { get; init; }
 
@@ -52,9 +58,11 @@ public sealed record TrialStatus
     public static async Task<TrialOutcome> RecordAsync(TrialRecord trial, string runFolder, Func<Task<TrialOutcome>> run)
     {
         Directory.CreateDirectory(runFolder);
+        double before = trial.Rung is > 0 && Read(runFolder) is { WallSeconds: { } earlier } ? earlier : 0; // a promoted trial's wall time adds up over its rungs
         var started = new TrialStatus
         {
-            Trial = trial.Id, State = TrialState.Running, StartedAt = DateTimeOffset.UtcNow, Host = Environment.MachineName, JobId = SchedulerJobId(),
+            Trial = trial.Id, State = TrialState.Running, StartedAt = DateTimeOffset.UtcNow, Host = Environment.MachineName, JobId = SchedulerJobId(), Steps = trial.Steps,
+            WallSeconds = before > 0 ? before : null,
         };
         await started.WriteAsync(runFolder);
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -65,7 +73,7 @@ public sealed record TrialStatus
             ExitCode = outcome.ExitCode,
             Error = outcome.ExitCode == 0 ? null : outcome.LastError ?? $"exit code {outcome.ExitCode}",
             FinishedAt = DateTimeOffset.UtcNow,
-            WallSeconds = clock.Elapsed.TotalSeconds,
+            WallSeconds = before + clock.Elapsed.TotalSeconds,
         }).WriteAsync(runFolder);
         return outcome;
     }

@@ -19,7 +19,7 @@ public sealed record TrialRequest(string SpecPath, string RunFolder, string Runs
         state.SpecPath,
         Path.Combine(folder, trial.RunFolder),
         SweepState.RunsRootOf(folder),
-        state.Overrides.Concat(trial.Overrides).ToList(),
+        trial.Steps is { } steps ? state.Overrides.Concat(trial.Overrides).Append("stopAfter=" + steps.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList() : state.Overrides.Concat(trial.Overrides).ToList(),
         threads);
 }
 

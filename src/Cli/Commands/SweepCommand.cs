@@ -105,7 +105,9 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
     {
         var results = await sweep.ReportAsync(message => Error.WriteLine($"warning: {message}"));
         await WriteSummary(results, sweep.Options, sweep.ReportedPaths);
-        await Output.WriteLineAsync(SweepResults.Compute(results));
+        await Output.WriteLineAsync(SweepResults.Compute(results) + Budget(sweep.Options));
+        if (sweep.BudgetCut is { } cut)
+            await Output.WriteLineAsync($"budget: {cut}");
         int notDone = sweep.Remaining;
         await Output.WriteLineAsync(notDone == 0
             ? $"sweep done: {SweepResults.CsvFile}, loss-vs-lr.png/svg and loss-curves.png/svg in {sweep.Folder}"
@@ -116,7 +118,7 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
     private async Task WriteSummary(IReadOnlyList<TrialResult> results, SweepOptions sweep, IReadOnlyList<string> paths)
     {
         await Output.WriteLineAsync($"{"trial",-10} {"state",-8} {string.Join(" ", paths.Select(p => $"{p,-16}"))} {SpecJson.EnumName(sweep.Metric),14}");
-        var best = results.Where(r => r.Metric(sweep.Metric) is { } m && double.IsFinite(m)).MinBy(r => r.Metric(sweep.Metric));
+        var best = TransferSelection.TopRung(results).Where(r => r.Metric(sweep.Metric) is { } m && double.IsFinite(m)).MinBy(r => r.Metric(sweep.Metric));
         if (sweep.Method == SweepMethod.Independent)
             best = results.LastOrDefault(r => r.Stage == IndependentSearch.CombinedStage) ?? best; // the search's answer, not the luckiest trial
         foreach (var r in results)
@@ -129,6 +131,11 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
                 await Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"stage {stage}{(parameter.Length > 0 && stage == IndependentSearch.EachStage ? $" ({parameter})" : "")}: {winner.Id} won, {SpecJson.EnumName(sweep.Metric)} {winner.Metric(sweep.Metric):F4} ({SweepResults.StagesFile})"));
     }
+
+    private static string Budget(SweepOptions sweep) =>
+        sweep.MaxSteps > 0 || sweep.MaxTrials > 0
+            ? string.Create(CultureInfo.InvariantCulture, $" (budget: {(sweep.MaxTrials > 0 ? $"{sweep.MaxTrials} trials" : "")}{(sweep.MaxTrials > 0 && sweep.MaxSteps > 0 ? ", " : "")}{(sweep.MaxSteps > 0 ? $"{sweep.MaxSteps:N0} steps" : "")})")
+            : "";
 
     private static string Shorten(string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d.ToString("G5", CultureInfo.InvariantCulture) : value;

@@ -18,6 +18,35 @@ public enum SweepMethod
     /// combination again at the next seed (the confirmation).
     /// </summary>
     Independent,
+
+    /// <summary>
+    /// Asynchronous successive halving (ASHA, Li et al. 2020) over the grid: every configuration starts with
+    /// <c>halving.minSteps</c> updates; one in the top 1/η of the trials that finished a rung trains on to the next
+    /// rung (η times as many updates), continuing from its checkpoint; the rest stop there.
+    /// </summary>
+    Halving,
+}
+
+/// <summary>The <c>sweep.halving</c> section: the rungs of successive halving.</summary>
+public sealed class HalvingOptions
+{
+    [Description("Updates of the first rung (r): rungs are r, r·eta, r·eta², … and training.steps, the last; every trial's schedule spans training.steps, so a rung's metric is read partway through it.")]
+    [Range(1, int.MaxValue)]
+    public int MinSteps { get; set; } = 100;
+
+    [Description("The reduction factor η: the top 1/η of a rung's trials are promoted, each to η times the updates.")]
+    [Range(2, 100)]
+    public int Eta { get; set; } = 3;
+
+    /// <summary>The rungs' step counts for a run of <paramref name="totalSteps"/> updates: minSteps·η^k below it, then totalSteps.</summary>
+    public IReadOnlyList<int> Rungs(int totalSteps)
+    {
+        var rungs = new List<int>();
+        for (long steps = MinSteps; steps < totalSteps; steps *= Eta)
+            rungs.Add((int)steps);
+        rungs.Add(totalSteps);
+        return rungs;
+    }
 }
 
 /// <summary>The metric trials are compared by (lower is better).</summary>
@@ -88,7 +117,7 @@ public sealed class TemperatureOptions
 /// <summary>The <c>sweep</c> section: which spec paths to vary, how, and how to compare trials. Ignored by <c>forge run</c>.</summary>
 public sealed class SweepOptions : IValidatableObject
 {
-    [Description("grid, random or independent (u-μP's stage-by-stage search: learning rate, then each other parameter at the best one, then their best values together, then a confirmation at the next seed).")]
+    [Description("grid, random, independent (u-μP's stage-by-stage search: learning rate, then each other parameter at the best one, then their best values together, then a confirmation at the next seed) or halving (asynchronous successive halving over the grid: see halving).")]
     public SweepMethod Method { get; set; } = SweepMethod.Grid;
 
     [Description("Spec paths to vary, e.g. \"optimizer.lr\": { \"log2Min\": -12, \"log2Max\": -4 }, \"model.width\": { \"values\": [64, 128] }.")]
@@ -97,6 +126,17 @@ public sealed class SweepOptions : IValidatableObject
     [Description("Number of trials for random search.")]
     [Range(1, 100000)]
     public int Trials { get; set; } = 10;
+
+    [Description("Successive halving's rungs (method halving).")]
+    public HalvingOptions Halving { get; set; } = new();
+
+    [Description("Budget: at most this many trials (configurations, for halving); 0 = no limit. Trials beyond it are not run.")]
+    [Range(0, int.MaxValue)]
+    public int MaxTrials { get; set; }
+
+    [Description("Budget: at most this many updates in all, summed over the trials (a trial counts all the updates it is given); 0 = no limit. A trial, a stage's trial or a halving promotion that does not fit is not run.")]
+    [Range(0, long.MaxValue)]
+    public long MaxSteps { get; set; }
 
     [Description("Seed of the random search's draws.")]
     public long Seed { get; set; }
@@ -140,5 +180,7 @@ public sealed class SweepOptions : IValidatableObject
             if (Launcher == LauncherKind.Kubernetes)
                 yield return new ValidationResult("method independent chooses each stage's trials from the last stage's results, which Forge cannot see while a Kubernetes job runs; use the local or slurm launcher.", new[] { nameof(Launcher) });
         }
+        if (Method == SweepMethod.Halving && Launcher == LauncherKind.Kubernetes)
+            yield return new ValidationResult("method halving promotes trials as the results of others come in, which Forge cannot see while a Kubernetes job runs; use the local or slurm launcher.", new[] { nameof(Launcher) });
     }
 }

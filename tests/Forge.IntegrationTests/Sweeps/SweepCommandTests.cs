@@ -17,6 +17,55 @@ public class SweepCommandTests
 
     private static string SweepFolder(TempDirectory dir) => Directory.GetDirectories(Path.Combine(dir.Path, "runs", "test-synthetic"), "sweep-*").Single();
 
+    /// <summary>(trial, rung, steps, rung metrics) of every trial in a sweep folder's sweep.json.</summary>
+    private static List<string> Rungs(string folder) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "sweep.json")))!["trials"]!.AsArray()
+            .Select(t => $"{t!["id"]} rung {t["rung"]} steps {t["steps"]} {t["state"]} {t["rungMetrics"]?.ToJsonString()}").ToList();
+
+    [Fact]
+    public async Task Successive_halving_promotes_trials_that_continue_from_their_checkpoints_and_an_interrupted_sweep_resumes_to_the_same_decisions()
+    {
+        using var dir = new TempDirectory();
+        var spec = TestSpecs.SyntheticRegression(steps: 400).With("model.width=16", "parametrization={\"name\":\"mup\",\"baseWidth\":16}", "training.logInterval=5",
+            "sweep={\"method\":\"halving\",\"halving\":{\"minSteps\":50,\"eta\":2},\"parameters\":{\"optimizer.lr\":{\"log2Min\":-10,\"log2Max\":-4,\"log2Step\":2}},\"metric\":\"meanTrainLoss\",\"lastSteps\":10}");
+        var whole = dir.File("whole.json", spec.With("name=\"whole\"").ToJsonString());
+        var parts = dir.File("parts.json", spec.With("name=\"parts\"").ToJsonString());
+        var runs = Path.Combine(dir.Path, "runs");
+
+        var uninterrupted = await CliRunner.RunAsync("sweep", whole, "--runs", runs, "--parallel", "1");
+
+        Assert.True(uninterrupted.ExitCode == 0, uninterrupted.Error + uninterrupted.Output);
+        var wholeFolder = Directory.GetDirectories(Path.Combine(runs, "whole"), "sweep-*").Single();
+        var decisions = Rungs(wholeFolder);
+        var state = JsonNode.Parse(File.ReadAllText(Path.Combine(wholeFolder, "sweep.json")))!["trials"]!.AsArray();
+        Assert.Equal(4, state.Count); // lr 2^-10, 2^-8, 2^-6, 2^-4; rungs 50, 100, 200, 400
+        var top = state.Single(t => t!["rung"]!.GetValue<int>() == 3)!;
+        Assert.Equal(400, top["steps"]!.GetValue<int>());
+        var topFolder = Path.Combine(wholeFolder, "trials", top["id"]!.GetValue<string>());
+        var steps = File.ReadAllLines(Path.Combine(topFolder, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!["step"]!.GetValue<int>()).Distinct().ToList();
+        Assert.Equal(Enumerable.Range(1, 80).Select(i => 5 * i), steps); // one run, paused at each rung and continued in its folder
+        Assert.Contains("(step 200 of 400)", File.ReadAllText(Path.Combine(topFolder, "log.txt"))); // its last rung continued from the checkpoint of the one before
+        var trained = state.Sum(t => t!["steps"]!.GetValue<int>());
+        Assert.True(trained < 4 * 400 / 2, $"{trained} steps");
+        Assert.Contains($"compute: 4 trials trained {trained:N0} steps", uninterrupted.Output);
+        Assert.Contains("rung 0 at 50 steps", uninterrupted.Output);
+        var rows = File.ReadAllLines(Path.Combine(wholeFolder, "results.csv"));
+        Assert.Contains(rows.Skip(1), r => r.EndsWith(",3,400", StringComparison.Ordinal));
+
+        using (var sweep = ForgeProcess.Start("sweep", parts, "--runs", runs, "--parallel", "1", "--plain"))
+        {
+            await sweep.WaitUntilAsync(() => sweep.Output.Contains("rung 1 at 100 steps"), "a promoted trial's rung");
+            sweep.Signal("INT");
+            Assert.Equal(130, await sweep.WaitAsync(TimeSpan.FromSeconds(60)));
+        }
+        var partsFolder = Directory.GetDirectories(Path.Combine(runs, "parts"), "sweep-*").Single();
+        Assert.NotEqual(decisions, Rungs(partsFolder));
+        var resumed = await CliRunner.RunAsync("sweep", "resume", partsFolder, "--parallel", "1");
+
+        Assert.True(resumed.ExitCode == 0, resumed.Error + resumed.Output);
+        Assert.Equal(decisions, Rungs(partsFolder)); // the same promotions and the same metrics at every rung
+    }
+
     [Fact]
     public async Task An_independent_search_runs_its_four_stages_reports_each_winner_and_resumes_from_where_it_stopped()
     {
@@ -38,7 +87,7 @@ public class SweepCommandTests
         var lrWinner = stages[1].Split(',')[2];
         var rows = File.ReadAllLines(Path.Combine(folder, "results.csv"));
         int column = Array.IndexOf(rows[0].Split(','), "final_eval_loss");
-        Assert.Equal("stage", rows[0].Split(',')[^1]);
+        Assert.Equal(new[] { "stage", "rung", "steps" }, rows[0].Split(',')[^3..]);
         var lossOf = rows.Skip(1).Select(l => l.Split(',')).ToDictionary(c => c[0], c => double.Parse(c[column], System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(new[] { "trial-000", "trial-001" }.MinBy(id => lossOf[id]), lrWinner); // the lower loss won
         var combined = trials[4]!["overrides"]!.AsArray().Select(o => o!.GetValue<string>()).ToList();
