@@ -22,6 +22,19 @@ public sealed class SuccessiveHalving(SweepOptions sweep, int totalSteps)
     /// <summary>The rungs' step counts, the last being training.steps.</summary>
     public IReadOnlyList<int> Rungs => _rungs;
 
+    /// <summary>
+    /// The grid's configurations in the order they start: a permutation drawn with <paramref name="seed"/>
+    /// (<c>sweep.seed</c>), as ASHA draws its configurations at random, renumbered in that order. In the grid's own
+    /// order a trend along the grid (each learning rate better than the last at the first rung) would promote almost
+    /// every trial, since each would be the best so far when it finishes.
+    /// </summary>
+    public static IReadOnlyList<TrialRecord> StartingOrder(IReadOnlyList<TrialRecord> grid, long seed)
+    {
+        var order = grid.ToArray();
+        new Random(unchecked((int)seed)).Shuffle(order);
+        return order.Select((t, i) => new TrialRecord { Id = $"trial-{i:D3}", Overrides = t.Overrides, Stage = t.Stage }).ToList();
+    }
+
     /// <summary>The first rung's fields of a new configuration's trial.</summary>
     public void Start(TrialRecord trial)
     {

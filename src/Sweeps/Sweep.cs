@@ -53,7 +53,8 @@ public sealed class Sweep
         if (sweep.Method == SweepMethod.Halving)
         {
             var halving = new SuccessiveHalving(sweep, spec.Experiment.Training.Steps);
-            trials = trials.Take(sweep.MaxTrials > 0 ? sweep.MaxTrials : int.MaxValue).ToList(); // maxSteps is spent as the search goes
+            trials = SuccessiveHalving.StartingOrder(trials, sweep.Seed)
+                .Take(sweep.MaxTrials > 0 ? sweep.MaxTrials : int.MaxValue).ToList(); // maxSteps is spent as the search goes
             trials.ForEach(halving.Start);
         }
         else

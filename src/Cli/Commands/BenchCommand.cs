@@ -4,12 +4,12 @@ using Forge.Core.Errors;
 namespace Forge.Cli.Commands;
 
 /// <summary>
-/// <c>forge bench [--smoke] [--output DIR] [--data FILE] [--corpora] [--blocks] [--distributed]</c>: the performance harness (see benchmarks/README.md);
+/// <c>forge bench [--smoke] [--output DIR] [--data FILE] [--corpora] [--blocks] [--distributed] [--sweeps]</c>: the performance harness (see benchmarks/README.md);
 /// results go to <c>DIR/bench-&lt;time&gt;.json</c> and <c>.md</c>.
 /// </summary>
 internal sealed class BenchCommand(TextWriter output, TextWriter error) : CommandBase(output, error)
 {
-    public Task<int> ExecuteAsync(bool smoke, string outputFolder, string dataPath, int[]? widths, bool fp32Only, CancellationToken cancellationToken, bool corpora = false, bool blocks = false, bool distributed = false) =>
+    public Task<int> ExecuteAsync(bool smoke, string outputFolder, string dataPath, int[]? widths, bool fp32Only, CancellationToken cancellationToken, bool corpora = false, bool blocks = false, bool distributed = false, bool sweeps = false) =>
         GuardAsync(async () =>
         {
             if (!File.Exists(dataPath))
@@ -20,6 +20,13 @@ internal sealed class BenchCommand(TextWriter output, TextWriter error) : Comman
                 var scaling = await Task.Run(() => new DistributedFigures(dataPath, smoke, Output).Run(), cancellationToken);
                 var (scalingJson, scalingMarkdown) = DistributedFigures.Write(scaling, outputFolder);
                 await Output.WriteLineAsync($"wrote {scalingJson} and {scalingMarkdown}");
+                return ExitCodes.Success;
+            }
+            if (sweeps)
+            {
+                var measured = await SweepBench.RunAsync(dataPath, smoke, Output);
+                var (sweepsJson, sweepsMarkdown) = SweepBench.Write(measured, outputFolder);
+                await Output.WriteLineAsync($"wrote {sweepsJson} and {sweepsMarkdown}");
                 return ExitCodes.Success;
             }
             if (blocks)

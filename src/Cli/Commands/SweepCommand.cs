@@ -124,7 +124,7 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
         foreach (var r in results)
         {
             var metric = r.Metric(sweep.Metric) is { } m ? m.ToString("F4", CultureInfo.InvariantCulture) : r.Diverged ? "diverged" : "-";
-            await Output.WriteLineAsync($"{r.Id,-10} {SpecJson.EnumName(r.State),-8} {string.Join(" ", paths.Select(p => $"{Shorten(r.Values.GetValueOrDefault(p, "")),-16}"))} {metric,14}{(r == best ? "  <- best" : "")}");
+            await Output.WriteLineAsync($"{r.Id,-10} {SpecJson.EnumName(r.State),-8} {string.Join(" ", paths.Select(p => $"{Shorten(r.Values.GetValueOrDefault(p, "")),-16}"))} {metric,14}{(r.Rung is { } rung ? $"  rung {rung}, {r.Steps} steps" : "")}{(r == best ? "  <- best" : "")}");
         }
         if (sweep.Method == SweepMethod.Independent)
             foreach (var (stage, parameter, winner) in IndependentSearch.StageWinners(results, sweep))

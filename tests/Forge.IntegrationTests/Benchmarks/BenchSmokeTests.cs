@@ -28,6 +28,21 @@ public class BenchSmokeTests
     }
 
     [Fact]
+    public async Task The_sweep_smoke_bench_runs_the_sweep_both_ways_and_writes_json_and_markdown()
+    {
+        using var dir = new TempDirectory();
+
+        var result = await CliRunner.RunAsync("bench", "--sweeps", "--smoke", "--output", dir.Path, "--data", TestSpecs.ShakespearePath);
+
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        var json = Directory.GetFiles(dir.Path, "bench-sweeps-*-smoke.json").Single();
+        Assert.Contains("| reused |", File.ReadAllText(Path.ChangeExtension(json, ".md")));
+        var sweeps = JsonNode.Parse(File.ReadAllText(json))!["sweeps"]!.AsArray();
+        Assert.Equal(new[] { false, true }, sweeps.Select(s => s!["reusedWorkers"]!.GetValue<bool>()));
+        Assert.All(sweeps, s => Assert.InRange(s!["efficiency"]!.GetValue<double>(), 1e-4, 1.0));
+    }
+
+    [Fact]
     public async Task The_smoke_bench_measures_every_figure_and_writes_json_and_markdown()
     {
         using var dir = new TempDirectory();

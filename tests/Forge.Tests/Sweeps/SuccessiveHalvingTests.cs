@@ -100,4 +100,18 @@ public class SuccessiveHalvingTests
         trials[2].Steps = 20;
         Assert.Same(trials[2], halving.Next(trials, t => t == first || t == second));
     }
+
+    [Fact]
+    public void Configurations_start_in_a_seeded_random_order_renumbered_as_they_start()
+    {
+        var grid = Enumerable.Range(0, 13).Select(i => new TrialRecord { Id = $"trial-{i:D3}", Overrides = new[] { $"optimizer.lr={i}" } }).ToList();
+
+        var order = SuccessiveHalving.StartingOrder(grid, seed: 0);
+
+        Assert.Equal(grid.Select(t => t.Overrides[0]).Order(), order.Select(t => t.Overrides[0]).Order()); // a permutation
+        Assert.NotEqual(grid.Select(t => t.Overrides[0]), order.Select(t => t.Overrides[0]));
+        Assert.Equal(order.Select(t => t.Overrides[0]), SuccessiveHalving.StartingOrder(grid, seed: 0).Select(t => t.Overrides[0])); // the same every time
+        Assert.NotEqual(order.Select(t => t.Overrides[0]), SuccessiveHalving.StartingOrder(grid, seed: 1).Select(t => t.Overrides[0]));
+        Assert.Equal(Enumerable.Range(0, 13).Select(i => $"trial-{i:D3}"), order.Select(t => t.Id));
+    }
 }
