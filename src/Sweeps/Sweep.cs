@@ -65,7 +65,7 @@ public sealed class Sweep
         var state = new SweepState
         {
             SpecPath = spec.SpecPath,
-            SpecSha256 = FileHash.Sha256Of(spec.SpecPath),
+            SpecSha256 = SpecComposition.Sha256(spec.SpecPath),
             Overrides = spec.Document.ContainsKey("checkpoint") ? overrides.ToList()
                 : overrides.Append(sweep.Method == SweepMethod.Halving ? "checkpoint={\"interval\":0,\"keepLast\":1}" : "checkpoint=\"none\"").ToList(), // halving continues trials from their checkpoints
             Launcher = launcher,
@@ -86,14 +86,29 @@ public sealed class Sweep
     {
         folder = Path.GetFullPath(folder);
         var state = await SweepState.LoadAsync(folder, cancellationToken);
-        if (requireUnchangedSpec && (!File.Exists(state.SpecPath) || FileHash.Sha256Of(state.SpecPath) != state.SpecSha256))
+        if (requireUnchangedSpec && !SpecUnchanged(state))
             throw new SpecException(folder, new SpecProblem(SweepState.FileName,
-                $"the spec {state.SpecPath} is missing or has changed since the sweep began, so its remaining trials would not match the finished ones. Restore the spec, or start a new sweep."));
+                $"the spec {state.SpecPath} or a spec it extends is missing or has changed since the sweep began, so its remaining trials would not match the finished ones. Restore the spec, or start a new sweep."));
         var spec = await loader.LoadAsync(state.SpecPath, state.Overrides, cancellationToken);
         UseLauncher(spec, launcher ?? state.Launcher);
         if (state.MergeTrialStatus(folder) > 0)
             await state.SaveAsync(folder);
         return new Sweep(folder, state, spec);
+    }
+
+    /// <summary>Whether the spec file and every file of its <c>extends</c> chain are still those the sweep began with.</summary>
+    private static bool SpecUnchanged(SweepState state)
+    {
+        if (!File.Exists(state.SpecPath))
+            return false;
+        try
+        {
+            return SpecComposition.Sha256(state.SpecPath) == state.SpecSha256;
+        }
+        catch (SpecException)
+        {
+            return false; // a base that is gone or broken
+        }
     }
 
     /// <summary>When the budget (maxTrials, maxSteps) left out trials a stage planned: what it cut, for the report; null otherwise.</summary>

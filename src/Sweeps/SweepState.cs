@@ -53,6 +53,7 @@ public sealed class SweepState
     public const string FileName = "sweep.json";
 
     public required string SpecPath { get; init; }
+    /// <summary>The spec's <see cref="Forge.Core.Specs.SpecComposition.Sha256"/>: its file's, or its whole <c>extends</c> chain's.</summary>
     public required string SpecSha256 { get; init; }
     public required IReadOnlyList<string> Overrides { get; init; }
 

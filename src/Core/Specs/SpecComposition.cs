@@ -1,6 +1,8 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Forge.Core.Errors;
+using Forge.Core.Files;
 
 namespace Forge.Core.Specs;
 
@@ -35,6 +37,19 @@ public static class SpecComposition
     {
         var full = Path.GetFullPath(path);
         return Expand(Read(full, full), full).Layers;
+    }
+
+    /// <summary>
+    /// SHA-256 of what the spec at <paramref name="path"/> is made of: of the file itself when it extends nothing, or
+    /// else of every file's hash in its chain, most derived first, so that an edit to a base changes it too.
+    /// </summary>
+    /// <exception cref="SpecException">A file of the chain is missing or is not a spec object.</exception>
+    public static string Sha256(string path)
+    {
+        var layers = Layers(path);
+        return layers.Count == 1
+            ? FileHash.Sha256Of(layers[0].File)
+            : FileHash.Sha256Of(Encoding.UTF8.GetBytes(string.Join("\n", layers.Select(l => FileHash.Sha256Of(l.File)))));
     }
 
     /// <summary>Which file of <paramref name="layers"/> set each leaf of <paramref name="expanded"/> (dotted paths, arrays whole).</summary>
