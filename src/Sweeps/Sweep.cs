@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Forge.Core.Composition;
 using Forge.Core.Errors;
 using Forge.Core.Files;
@@ -48,7 +49,7 @@ public sealed class Sweep
             ? IndependentSearch.FirstStage(sweep).ToList()
             : SweepPlan.Expand(sweep, BaseLearningRate(spec, sweep), spec.Experiment.Training.BatchSize, spec.Experiment.Training.Steps)
                 .Select(t => new TrialRecord { Id = t.Id, Overrides = t.Overrides }).ToList();
-        var steps = ValidateTrials(loader, spec, trials);
+        var steps = Steps(ValidateTrials(loader, spec, trials));
         int planned = trials.Count;
         if (sweep.Method == SweepMethod.Halving)
         {
@@ -127,8 +128,11 @@ public sealed class Sweep
         if (Options.Method != SweepMethod.Independent || State.Trials.Any(t => t.State is TrialState.Pending or TrialState.Running))
             return false;
         var planned = IndependentSearch.NextStage(Options, State.Trials, SweepResults.Collect(Folder, State, Options.LastSteps), Spec.Experiment.Seed);
-        var spent = ValidateTrials(loader, Spec, State.Trials).Sum(s => (long)s);
-        var next = WithinBudget(Options, planned, ValidateTrials(loader, Spec, planned), spent, State.Trials.Count);
+        var ran = State.Trials.Where(t => t.SameAs is null).ToList();
+        var ranSpecs = ValidateTrials(loader, Spec, ran);
+        var plannedSpecs = ValidateTrials(loader, Spec, planned);
+        MarkRepeats(planned, plannedSpecs, ran, ranSpecs);
+        var next = WithinBudget(Options, planned, Steps(plannedSpecs), Steps(ranSpecs).Sum(s => (long)s), ran.Count);
         if (next.Count < planned.Count)
             BudgetCut = $"the budget stopped stage {planned[0].Stage} after {next.Count} of its {planned.Count} trial(s)";
         if (next.Count == 0)
@@ -282,26 +286,52 @@ public sealed class Sweep
     private static IReadOnlyList<TrialRecord> WithinBudget(SweepOptions sweep, IReadOnlyList<TrialRecord> plan, IReadOnlyList<int> steps, long spent, int before = 0)
     {
         var kept = new List<TrialRecord>();
+        int trained = 0;
         for (int i = 0; i < plan.Count; i++)
         {
-            if (sweep.MaxTrials > 0 && before + kept.Count >= sweep.MaxTrials || sweep.MaxSteps > 0 && spent + steps[i] > sweep.MaxSteps)
+            if (plan[i].SameAs is not null)
+            {
+                kept.Add(plan[i]); // costs nothing: it is not run
+                continue;
+            }
+            if (sweep.MaxTrials > 0 && before + trained >= sweep.MaxTrials || sweep.MaxSteps > 0 && spent + steps[i] > sweep.MaxSteps)
                 break;
             spent += steps[i];
+            trained++;
             kept.Add(plan[i]);
         }
         return kept;
     }
 
-    /// <summary>Every trial's spec must be valid before any trial starts: all problems at once, named by trial. Returns each trial's training.steps.</summary>
-    private static IReadOnlyList<int> ValidateTrials(SpecLoader loader, ResolvedSpec spec, IReadOnlyList<TrialRecord> plan)
+    /// <summary>
+    /// A planned trial that is the same experiment (<see cref="ExperimentIdentity"/>) as a trial that finished is done
+    /// already: it is marked <see cref="TrialRecord.SameAs"/> that trial and is not run. A staged search repeats such
+    /// configurations by construction (each parameter's default value at the chosen learning rate, a combination of
+    /// winners that is one of them), and a repeat of the same seed would only reproduce the same numbers.
+    /// </summary>
+    private static void MarkRepeats(IReadOnlyList<TrialRecord> planned, IReadOnlyList<ResolvedSpec> plannedSpecs, IReadOnlyList<TrialRecord> earlier, IReadOnlyList<ResolvedSpec> earlierSpecs)
+    {
+        var done = earlier.Select((t, i) => (Trial: t, Identity: earlierSpecs[i].Identity)).Where(e => e.Trial.State == TrialState.Done).ToList();
+        for (int i = 0; i < planned.Count; i++)
+        {
+            var identity = plannedSpecs[i].Identity;
+            if (done.FirstOrDefault(e => JsonNode.DeepEquals(e.Identity, identity)).Trial is { } twin)
+                (planned[i].SameAs, planned[i].State) = (twin.Id, TrialState.Done);
+        }
+    }
+
+    private static List<int> Steps(IReadOnlyList<ResolvedSpec> specs) => specs.Select(s => s.Experiment.Training.Steps).ToList();
+
+    /// <summary>Every trial's spec must be valid before any trial starts: all problems at once, named by trial. Returns each trial's resolved spec.</summary>
+    private static IReadOnlyList<ResolvedSpec> ValidateTrials(SpecLoader loader, ResolvedSpec spec, IReadOnlyList<TrialRecord> plan)
     {
         var problems = new List<SpecProblem>();
-        var steps = new List<int>();
+        var specs = new List<ResolvedSpec>();
         foreach (var trial in plan)
         {
             try
             {
-                steps.Add(loader.Resolve(spec.Document.DeepClone().AsObject(), spec.SpecPath, trial.Overrides).Experiment.Training.Steps); // the document has the command-line overrides
+                specs.Add(loader.Resolve(spec.Document.DeepClone().AsObject(), spec.SpecPath, trial.Overrides)); // the document has the command-line overrides
             }
             catch (SpecException e)
             {
@@ -310,6 +340,6 @@ public sealed class Sweep
         }
         if (problems.Count > 0)
             throw new SpecException(spec.SpecPath, problems.Take(20).ToList());
-        return steps;
+        return specs;
     }
 }

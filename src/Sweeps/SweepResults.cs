@@ -11,7 +11,7 @@ namespace Forge.Sweeps;
 public sealed record TrialResult(
     string Id, TrialState State, IReadOnlyDictionary<string, string> Values, double? LearningRate,
     double? FinalTrainLoss, double? BestTrainLoss, double? FinalEvalLoss, double? BestEvalLoss, double? MeanTrainLoss, bool Diverged, double? WallSeconds,
-    IReadOnlyList<(int Step, double Loss)> Curve, string? Stage = null, int Steps = 0, int? Rung = null)
+    IReadOnlyList<(int Step, double Loss)> Curve, string? Stage = null, int Steps = 0, int? Rung = null, string? SameAs = null)
 {
     public double? Metric(SweepMetric metric) => metric switch
     {
@@ -47,27 +47,27 @@ public static class SweepResults
             Number(summary?["finalEvalLoss"]), Number(summary?["bestEvalLoss"]),
             tail.Count > 0 && tail.All(double.IsFinite) ? tail.Average() : null,
             summary?["status"]?.GetValue<string>() == "diverged",
-            trial.WallSeconds, curve, trial.Stage, steps, trial.Rung);
+            trial.WallSeconds, curve, trial.Stage, steps, trial.Rung, trial.SameAs);
     }
 
     public static string Csv(IReadOnlyList<TrialResult> results, IReadOnlyList<string> sweptPaths, int lastSteps)
     {
         var csv = new StringBuilder("trial,state," + string.Join(",", sweptPaths) +
-                                    $",learning_rate,final_train_loss,best_train_loss,final_eval_loss,best_eval_loss,mean_train_loss_last_{lastSteps},diverged,wall_seconds,stage,rung,steps\n");
+                                    $",learning_rate,final_train_loss,best_train_loss,final_eval_loss,best_eval_loss,mean_train_loss_last_{lastSteps},diverged,wall_seconds,stage,rung,steps,same_as\n");
         foreach (var r in results)
         {
             csv.Append(CultureInfo.InvariantCulture, $"{r.Id},{SpecJson.EnumName(r.State)},");
             csv.Append(string.Join(",", sweptPaths.Select(p => Quote(r.Values.GetValueOrDefault(p, "")))));
             csv.Append(CultureInfo.InvariantCulture,
-                $",{F(r.LearningRate)},{F(r.FinalTrainLoss)},{F(r.BestTrainLoss)},{F(r.FinalEvalLoss)},{F(r.BestEvalLoss)},{F(r.MeanTrainLoss)},{r.Diverged.ToString().ToLowerInvariant()},{F(r.WallSeconds)},{r.Stage},{r.Rung},{r.Steps}\n");
+                $",{F(r.LearningRate)},{F(r.FinalTrainLoss)},{F(r.BestTrainLoss)},{F(r.FinalEvalLoss)},{F(r.BestEvalLoss)},{F(r.MeanTrainLoss)},{r.Diverged.ToString().ToLowerInvariant()},{F(r.WallSeconds)},{r.Stage},{r.Rung},{r.Steps},{r.SameAs}\n");
         }
         return csv.ToString();
     }
 
-    /// <summary>What a sweep spent: trials that trained, their updates and their wall time, in one line.</summary>
+    /// <summary>What a sweep spent: trials that trained (not those that were the same as an earlier one), their updates and their wall time, in one line.</summary>
     public static string Compute(IReadOnlyList<TrialResult> results)
     {
-        var ran = results.Where(r => r.Steps > 0).ToList();
+        var ran = results.Where(r => r.Steps > 0 && r.SameAs is null).ToList();
         return string.Create(CultureInfo.InvariantCulture,
             $"compute: {ran.Count} trials trained {ran.Sum(r => (long)r.Steps):N0} steps in {ran.Sum(r => r.WallSeconds ?? 0):F1} s of trial wall time");
     }

@@ -35,13 +35,20 @@ public sealed class TrialRecord
     /// <summary>Successive halving: the sweep metric at the end of each rung the trial finished (null: none finite, or it failed).</summary>
     public List<double?>? RungMetrics { get; set; }
 
+    /// <summary>
+    /// A staged search: the earlier trial this one is the same experiment as (equal <see cref="Forge.Core.Composition.ExperimentIdentity"/>,
+    /// e.g. a parameter's default value in the <c>each</c> stage at the learning rate the <c>lr</c> stage chose). It is
+    /// not run: it is done from the start, and its results are that trial's (its <see cref="RunFolder"/> is that trial's).
+    /// </summary>
+    public string? SameAs { get; set; }
+
     public TrialState State { get; set; } = TrialState.Pending;
     public string? Error { get; set; }
     public int? ExitCode { get; set; }
     public double? WallSeconds { get; set; }
 
-    /// <summary>The trial's run folder, relative to the sweep folder.</summary>
-    public string RunFolder => Path.Combine("trials", Id);
+    /// <summary>The trial's run folder, relative to the sweep folder (of the trial it is the same as, when <see cref="SameAs"/>).</summary>
+    public string RunFolder => Path.Combine("trials", SameAs ?? Id);
 }
 
 /// <summary>

@@ -68,7 +68,9 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
         if (!await sweep.AdvanceAsync(loader))
             return false;
         var added = sweep.State.Trials.Skip(before).ToList();
-        await Output.WriteLineAsync($"stage {added[0].Stage}: {added.Count} trial(s) ({string.Join("; ", added.Select(t => string.Join(" ", t.Overrides)))})");
+        int repeats = added.Count(t => t.SameAs is not null);
+        await Output.WriteLineAsync($"stage {added[0].Stage}: {added.Count} trial(s) ({string.Join("; ", added.Select(t => string.Join(" ", t.Overrides)))})" +
+            (repeats > 0 ? $"; {repeats} of them the same experiment as an earlier trial, not run again" : ""));
         return true;
     }
 
@@ -124,7 +126,7 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
         foreach (var r in results)
         {
             var metric = r.Metric(sweep.Metric) is { } m ? m.ToString("F4", CultureInfo.InvariantCulture) : r.Diverged ? "diverged" : "-";
-            await Output.WriteLineAsync($"{r.Id,-10} {SpecJson.EnumName(r.State),-8} {string.Join(" ", paths.Select(p => $"{Shorten(r.Values.GetValueOrDefault(p, "")),-16}"))} {metric,14}{(r.Rung is { } rung ? $"  rung {rung}, {r.Steps} steps" : "")}{(r == best ? "  <- best" : "")}");
+            await Output.WriteLineAsync($"{r.Id,-10} {SpecJson.EnumName(r.State),-8} {string.Join(" ", paths.Select(p => $"{Shorten(r.Values.GetValueOrDefault(p, "")),-16}"))} {metric,14}{(r.Rung is { } rung ? $"  rung {rung}, {r.Steps} steps" : "")}{(r.SameAs is { } twin ? $"  same as {twin}, not run" : "")}{(r == best ? "  <- best" : "")}");
         }
         if (sweep.Method == SweepMethod.Independent)
             foreach (var (stage, parameter, winner) in IndependentSearch.StageWinners(results, sweep))

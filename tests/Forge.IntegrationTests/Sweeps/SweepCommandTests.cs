@@ -87,7 +87,7 @@ public class SweepCommandTests
         var lrWinner = stages[1].Split(',')[2];
         var rows = File.ReadAllLines(Path.Combine(folder, "results.csv"));
         int column = Array.IndexOf(rows[0].Split(','), "final_eval_loss");
-        Assert.Equal(new[] { "stage", "rung", "steps" }, rows[0].Split(',')[^3..]);
+        Assert.Equal(new[] { "stage", "rung", "steps", "same_as" }, rows[0].Split(',')[^4..]);
         var lossOf = rows.Skip(1).Select(l => l.Split(',')).ToDictionary(c => c[0], c => double.Parse(c[column], System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(new[] { "trial-000", "trial-001" }.MinBy(id => lossOf[id]), lrWinner); // the lower loss won
         var combined = trials[4]!["overrides"]!.AsArray().Select(o => o!.GetValue<string>()).ToList();
@@ -96,13 +96,21 @@ public class SweepCommandTests
         Assert.Equal(combined.Append($"seed={seed + 1}"), trials[5]!["overrides"]!.AsArray().Select(o => o!.GetValue<string>())); // the confirmation's next seed
         Assert.Contains("stage combined: trial-004 won", first.Output);
         Assert.Contains("stage each: 2 trial(s)", first.Output);
-        Assert.Contains("compute: 6 trials trained 120 steps in ", first.Output); // 6 trials of 20 steps
+        // Neither grid holds the spec's own value, so the combination is one of the each stage's trials: it is not run again.
+        var eachWinner = stages[2].Split(',')[2];
+        Assert.Equal(trials[int.Parse(eachWinner[^3..], System.Globalization.CultureInfo.InvariantCulture)]!["overrides"]!.AsArray().Select(o => o!.GetValue<string>()), combined);
+        Assert.Equal(eachWinner, trials[4]!["sameAs"]!.GetValue<string>());
+        Assert.False(Directory.Exists(Path.Combine(folder, "trials", "trial-004")));
+        Assert.Equal(lossOf[eachWinner], lossOf["trial-004"]);
+        Assert.Contains("stage combined: 1 trial(s)", first.Output);
+        Assert.Contains("1 of them the same experiment as an earlier trial, not run again", first.Output);
+        Assert.Matches($"trial-004 +done .*same as {eachWinner}, not run", first.Output);
+        Assert.Contains("compute: 5 trials trained 100 steps in ", first.Output); // 5 trials of 20 steps, the combination not among them
 
         // Stopped after the second stage: the combination and the confirmation were never planned.
         trials.RemoveAt(5);
         trials.RemoveAt(4);
         File.WriteAllText(Path.Combine(folder, "sweep.json"), state.ToJsonString());
-        Directory.Delete(Path.Combine(folder, "trials", "trial-004"), recursive: true);
         Directory.Delete(Path.Combine(folder, "trials", "trial-005"), recursive: true);
 
         var resumed = await CliRunner.RunAsync("sweep", "resume", folder);
@@ -111,6 +119,7 @@ public class SweepCommandTests
         var after = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "sweep.json")))!["trials"]!.AsArray();
         Assert.Equal(6, after.Count);
         Assert.Equal(combined, after[4]!["overrides"]!.AsArray().Select(o => o!.GetValue<string>())); // the same plan from the same results
+        Assert.Equal(eachWinner, after[4]!["sameAs"]!.GetValue<string>());
         Assert.Equal("done", after[5]!["state"]!.GetValue<string>());
     }
 
