@@ -15,7 +15,7 @@ public static class ProcessSetup
     public static RunEnvironment Prepare(ResolvedSpec spec)
     {
         var device = DeviceSelector.Select(spec.Settings.Device, spec.SpecPath);
-        var collective = Forge.Core.Distributed.Collectives.Join(spec.Settings.Distributed);
+        var collective = Forge.Core.Distributed.Collectives.Join(spec.Settings.Distributed, spec.Settings.DistributedTimeoutSeconds);
         int cores = Math.Max(1, Environment.ProcessorCount / collective.LocalSize);
         var environment = new RunEnvironment(spec.Experiment.Seed, device, spec.SpecDirectory,
             ThreadCount.For(spec.Settings.Threads, LibtorchThreads.Value, cores))

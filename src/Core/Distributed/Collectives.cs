@@ -13,8 +13,9 @@ public static class Collectives
     private static readonly object Gate = new();
     private static ICollective? _joined;
 
-    /// <summary>The collective a process with the given spec setting trains in (the same one on every call).</summary>
-    public static ICollective Join(DistributedMode mode)
+    /// <summary>The collective a process with the given spec settings trains in (the same one on every call).</summary>
+    /// <param name="timeoutSeconds">How long one collective call may wait for the other ranks before the job is ended (the first join's value counts).</param>
+    public static ICollective Join(DistributedMode mode, int timeoutSeconds)
     {
         lock (Gate)
         {
@@ -22,7 +23,7 @@ public static class Collectives
                 return _joined;
             if (mode == DistributedMode.None || (mode == DistributedMode.Auto && !Launched()))
                 return SingleProcess.Instance; // not remembered: another run in this process may ask for MPI
-            var mpi = MpiCollective.TryJoin(LocalSize(), out var error);
+            var mpi = MpiCollective.TryJoin(LocalSize(), TimeSpan.FromSeconds(timeoutSeconds), out var error);
             if (mpi is null)
                 throw new RunSetupException(
                     $"distributed: {(mode == DistributedMode.Mpi ? "the spec asks for MPI (\"distributed\": \"mpi\")" : "this process was started by mpirun or srun")}, but Open MPI's library cannot be loaded ({error}). Install it (Debian: apt-get install openmpi-bin, which brings libopenmpi3), or set \"distributed\": \"none\" to train in one process.");

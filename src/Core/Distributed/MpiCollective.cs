@@ -14,9 +14,10 @@ public sealed unsafe class MpiCollective : ICollective
 {
     private const int ThreadSerialized = 2;
     private readonly MpiLibrary _mpi;
+    private readonly CollectiveWatchdog _watchdog;
     private bool _finalized;
 
-    private MpiCollective(MpiLibrary mpi, int localSize)
+    private MpiCollective(MpiLibrary mpi, int localSize, TimeSpan timeout)
     {
         _mpi = mpi;
         int initialized, provided, rank, size;
@@ -28,13 +29,15 @@ public sealed unsafe class MpiCollective : ICollective
         (Rank, Size) = (rank, size);
         LocalSize = Math.Clamp(localSize, 1, size);
         Description = LibraryVersion(mpi);
+        _watchdog = new CollectiveWatchdog(timeout, $"rank {rank} of {size}", EndStuckJob);
     }
 
     /// <summary>Joins the job, or returns null with the reason in <paramref name="error"/> when libmpi cannot be loaded.</summary>
-    public static MpiCollective? TryJoin(int localSize, out string error)
+    /// <param name="timeout">How long one collective call may wait for the other ranks before this rank ends the job (<see cref="CollectiveWatchdog"/>).</param>
+    public static MpiCollective? TryJoin(int localSize, TimeSpan timeout, out string error)
     {
         var mpi = MpiLibrary.TryLoad(out error);
-        return mpi is null ? null : new MpiCollective(mpi, localSize);
+        return mpi is null ? null : new MpiCollective(mpi, localSize, timeout);
     }
 
     public int Rank { get; }
@@ -59,6 +62,7 @@ public sealed unsafe class MpiCollective : ICollective
         };
         var data = Contiguous(buffer);
         int chunk = AllReduceChunkBytes / size;
+        using var watched = _watchdog.Enter("MPI_Allreduce");
         for (long offset = 0; offset < buffer.numel(); offset += chunk)
         {
             int count = (int)Math.Min(chunk, buffer.numel() - offset);
@@ -82,6 +86,22 @@ public sealed unsafe class MpiCollective : ICollective
         return result;
     }
 
+    /// <summary>
+    /// The watchdog's way out of a collective that never returns: the message, then MPI_Abort from the watchdog's
+    /// thread (the training thread is blocked in the call); should the abort itself hang, the process kills itself
+    /// after 30 s, which the launcher sees as a lost rank and ends the job all the same.
+    /// </summary>
+    private void EndStuckJob(string message)
+    {
+        Console.Error.WriteLine($"forge: {message}");
+        new Thread(() =>
+        {
+            Thread.Sleep(TimeSpan.FromSeconds(30));
+            Environment.FailFast($"forge: MPI_Abort did not end the job within 30 s after: {message}");
+        }) { IsBackground = true }.Start();
+        Abort(Errors.ExitCodes.Failed);
+    }
+
     public void Abort(int exitCode)
     {
         Console.Out.Flush();
@@ -95,6 +115,7 @@ public sealed unsafe class MpiCollective : ICollective
         if (_finalized)
             return;
         _finalized = true;
+        _watchdog.Dispose();
         int finalized;
         if (_mpi.Finalized(&finalized) == 0 && finalized == 0)
             _mpi.Finalize();
@@ -102,6 +123,7 @@ public sealed unsafe class MpiCollective : ICollective
 
     private void BroadcastBytes(nint data, long length, int root)
     {
+        using var watched = _watchdog.Enter("MPI_Bcast");
         for (long offset = 0; offset < length; offset += int.MaxValue)
         {
             int count = (int)Math.Min(int.MaxValue, length - offset);

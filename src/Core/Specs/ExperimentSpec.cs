@@ -87,6 +87,10 @@ public sealed class RunSettings
     [Description("Data parallelism across the processes of an MPI job: auto (join the job when mpirun or srun started this process, otherwise train alone), mpi (require the job: an error when libmpi cannot be loaded), or none (train alone even under mpirun).")]
     public DistributedMode Distributed { get; set; } = DistributedMode.Auto;
 
+    [Description("Data parallelism: how long one collective call (an all-reduce, a broadcast) may wait for the other ranks, in seconds, before the rank ends the whole job with a message instead of waiting forever for a rank that is stuck, stopped or lost. Steps, evaluations and rank 0's checkpoints happen between collectives, so the limit must exceed the longest of them.")]
+    [Range(1, 86400)]
+    public int DistributedTimeoutSeconds { get; set; } = 600;
+
     [Description("OpenTelemetry metrics exporters (prometheus, otlp, console); metrics.jsonl in the run folder is always written.")]
     public MetricsOptions Metrics { get; set; } = new();
 

@@ -167,6 +167,32 @@ public class DataParallelTests
         Assert.Equal(losses.Skip(5), resumed); // steps 12 to 40, bit for bit
     }
 
+    /// <summary>
+    /// A rank stopped (SIGSTOP) is alive to the launcher, so mpirun does not end the job: the other rank's watchdog
+    /// does, after distributedTimeoutSeconds in its all-reduce, with a message, and kills nothing that is not its job's.
+    /// </summary>
+    [RequiresMpiFact]
+    public async Task A_rank_that_stops_answering_makes_the_other_end_the_job_after_distributed_timeout_seconds()
+    {
+        using var dir = new TempDirectory();
+        var spec = TestSpecs.Gpt(32, 100000).With("training.batchSize=8", "training.logInterval=50", "checkpoint=none", "distributedTimeoutSeconds=5");
+        var path = dir.File("spec.json", spec.ToJsonString());
+        using var job = MpiJob.Start(2, "run", path, "--runs", Path.Combine(dir.Path, "runs"), "--plain");
+        await job.WaitUntilAsync(() => job.Output.Contains("step 100/100000"), "step 100");
+        var pid = int.Parse(Regex.Match(job.Output, @"rank 1 of 2 \(pid (\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+        var stopped = DateTime.UtcNow;
+        System.Diagnostics.Process.Start("kill", $"-STOP {pid}")!.WaitForExit();
+        int code = await job.WaitAsync(Minute);
+
+        var waited = DateTime.UtcNow - stopped;
+        Assert.True(waited >= TimeSpan.FromSeconds(5) && waited < TimeSpan.FromSeconds(40), $"the job ended {waited.TotalSeconds:F0} s after rank 1 stopped");
+        Assert.NotEqual(0, code);
+        Assert.Matches(@"rank 0 of 2 has waited \d+ s in MPI_Allreduce for the other ranks, longer than distributedTimeoutSeconds \(5 s\)", job.Output);
+        Assert.DoesNotContain("   at ", job.Output); // a message, not a stack trace
+        Assert.DoesNotContain(System.Diagnostics.Process.GetProcessesByName("dotnet"), p => CommandLine(p.Id).Contains(path)); // nothing left waiting
+    }
+
     [RequiresMpiFact]
     public async Task A_rank_that_fails_alone_ends_the_job_instead_of_leaving_the_others_waiting()
     {
