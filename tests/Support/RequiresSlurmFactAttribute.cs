@@ -31,3 +31,12 @@ public sealed class RequiresSlurmFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A theory skipped, saying why, unless a Slurm cluster answers here (as <see cref="RequiresSlurmFactAttribute"/>).</summary>
+public sealed class RequiresSlurmTheoryAttribute : TheoryAttribute
+{
+    public RequiresSlurmTheoryAttribute()
+    {
+        Skip = new RequiresSlurmFactAttribute().Skip;
+    }
+}

@@ -45,6 +45,45 @@ public class SlurmLauncherTests
         Assert.Equal(untouched, File.GetLastWriteTimeUtc(Path.Combine(folder, "trials", "trial-000", "summary.json")));
     }
 
+    /// <summary>
+    /// The two methods that plan from results under Slurm: successive halving runs rung by rung (an array for the
+    /// configurations, then one per promotion) and the independent search one array per stage; both end as they do
+    /// locally, with the trial that trained the whole schedule (halving) or the confirmation (independent) done.
+    /// </summary>
+    [RequiresSlurmTheory]
+    [InlineData("halving")]
+    [InlineData("independent")]
+    public async Task Methods_that_plan_from_results_run_to_the_end_as_successive_job_arrays(string method)
+    {
+        using var dir = new TempDirectory();
+        var parameters = method == "halving"
+            ? "\"optimizer.lr\":{\"values\":[0.003,0.01,0.03]}"
+            : "\"optimizer.lr\":{\"values\":[0.003,0.03]},\"training.gradClip\":{\"values\":[0.5,2]}";
+        var spec = dir.File("sweep.json", TestSpecs.SyntheticRegression(steps: 9).With("model.width=16",
+            $"sweep={{\"method\":\"{method}\",\"halving\":{{\"minSteps\":3,\"eta\":3}},\"parameters\":{{{parameters}}},\"metric\":\"finalTrainLoss\",\"slurm\":{{\"memory\":\"1G\",\"pollSeconds\":0.5}}}}").ToJsonString());
+        var runs = Path.Combine(dir.Path, "runs");
+
+        var result = await CliRunner.RunAsync("sweep", spec, "--runs", runs, "--parallel", "2", "--launcher", "slurm");
+
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        var folder = Directory.GetDirectories(Path.Combine(runs, "test-synthetic"), "sweep-*").Single();
+        var trials = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "sweep.json")))!["trials"]!.AsArray();
+        Assert.All(trials, t => Assert.Equal("done", t!["state"]!.GetValue<string>()));
+        int arrays = System.Text.RegularExpressions.Regex.Matches(result.Output, "submitted Slurm job array").Count;
+        if (method == "halving")
+        {
+            Assert.Equal(new[] { 0, 0, 1 }, trials.Select(t => t!["rung"]!.GetValue<int>()).Order()); // rungs 3 and 9: one promotion of three
+            Assert.Equal(2, arrays);
+            var promoted = trials.Single(t => t!["rung"]!.GetValue<int>() == 1)!["id"]!.GetValue<string>();
+            Assert.Equal(9, JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "trials", promoted, "summary.json")))!["steps"]!.GetValue<int>());
+        }
+        else
+        {
+            Assert.Equal(new[] { "lr", "lr", "each", "each", "combined", "confirm" }, trials.Select(t => t!["stage"]!.GetValue<string>()));
+            Assert.Equal(4 - trials.Count(t => t!["sameAs"] is not null && t["stage"]!.GetValue<string>() == "combined"), arrays); // a stage with nothing to run submits nothing
+        }
+    }
+
     [RequiresSlurmAndMpiFact]
     public async Task A_trial_with_two_tasks_trains_data_parallel_and_rank_0_alone_records_it()
     {
