@@ -19,4 +19,13 @@ public sealed record DataDescription(TaskKind Task, int InputFeatures, int Vocab
     /// per byte and models with different tokenizers compare (added in 1.2).
     /// </summary>
     public double? HeldOutBytesPerToken { get; init; }
+
+    /// <summary>The images behind flat feature inputs, when the dataset is one of images (added in 1.2).</summary>
+    public ImageShape? Image { get; init; }
+
+    /// <summary>
+    /// How many distinct training examples there are, when the dataset has a finite set of them (added in 1.2). The host
+    /// refuses a <c>training.batchSize</c> larger than this before training starts.
+    /// </summary>
+    public long? TrainingExamples { get; init; }
 }

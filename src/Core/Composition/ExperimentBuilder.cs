@@ -33,6 +33,14 @@ public sealed class ExperimentBuilder(IServiceProvider services, ILogger<Experim
         var precision = Create<Forge.Abstractions.Precision.IPrecisionPlugin>(spec.Precision, environment);
 
         var data = dataset.Description;
+        if (data.TrainingExamples is { } examples && examples < spec.Experiment.Training.BatchSize)
+        {
+            (dataset as IDisposable)?.Dispose();
+            throw new RunSetupException(
+                $"data: the {spec.Data.Plugin.Name} dataset{(spec.Document["data"]?["path"] is JsonValue path ? $" at {path}" : "")} has {examples:N0} training example(s) " +
+                $"(after data.validationFraction and data.trainFraction), fewer than one batch of training.batchSize = {spec.Experiment.Training.BatchSize}; " +
+                "raise data.trainFraction, or lower training.batchSize.");
+        }
         var dimensions = Call(spec.Model, () => modelPlugin.Dimensions(data));
         var context = new ParametrizationContext(dimensions, optimizerPlugin.Kind, optimizerPlugin.LearningRate)
         {

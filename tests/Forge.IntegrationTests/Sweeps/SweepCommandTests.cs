@@ -50,7 +50,7 @@ public class SweepCommandTests
         Assert.Contains($"compute: 4 trials trained {trained:N0} steps", uninterrupted.Output);
         Assert.Contains("rung 0 at 50 steps", uninterrupted.Output);
         var rows = File.ReadAllLines(Path.Combine(wholeFolder, "results.csv"));
-        Assert.Contains(rows.Skip(1), r => r.EndsWith(",3,400", StringComparison.Ordinal));
+        Assert.Contains(rows.Skip(1), r => r.EndsWith(",3,400,", StringComparison.Ordinal)); // rung, steps, same_as (empty)
 
         using (var sweep = ForgeProcess.Start("sweep", parts, "--runs", runs, "--parallel", "1", "--plain"))
         {

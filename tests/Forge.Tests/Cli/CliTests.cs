@@ -112,6 +112,9 @@ public class CliTests
         Assert.NotEmpty(experiments);
         foreach (var path in experiments)
         {
+            if (JsonNode.Parse(File.ReadAllText(path))!["data"]?["path"]?.GetValue<string>() == RequiresFashionMnistFactAttribute.Folder
+                && new RequiresFashionMnistFactAttribute().Skip is not null)
+                continue; // validating composes the dataset, which reads Debian's Fashion-MNIST (.ci/run installs it)
             var result = await CliRunner.RunAsync("validate", path);
             Assert.True(result.ExitCode == 0, $"{path}: {result.Error}");
         }

@@ -50,7 +50,7 @@ public class SpecValidationTests
 
         Assert.Equal("sed", problem.Path);
         Assert.Contains("did you mean 'seed'?", problem.Message);
-        Assert.Contains("known fields: $schema, callbacks, checkpoint, data, device, distributed, extends, guard, init, metrics, model", problem.Message);
+        Assert.Contains("known fields: $schema, callbacks, checkpoint, data, device, distributed, distributedTimeoutSeconds, extends, guard, init, metrics, model", problem.Message);
     }
 
     [Fact]
