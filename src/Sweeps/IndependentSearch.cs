@@ -100,8 +100,8 @@ public static class IndependentSearch
 
     /// <summary>The finished trial of <paramref name="stage"/> (varying <paramref name="path"/>, when given) with the lowest finite metric, if any.</summary>
     private static TrialResult? Best(IReadOnlyList<TrialResult> results, SweepMetric metric, string stage, string? path) =>
-        results.Where(r => Varies(r, stage, path) && r.State == TrialState.Done && r.Metric(metric) is { } m && double.IsFinite(m))
-            .MinBy(r => r.Metric(metric));
+        results.Where(r => Varies(r, stage, path) && r.State == TrialState.Done && r.Score(metric) is { } m && double.IsFinite(m))
+            .MinBy(r => r.Score(metric));
 
     private static bool Varies(TrialResult result, string stage, string? path) =>
         result.Stage == stage && (path is null || result.Values.ContainsKey(path));

@@ -11,15 +11,24 @@ namespace Forge.Sweeps;
 public sealed record TrialResult(
     string Id, TrialState State, IReadOnlyDictionary<string, string> Values, double? LearningRate,
     double? FinalTrainLoss, double? BestTrainLoss, double? FinalEvalLoss, double? BestEvalLoss, double? MeanTrainLoss, bool Diverged, double? WallSeconds,
-    IReadOnlyList<(int Step, double Loss)> Curve, string? Stage = null, int Steps = 0, int? Rung = null, string? SameAs = null)
+    IReadOnlyList<(int Step, double Loss)> Curve, string? Stage = null, int Steps = 0, int? Rung = null, string? SameAs = null,
+    double? FinalEvalAccuracy = null, double? BestEvalAccuracy = null)
 {
     public double? Metric(SweepMetric metric) => metric switch
     {
         SweepMetric.FinalEvalLoss => FinalEvalLoss,
         SweepMetric.BestEvalLoss => BestEvalLoss,
         SweepMetric.FinalTrainLoss => FinalTrainLoss,
+        SweepMetric.FinalEvalAccuracy => FinalEvalAccuracy,
+        SweepMetric.BestEvalAccuracy => BestEvalAccuracy,
         _ => MeanTrainLoss,
     };
+
+    /// <summary>
+    /// <see cref="Metric"/> as a score where lower is better, what trials are ranked by: the loss itself, or for an
+    /// accuracy the error rate, 1 − accuracy.
+    /// </summary>
+    public double? Score(SweepMetric metric) => Metric(metric) is { } value && metric.HigherIsBetter() ? 1 - value : Metric(metric);
 }
 
 /// <summary>Collects every trial's summary and metrics, and writes <c>results.csv</c>.</summary>
@@ -47,19 +56,20 @@ public static class SweepResults
             Number(summary?["finalEvalLoss"]), Number(summary?["bestEvalLoss"]),
             tail.Count > 0 && tail.All(double.IsFinite) ? tail.Average() : null,
             summary?["status"]?.GetValue<string>() == "diverged",
-            trial.WallSeconds, curve, trial.Stage, steps, trial.Rung, trial.SameAs);
+            trial.WallSeconds, curve, trial.Stage, steps, trial.Rung, trial.SameAs,
+            Number(summary?["finalEvalAccuracy"]), Number(summary?["bestEvalAccuracy"]));
     }
 
     public static string Csv(IReadOnlyList<TrialResult> results, IReadOnlyList<string> sweptPaths, int lastSteps)
     {
         var csv = new StringBuilder("trial,state," + string.Join(",", sweptPaths) +
-                                    $",learning_rate,final_train_loss,best_train_loss,final_eval_loss,best_eval_loss,mean_train_loss_last_{lastSteps},diverged,wall_seconds,stage,rung,steps,same_as\n");
+                                    $",learning_rate,final_train_loss,best_train_loss,final_eval_loss,best_eval_loss,mean_train_loss_last_{lastSteps},final_eval_accuracy,best_eval_accuracy,diverged,wall_seconds,stage,rung,steps,same_as\n");
         foreach (var r in results)
         {
             csv.Append(CultureInfo.InvariantCulture, $"{r.Id},{SpecJson.EnumName(r.State)},");
             csv.Append(string.Join(",", sweptPaths.Select(p => Quote(r.Values.GetValueOrDefault(p, "")))));
             csv.Append(CultureInfo.InvariantCulture,
-                $",{F(r.LearningRate)},{F(r.FinalTrainLoss)},{F(r.BestTrainLoss)},{F(r.FinalEvalLoss)},{F(r.BestEvalLoss)},{F(r.MeanTrainLoss)},{r.Diverged.ToString().ToLowerInvariant()},{F(r.WallSeconds)},{r.Stage},{r.Rung},{r.Steps},{r.SameAs}\n");
+                $",{F(r.LearningRate)},{F(r.FinalTrainLoss)},{F(r.BestTrainLoss)},{F(r.FinalEvalLoss)},{F(r.BestEvalLoss)},{F(r.MeanTrainLoss)},{F(r.FinalEvalAccuracy)},{F(r.BestEvalAccuracy)},{r.Diverged.ToString().ToLowerInvariant()},{F(r.WallSeconds)},{r.Stage},{r.Rung},{r.Steps},{r.SameAs}\n");
         }
         return csv.ToString();
     }

@@ -32,7 +32,10 @@ public sealed class TrialRecord
     /// <summary>Successive halving: the updates the trial trains to in its rung (passed to the run as <c>stopAfter</c>); null for other methods.</summary>
     public int? Steps { get; set; }
 
-    /// <summary>Successive halving: the sweep metric at the end of each rung the trial finished (null: none finite, or it failed).</summary>
+    /// <summary>
+    /// Successive halving: the trial's score at the end of each rung it finished, lower being better (the sweep metric,
+    /// or 1 − accuracy for an accuracy metric; null: none finite, or it failed).
+    /// </summary>
     public List<double?>? RungMetrics { get; set; }
 
     /// <summary>

@@ -22,14 +22,14 @@ public sealed record TransferSelection(IReadOnlyList<string> Overrides, double M
     {
         var best = TopRung(results)
             .GroupBy(r => string.Join("\n", r.Values.Where(v => v.Key != "seed").OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={v.Value}")))
-            .Select(g => (Group: g, Score: g.Average(r => r.State == TrialState.Done && !r.Diverged && r.Metric(metric) is { } m && double.IsFinite(m) ? m : double.PositiveInfinity)))
+            .Select(g => (Group: g, Score: g.Average(r => r.State == TrialState.Done && !r.Diverged && r.Score(metric) is { } m && double.IsFinite(m) ? m : double.PositiveInfinity)))
             .Where(g => double.IsFinite(g.Score))
             .OrderBy(g => g.Score)
             .FirstOrDefault();
         if (best.Group is null)
             return null;
         var overrides = best.Group.First().Values.Where(v => !NotTransferred.Contains(v.Key)).Select(v => $"{v.Key}={v.Value}").ToList();
-        return new TransferSelection(overrides, best.Score, best.Group.Select(r => r.Id).ToList());
+        return new TransferSelection(overrides, metric.HigherIsBetter() ? 1 - best.Score : best.Score, best.Group.Select(r => r.Id).ToList());
     }
 
     /// <summary>Of a successive-halving sweep, the trials of the highest rung any reached; otherwise all of them.</summary>

@@ -51,7 +51,7 @@ public sealed class HalvingSchedule : ITrialSchedule
 
     public void Ended(TrialRecord trial)
     {
-        var metric = trial.State == TrialState.Done ? SweepResults.Of(_folder, trial, _sweep.LastSteps).Metric(_sweep.Metric) : null;
+        var metric = trial.State == TrialState.Done ? SweepResults.Of(_folder, trial, _sweep.LastSteps).Score(_sweep.Metric) : null; // lower is better, as halving ranks
         SuccessiveHalving.Finished(trial, metric);
     }
 }

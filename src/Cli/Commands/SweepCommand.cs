@@ -120,7 +120,7 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
     private async Task WriteSummary(IReadOnlyList<TrialResult> results, SweepOptions sweep, IReadOnlyList<string> paths)
     {
         await Output.WriteLineAsync($"{"trial",-10} {"state",-8} {string.Join(" ", paths.Select(p => $"{p,-16}"))} {SpecJson.EnumName(sweep.Metric),14}");
-        var best = TransferSelection.TopRung(results).Where(r => r.Metric(sweep.Metric) is { } m && double.IsFinite(m)).MinBy(r => r.Metric(sweep.Metric));
+        var best = TransferSelection.TopRung(results).Where(r => r.Score(sweep.Metric) is { } m && double.IsFinite(m)).MinBy(r => r.Score(sweep.Metric));
         if (sweep.Method == SweepMethod.Independent)
             best = results.LastOrDefault(r => r.Stage == IndependentSearch.CombinedStage) ?? best; // the search's answer, not the luckiest trial
         foreach (var r in results)

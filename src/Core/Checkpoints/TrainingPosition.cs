@@ -15,6 +15,15 @@ public sealed class TrainingPosition
     public double? BestEvalLoss { get; set; }
     public int? BestEvalStep { get; set; }
 
+    /// <summary>Classification: the top-1 accuracy before the first update, of the last evaluation, and the best of all of them.</summary>
+    public double? InitialEvalAccuracy { get; set; }
+
+    /// <inheritdoc cref="InitialEvalAccuracy"/>
+    public double? LastEvalAccuracy { get; set; }
+
+    /// <inheritdoc cref="LastEvalAccuracy"/>
+    public double? BestEvalAccuracy { get; set; }
+
     /// <summary>Product of the divergence guard's learning-rate cuts (1 until a rollback).</summary>
     public double LearningRateScale { get; set; } = 1.0;
 

@@ -12,10 +12,11 @@ public sealed record EvaluationRequest(string? DataPath = null, int? Context = n
 
 /// <summary>
 /// <c>forge eval</c>'s figures: mean loss per predicted token (nats), perplexity (e^loss) and bits per byte
-/// (loss / ln 2 / bytes per token of the held-out text, so char and BPE models compare), on <see cref="Tokens"/> predictions.
+/// (loss / ln 2 / bytes per token of the held-out text, so char and BPE models compare), on <see cref="Tokens"/> predictions;
+/// for classification the top-1 <see cref="Accuracy"/>.
 /// </summary>
 public sealed record EvaluationResult(string Checkpoint, int Step, string Data, string? Tokenizer, int Context, int Batches, int BatchSize, long Tokens,
-    double Loss, double? Perplexity, double? BitsPerByte);
+    double Loss, double? Perplexity, double? BitsPerByte, double? Accuracy = null);
 
 /// <summary>Evaluates a <see cref="TrainedModel"/> on its run's held-out data or on other data with the same tokenizer.</summary>
 public static class CheckpointEvaluation
@@ -33,14 +34,14 @@ public static class CheckpointEvaluation
         int batches = request.Batches ?? training.EvalBatches;
         if (batches < 1)
             throw new RunSetupException($"--batches: {batches} is not a positive number of held-out batches.");
-        double loss = Evaluation.HeldOutLoss(model.Experiment, dataset, training.BatchSize, batches);
+        var (loss, accuracy) = Evaluation.HeldOut(model.Experiment, dataset, training.BatchSize, batches);
         var description = dataset.Description;
         bool crossEntropy = description.Task != TaskKind.Regression;
         long tokens = (long)training.BatchSize * batches * Math.Max(1, description.SequenceLength);
         return new EvaluationResult(model.Folder, model.Sidecar.Step, request.DataPath is null ? "the run's held-out data" : Path.GetFullPath(request.DataPath),
             model.Sidecar.Tokenizer?.Name, description.SequenceLength, batches, training.BatchSize, description.Task == TaskKind.LanguageModeling ? tokens : (long)training.BatchSize * batches,
             loss, crossEntropy ? Math.Exp(loss) : null,
-            crossEntropy && description.HeldOutBytesPerToken is { } bytes and > 0 ? loss / Math.Log(2) / bytes : null);
+            crossEntropy && description.HeldOutBytesPerToken is { } bytes and > 0 ? loss / Math.Log(2) / bytes : null, accuracy);
     }
 
     /// <summary>The data section of <paramref name="path"/>: a folder of token files, one token file, or a text file.</summary>

@@ -17,6 +17,15 @@ public sealed record RunSummary
     public double? FinalEvalLoss { get; init; }
     public double? BestEvalLoss { get; init; }
     public int? BestEvalStep { get; init; }
+
+    /// <summary>Classification: top-1 accuracy on the held-out batches before training.</summary>
+    public double? InitialEvalAccuracy { get; init; }
+
+    /// <summary>Classification: top-1 accuracy on the held-out batches at the last evaluation.</summary>
+    public double? FinalEvalAccuracy { get; init; }
+
+    /// <summary>Classification: the best held-out top-1 accuracy of any evaluation.</summary>
+    public double? BestEvalAccuracy { get; init; }
     public required double WallSeconds { get; init; }
     public long? Parameters { get; init; }
     public required string Device { get; init; }
@@ -64,7 +73,7 @@ public sealed record RunSummary
     {
         var reported = string.Concat((Reported ?? new Dictionary<string, double>()).Select(r => $", {r.Key} {Format(r.Value)}"));
         return string.Create(CultureInfo.InvariantCulture,
-            $"{Status.ToString().ToLowerInvariant()} after {Steps} steps in {WallSeconds:F1} s: eval loss {Format(InitialEvalLoss)} before training, {Format(FinalEvalLoss)} after, best {Format(BestEvalLoss)} at step {BestEvalStep?.ToString(CultureInfo.InvariantCulture) ?? "-"}{reported}; summary in {summaryPath}");
+            $"{Status.ToString().ToLowerInvariant()} after {Steps} steps in {WallSeconds:F1} s: eval loss {Format(InitialEvalLoss)} before training, {Format(FinalEvalLoss)} after, best {Format(BestEvalLoss)} at step {BestEvalStep?.ToString(CultureInfo.InvariantCulture) ?? "-"}{(FinalEvalAccuracy is { } accuracy ? $", accuracy {accuracy:P2} (best {BestEvalAccuracy:P2})" : "")}{reported}; summary in {summaryPath}");
     }
 
     private static string Format(double? value) => value?.ToString("F4", CultureInfo.InvariantCulture) ?? "-";

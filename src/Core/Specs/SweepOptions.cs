@@ -49,13 +49,26 @@ public sealed class HalvingOptions
     }
 }
 
-/// <summary>The metric trials are compared by (lower is better).</summary>
+/// <summary>The metric trials are compared by: losses, lower is better; classification accuracies, higher is better.</summary>
 public enum SweepMetric
 {
     FinalEvalLoss,
     BestEvalLoss,
     FinalTrainLoss,
     MeanTrainLoss,
+
+    /// <summary>Classification: top-1 accuracy on the held-out batches at the last evaluation (higher is better).</summary>
+    FinalEvalAccuracy,
+
+    /// <summary>Classification: the best held-out top-1 accuracy of any evaluation (higher is better).</summary>
+    BestEvalAccuracy,
+}
+
+/// <summary>Which way a <see cref="SweepMetric"/> improves.</summary>
+public static class SweepMetrics
+{
+    /// <summary>Whether a larger value of <paramref name="metric"/> is better (the accuracies).</summary>
+    public static bool HigherIsBetter(this SweepMetric metric) => metric is SweepMetric.FinalEvalAccuracy or SweepMetric.BestEvalAccuracy;
 }
 
 /// <summary>How the learning rate follows the batch size when a trial changes <c>training.batchSize</c>.</summary>

@@ -17,7 +17,7 @@ public sealed class TrainingMetrics
     public const string MeterName = "Forge";
 
     private readonly KeyValuePair<string, object?>[] _tags;
-    private readonly Gauge<double> _trainLoss, _evalLoss, _learningRate, _gradientNorm, _throughput;
+    private readonly Gauge<double> _trainLoss, _evalLoss, _trainAccuracy, _evalAccuracy, _learningRate, _gradientNorm, _throughput;
     private readonly Gauge<long> _parameters;
     private readonly Counter<long> _tokens, _samples, _divergences, _saturated, _underflowed, _spikes, _skipped, _rollbacks, _checkpoints;
     private readonly Histogram<double> _stepDuration;
@@ -30,6 +30,8 @@ public sealed class TrainingMetrics
         _tags = identity.Tags.ToArray();
         _trainLoss = meter.CreateGauge<double>("forge.train.loss", "{nat}", "Training loss at the last logged step");
         _evalLoss = meter.CreateGauge<double>("forge.eval.loss", "{nat}", "Loss on the held-out batches at the last evaluation");
+        _trainAccuracy = meter.CreateGauge<double>("forge.train.accuracy", "{fraction}", "Classification: top-1 accuracy of the training batch at the last logged step");
+        _evalAccuracy = meter.CreateGauge<double>("forge.eval.accuracy", "{fraction}", "Classification: top-1 accuracy on the held-out batches at the last evaluation");
         _learningRate = meter.CreateGauge<double>("forge.learning_rate", "{learning_rate}", "Global learning rate after the schedule (per-tensor rates are this times the parametrization's factors)");
         _gradientNorm = meter.CreateGauge<double>("forge.gradient.norm", "{norm}", "Global L2 norm of the gradient at the last logged step, before clipping");
         _throughput = meter.CreateGauge<double>("forge.throughput", "{token}/s", "Predictions (tokens, or samples) per second over the last logging interval");
@@ -116,6 +118,12 @@ public sealed class TrainingMetrics
         _tags.Concat(extra.Select(e => new KeyValuePair<string, object?>(e.Key, e.Value))).ToArray();
 
     public void Evaluated(double loss) => _evalLoss.Record(loss, _tags);
+
+    /// <summary>Classification: the top-1 accuracy of the last evaluation.</summary>
+    public void EvaluatedAccuracy(double accuracy) => _evalAccuracy.Record(accuracy, _tags);
+
+    /// <summary>Classification: the top-1 accuracy of the logged training batch.</summary>
+    public void TrainAccuracy(double accuracy) => _trainAccuracy.Record(accuracy, _tags);
 
     public void Diverged() => _divergences.Add(1, _tags);
 

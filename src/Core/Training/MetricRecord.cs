@@ -13,6 +13,12 @@ public sealed record MetricRecord
     public required double ExamplesPerSecond { get; init; }
     public double? TokensPerSecond { get; init; }
     public double? EvalLoss { get; init; }
+
+    /// <summary>Classification: top-1 accuracy of the logged training batch (before its update) over all ranks.</summary>
+    public double? TrainAccuracy { get; init; }
+
+    /// <summary>Classification, on evaluation steps: top-1 accuracy on the held-out batches.</summary>
+    public double? EvalAccuracy { get; init; }
     public required double ElapsedSeconds { get; init; }
 
     /// <summary>Examples (sequences or samples) trained on so far.</summary>

@@ -8,6 +8,9 @@ public sealed record ProgressUpdate(int Step, int TotalSteps, double Loss, doubl
     /// <summary>Training tokens per second over the last logging interval (language models only).</summary>
     public double? TokensPerSecond { get; init; }
 
+    /// <summary>Classification, on evaluation steps: the held-out top-1 accuracy, shown after the eval loss.</summary>
+    public double? EvalAccuracy { get; init; }
+
     /// <summary>What callbacks reported at this step (e.g. <c>emaEvalLoss</c>), shown after the eval loss.</summary>
     public IReadOnlyList<KeyValuePair<string, double>> Reported { get; init; } = [];
 
@@ -17,6 +20,8 @@ public sealed record ProgressUpdate(int Step, int TotalSteps, double Loss, doubl
         get
         {
             var eval = EvalLoss is { } e ? string.Create(CultureInfo.InvariantCulture, $" eval {e:F4}") : "";
+            if (EvalAccuracy is { } a)
+                eval += string.Create(CultureInfo.InvariantCulture, $" accuracy {a:P1}");
             var reported = string.Concat(Reported.Select(r => string.Create(CultureInfo.InvariantCulture, $" {r.Key} {r.Value:F4}")));
             var tokens = TokensPerSecond is { } t ? string.Create(CultureInfo.InvariantCulture, $" {t:N0} tok/s") : "";
             return string.Create(CultureInfo.InvariantCulture, $"loss {Loss:F4}{eval}{reported} lr {LearningRate:E2}{tokens}");

@@ -11,4 +11,6 @@ namespace Forge.Core.Training;
 /// <param name="GradientNorm">The global gradient norm before clipping.</param>
 /// <param name="Seconds">Wall time of the update.</param>
 /// <param name="CommunicationSeconds">Of it, the time in all-reduces of gradients or parameters (0 in one process).</param>
-public sealed record StepResult(long Examples, long Predictions, bool Finite, float Loss, float GradientNorm, double Seconds, double CommunicationSeconds = 0);
+/// <param name="Accuracy">Classification, on logged steps: the top-1 accuracy of the batch, over every rank's part; null otherwise.</param>
+public sealed record StepResult(long Examples, long Predictions, bool Finite, float Loss, float GradientNorm, double Seconds, double CommunicationSeconds = 0,
+    double? Accuracy = null);

@@ -73,7 +73,10 @@ public sealed class TrainingLoop(ILogger<TrainingLoop> logger)
             logger.LogInformation("Resumed from {Checkpoint} at step {Step}", resumeFrom.Folder, state.Position.Step);
         }
         else
-            state.Position.InitialEvalLoss = Evaluation.HeldOutLoss(experiment, options.BatchSize, options.EvalBatches);
+        {
+            var initial = Evaluation.HeldOut(experiment, options.BatchSize, options.EvalBatches);
+            (state.Position.InitialEvalLoss, state.Position.InitialEvalAccuracy) = (initial.Loss, initial.Accuracy);
+        }
         observers.Started(state);
 
         var clock = Stopwatch.StartNew();
@@ -143,11 +146,15 @@ public sealed class TrainingLoop(ILogger<TrainingLoop> logger)
                 if (guard.LoggedValues(state, plan.Step, result.Loss, result.GradientNorm) is { } diverged)
                     return diverged;
                 bool spike = guard.IsSpike(position, plan.Step, result.Loss);
-                double? evalLoss = null;
+                double? evalLoss = null, evalAccuracy = null;
                 if (plan.Evaluate)
                 {
-                    evalLoss = Evaluation.HeldOutLoss(experiment, options.BatchSize, options.EvalBatches);
+                    var held = Evaluation.HeldOut(experiment, options.BatchSize, options.EvalBatches);
+                    (evalLoss, evalAccuracy) = (held.Loss, held.Accuracy);
                     position.LastEvalLoss = evalLoss;
+                    position.LastEvalAccuracy = evalAccuracy;
+                    if (evalAccuracy > (position.BestEvalAccuracy ?? double.NegativeInfinity))
+                        position.BestEvalAccuracy = evalAccuracy;
                     if (position.BestEvalLoss is null || evalLoss < position.BestEvalLoss)
                     {
                         position.BestEvalLoss = evalLoss;
@@ -164,6 +171,8 @@ public sealed class TrainingLoop(ILogger<TrainingLoop> logger)
                     ExamplesPerSecond = intervalExamples / seconds,
                     TokensPerSecond = languageModel ? intervalPredictions / seconds : null,
                     EvalLoss = evalLoss,
+                    TrainAccuracy = result.Accuracy,
+                    EvalAccuracy = evalAccuracy,
                     Samples = position.Samples,
                     Tokens = languageModel ? position.Tokens : null,
                     ElapsedSeconds = clock.Elapsed.TotalSeconds,

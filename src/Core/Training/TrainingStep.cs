@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Forge.Abstractions.Data;
 using Forge.Core.Composition;
 using Forge.Core.Specs;
 using TorchSharp;
@@ -65,6 +66,7 @@ public sealed class TrainingStep : IDisposable
         long start = Stopwatch.GetTimestamp();
         double communicationBefore = CommunicationSeconds;
         float loss = float.NaN, gradNorm = float.NaN;
+        double? accuracy = null;
         bool finite = true;
         long examples, predictions;
         using (var scope = NewDisposeScope())
@@ -72,12 +74,15 @@ public sealed class TrainingStep : IDisposable
             using var batch = _experiment.Dataset.NextTrainingBatch(_options.BatchSize, data);
             (examples, predictions) = (batch.Examples, batch.Predictions);
             _experiment.Optimizer.zero_grad();
-            Tensor? lossTensor = null;
+            Tensor? lossTensor = null, correct = null;
+            bool countCorrect = plan.Logged && _experiment.Dataset.Description.Task == TaskKind.Classification;
             foreach (var part in BatchParts.Of(batch, _collective.Rank, _collective.Size, _options.MicroBatches))
             {
                 var output = _experiment.Model.call(part.Inputs);
                 if (lossTensor is null)
                     probe?.ForwardDone();
+                if (countCorrect)
+                    correct = correct is null ? Accuracy.Correct(output, part.Targets) : correct.add(Accuracy.Correct(output, part.Targets));
                 var partLoss = LossFunction.Compute(_experiment, output, part.Targets);
                 partLoss.backward();
                 lossTensor = lossTensor is null ? partLoss.detach() : lossTensor.add(partLoss.detach());
@@ -108,9 +113,16 @@ public sealed class TrainingStep : IDisposable
                 loss = lossTensor!.item<float>();
                 gradNorm = reportedNorm!.item<float>();
             }
+            if (correct is not null)
+            {
+                var count = correct.to_type(ScalarType.Float64).cpu().contiguous(); // every rank's part, summed
+                if (_collective.Size > 1)
+                    _collective.AllReduceSum(count);
+                accuracy = count.item<double>() / predictions;
+            }
         }
         return new StepResult(examples, predictions, finite, loss, gradNorm, Stopwatch.GetElapsedTime(start).TotalSeconds,
-            CommunicationSeconds - communicationBefore);
+            CommunicationSeconds - communicationBefore, accuracy);
     }
 
     public void Dispose()

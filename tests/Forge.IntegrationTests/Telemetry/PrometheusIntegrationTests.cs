@@ -53,7 +53,7 @@ public class PrometheusIntegrationTests
 
             using var stop = new CancellationTokenSource();
             var spec = TestSpecs.SyntheticRegression(steps: 1_000_000)
-                .With("training.logInterval=10", "training.evalInterval=1000", "precision=fp8", "metrics.layers.interval=20");
+                .With("data.task=\"classification\"", "training.logInterval=10", "training.evalInterval=1000", "precision=fp8", "metrics.layers.interval=20"); // classification: the accuracy panel has data
             var run = Task.Run(() => CliRunner.RunSpecAsync(dir, spec, stop.Token, "--metrics", "prometheus", "--metrics-port", "0"));
             JsonArray? series = null;
             try

@@ -43,7 +43,7 @@ public class GrafanaDashboardTests(ScrapedRun run)
             });
         }
         var titles = Panels.Select(p => p["title"]!.GetValue<string>()).ToList();
-        foreach (var required in new[] { "Training loss", "Evaluation loss", "Learning rate", "Gradient norm", "Tokens per second", "Step time quantiles", "Activation RMS per module", "Update / weight RMS ratio", "Spectral ratio of updates" })
+        foreach (var required in new[] { "Training loss", "Evaluation loss", "Learning rate", "Gradient norm", "Tokens per second", "Step time quantiles", "Activation RMS per module", "Update / weight RMS ratio", "Spectral ratio of updates", "Classification accuracy" })
             Assert.Contains(required, titles);
     }
 

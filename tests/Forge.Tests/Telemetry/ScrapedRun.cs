@@ -7,7 +7,7 @@ namespace Forge.Tests.Telemetry;
 
 /// <summary>
 /// One real training run with the Prometheus exporter on a free port (fp8 precision so the rounding counters exist,
-/// per-layer diagnostics every 20 steps), scraped over HTTP through the address it announced in
+/// classification so the accuracy gauges do, per-layer diagnostics every 20 steps), scraped over HTTP through the address it announced in
 /// runs/prometheus-targets until every kind of series has appeared, then stopped as Ctrl-C would.
 /// </summary>
 public sealed class ScrapedRun : IAsyncLifetime
@@ -21,7 +21,7 @@ public sealed class ScrapedRun : IAsyncLifetime
         "forge_throughput_per_second", "forge_parameters", "forge_tokens_total", "forge_samples_total", "forge_divergences_total",
         "forge_step_duration_seconds_bucket", "forge_rounding_saturated_total", "forge_rounding_underflowed_total",
         "forge_layer_activation_rms", "forge_layer_weight_rms", "forge_layer_gradient_rms", "forge_layer_update_ratio",
-        "forge_layer_update_spectral_ratio",
+        "forge_layer_update_spectral_ratio", "forge_train_accuracy", "forge_eval_accuracy",
     };
 
     public string Scrape { get; private set; } = "";
@@ -44,7 +44,7 @@ public sealed class ScrapedRun : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var spec = TestSpecs.SyntheticRegression(steps: 1_000_000)
-            .With("training.logInterval=10", "training.evalInterval=1000", "precision=fp8", "metrics.layers.interval=20");
+            .With("data.task=\"classification\"", "training.logInterval=10", "training.evalInterval=1000", "precision=fp8", "metrics.layers.interval=20");
         using var stop = new CancellationTokenSource();
         var run = Task.Run(() => CliRunner.RunSpecAsync(_dir, spec, stop.Token, "--metrics", "prometheus", "--metrics-port", "0"));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };

@@ -9,6 +9,7 @@ public sealed class ProgressObserver(IProgress<ProgressUpdate> progress) : ITrai
         progress.Report(new ProgressUpdate(r.Step, step.State.TotalSteps, r.Loss, r.Lr, r.EvalLoss, TimeSpan.FromSeconds(r.ElapsedSeconds))
         {
             TokensPerSecond = r.TokensPerSecond,
+            EvalAccuracy = r.EvalAccuracy,
             Reported = r.Reported is { } reported
                 ? reported.Where(v => v.Value is double).Select(v => KeyValuePair.Create(v.Key, (double)v.Value)).ToList()
                 : [],

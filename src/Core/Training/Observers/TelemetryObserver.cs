@@ -20,6 +20,8 @@ public sealed class TelemetryObserver(TrainingMetrics metrics) : ITrainingObserv
         _groupRoles = GroupRoles(experiment);
         if ((state.Position.LastEvalLoss ?? state.Position.InitialEvalLoss) is { } known)
             metrics.Evaluated(known);
+        if ((state.Position.LastEvalAccuracy ?? state.Position.InitialEvalAccuracy) is { } accuracy)
+            metrics.EvaluatedAccuracy(accuracy);
     }
 
     public void Restored(LoopState state, LoadedCheckpoint checkpoint, bool rollback)
@@ -45,6 +47,10 @@ public sealed class TelemetryObserver(TrainingMetrics metrics) : ITrainingObserv
             metrics.RoleStatistics(norms, r.AdamEffectiveLr);
         if (r.EvalLoss is { } eval)
             metrics.Evaluated(eval);
+        if (r.EvalAccuracy is { } evalAccuracy)
+            metrics.EvaluatedAccuracy(evalAccuracy);
+        if (r.TrainAccuracy is { } trainAccuracy)
+            metrics.TrainAccuracy(trainAccuracy);
         metrics.Logged(r.Loss, r.Lr, r.GradNorm, step.PredictionsPerSecond);
         metrics.GroupLearningRates(_groupRoles, step.GroupLearningRates);
         if (r.Rounding is { Count: > 0 })
