@@ -14,3 +14,12 @@ public sealed class RequiresFashionMnistFactAttribute : FactAttribute
             Skip = $"Fashion-MNIST is not installed (no IDX files in {Folder}); .ci/run installs it (apt-get install dataset-fashion-mnist) when it runs as root.";
     }
 }
+
+/// <summary>A theory skipped, saying why, unless Debian's Fashion-MNIST is installed (as <see cref="RequiresFashionMnistFactAttribute"/>).</summary>
+public sealed class RequiresFashionMnistTheoryAttribute : TheoryAttribute
+{
+    public RequiresFashionMnistTheoryAttribute()
+    {
+        Skip = new RequiresFashionMnistFactAttribute().Skip;
+    }
+}

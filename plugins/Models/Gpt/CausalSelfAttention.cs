@@ -27,10 +27,13 @@ internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
     private readonly double _ropeBase;
     private readonly bool _qkNorm;
     private readonly double _dropout;
+    private readonly bool _causal;
     private readonly ModelOps _ops;
 
-    public CausalSelfAttention(GptOptions options, ParameterFactory factory, string name) : base(name)
+    /// <summary>The attention of block <paramref name="name"/>; with <paramref name="causal"/> false every position attends to every other (an encoder such as <c>vit</c>'s), in the plain form only (no GQA, qkNorm, RoPE, ALiBi or attention dropout).</summary>
+    public CausalSelfAttention(GptOptions options, ParameterFactory factory, string name, bool causal = true) : base(name)
     {
+        _causal = causal;
         var width = Dimension.Width(options.Width);
         _heads = options.ResolvedHeads;
         _kvHeads = options.ResolvedKvHeads;
@@ -62,7 +65,10 @@ internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
         var k = Heads(_key.call(x), batch, time, _kvHeads);
         var v = Heads(_value.call(x), batch, time, _kvHeads);
         Tensor y;
-        if (Plain)
+        if (!_causal)
+            y = Plain ? _ops.Attention(q, k, v, _scale, fused: _kernel == AttentionKernel.Sdpa)
+                : throw new InvalidOperationException("bidirectional attention has only the plain form (no grouped-query attention, qkNorm, RoPE, ALiBi or attention dropout)");
+        else if (Plain)
             y = _ops.CausalAttention(q, k, v, _scale, fused: _kernel == AttentionKernel.Sdpa);
         else
         {

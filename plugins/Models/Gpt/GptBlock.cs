@@ -5,7 +5,10 @@ using static TorchSharp.torch;
 
 namespace Forge.Plugins.Models.Gpt;
 
-/// <summary>One pre-norm block: <c>x + r·drop(attn(norm(x)))</c>, then <c>x + r·drop(mlp(norm(x)))</c> (or the ops' form of a residual branch; dropout in training only).</summary>
+/// <summary>
+/// One pre-norm block: <c>x + r·drop(attn(norm(x)))</c>, then <c>x + r·drop(mlp(norm(x)))</c> (or the ops' form of a
+/// residual branch; dropout in training only). Causal in <c>gpt</c>; bidirectional in <c>vit</c>, which uses the same block.
+/// </summary>
 internal sealed class GptBlock : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> _attentionNorm;
@@ -17,12 +20,12 @@ internal sealed class GptBlock : nn.Module<Tensor, Tensor>
     private readonly double _dropout;
     private readonly ModelOps _ops;
 
-    public GptBlock(GptOptions options, ParameterFactory factory, string name, int index) : base(name)
+    public GptBlock(GptOptions options, ParameterFactory factory, string name, int index, bool causal = true) : base(name)
     {
         _ops = factory.Ops;
         _dropout = options.ResidualDropout;
         _attentionNorm = GptNorm.Create(options, factory, $"{name}.attention_norm");
-        _attention = new CausalSelfAttention(options, factory, $"{name}.attention");
+        _attention = new CausalSelfAttention(options, factory, $"{name}.attention", causal);
         _mlpNorm = GptNorm.Create(options, factory, $"{name}.mlp_norm");
         _mlp = new GptMlp(options, factory, $"{name}.mlp");
         _attentionResidual = factory.ResidualMultiplier($"{name}.attention", 2 * index);

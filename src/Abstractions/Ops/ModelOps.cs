@@ -73,6 +73,14 @@ public class ModelOps
         PlainCausalAttention(query, key, value, logitScale, fused, bias: null, dropout: 0);
 
     /// <summary>
+    /// Full (bidirectional) softmax attention over heads, inputs (batch, heads, sequence, d_head):
+    /// <c>softmax(s·q kᵀ)·v</c> with every query seeing every key, as an encoder (a vision transformer) attends.
+    /// <paramref name="fused"/> uses libtorch's kernel, otherwise explicit products. Added in 1.2.
+    /// </summary>
+    public virtual Tensor Attention(Tensor query, Tensor key, Tensor value, double logitScale, bool fused = true) =>
+        fused ? Sdpa.WithLogitScale(query, key, value, logitScale, causal: false) : query.matmul(key.transpose(-2, -1)).Times(logitScale).softmax(-1).matmul(value);
+
+    /// <summary>
     /// Causal attention of the last queries of a sequence over all of its keys (a <see cref="Models.KeyValueCache"/>
     /// step): <paramref name="query"/> (batch, heads, new, d_head) holds the last <c>new</c> positions of the
     /// <paramref name="key"/> and <paramref name="value"/> sequences (batch, heads, all, d_head), so position i attends

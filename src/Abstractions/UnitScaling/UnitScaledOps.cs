@@ -62,6 +62,10 @@ public class UnitScaledOps(IPrecisionPlugin precision, double activationMult = 1
     public override Tensor CausalAttention(Tensor query, Tensor key, Tensor value, double logitScale, bool fused = true) =>
         UnitScaled.ScaledDotProductAttention(query, key, value, logitScale * query.shape[^1], causal: true);
 
+    /// <summary>Unit-scaled full attention with mult = <paramref name="logitScale"/>·d_head (graphcore's scale for a non-causal sequence); always libtorch's fused kernel.</summary>
+    public override Tensor Attention(Tensor query, Tensor key, Tensor value, double logitScale, bool fused = true) =>
+        UnitScaled.ScaledDotProductAttention(query, key, value, logitScale * query.shape[^1], causal: false);
+
     /// <summary>
     /// The unit-scaled attention of the last queries over every key, its output (and the gradients of q, k and v)
     /// scaled as <see cref="CausalAttention"/> scales them over a whole window of <paramref name="window"/> positions
