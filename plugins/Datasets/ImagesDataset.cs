@@ -26,6 +26,9 @@ public sealed class ImagesDataset : IDatasetPlugin, IDisposable
     private readonly Tensor _heldOutImages;
     private readonly Tensor _heldOutLabels;
     private readonly float _mean, _std;
+    private readonly ImageShape _shape;
+    private readonly int _classes;
+    private readonly ImageAugmentation _augmentation;
 
     public ImagesDataset(ImagesOptions options, IRunEnvironment environment)
     {
@@ -40,6 +43,7 @@ public sealed class ImagesDataset : IDatasetPlugin, IDisposable
         var trainIndices = order[heldOut..(heldOut + train)];
 
         _device = environment.Device;
+        (_shape, _classes, _augmentation) = (shape, options.Classes, options.ResolvedAugmentation);
         (_trainImages, _trainLabels) = Select(images, labels, shape, trainIndices);
         if (heldOut > 0)
             (_heldOutImages, _heldOutLabels) = Select(images, labels, shape, order[..heldOut]);
@@ -69,12 +73,23 @@ public sealed class ImagesDataset : IDatasetPlugin, IDisposable
     /// <summary>Held-out examples (the test files, or the held-out fraction of the training files).</summary>
     public long HeldOutExamples => _heldOutLabels.shape[0];
 
+    /// <summary>The augmentation of the training batches (the preset's values and the knobs given).</summary>
+    public ImageAugmentation Augmentation => _augmentation;
+
     /// <inheritdoc />
+    /// <remarks>Augmented when the options ask for it, every random decision from <paramref name="generator"/>; with mixup or cutmix the targets are class probabilities.</remarks>
     public Batch NextTrainingBatch(int batchSize, Generator generator)
     {
         using var scope = NewDisposeScope();
         var picks = randint(_trainLabels.shape[0], new long[] { batchSize }, generator: generator).to(_device);
-        return Examples(_trainImages, _trainLabels, picks);
+        var (inputs, labels) = Standardised(_trainImages, _trainLabels, picks);
+        if (!_augmentation.Active)
+            return new Batch(inputs.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
+        var (images, targets) = _augmentation.Apply(inputs.view(batchSize, _shape.Channels, _shape.Height, _shape.Width), labels, _classes, generator);
+        return new Batch(images.reshape(batchSize, _shape.Features).MoveToOuterDisposeScope(), targets.MoveToOuterDisposeScope())
+        {
+            ClassProbabilities = _augmentation.Mixes,
+        };
     }
 
     /// <inheritdoc />
@@ -92,9 +107,13 @@ public sealed class ImagesDataset : IDatasetPlugin, IDisposable
 
     private Batch Examples(Tensor images, Tensor labels, Tensor picks)
     {
-        var inputs = images.index_select(0, picks).to_type(ScalarType.Float32).div_(255f).sub_(_mean).div_(_std);
-        return new Batch(inputs.MoveToOuterDisposeScope(), labels.index_select(0, picks).MoveToOuterDisposeScope());
+        var (inputs, targets) = Standardised(images, labels, picks);
+        return new Batch(inputs.MoveToOuterDisposeScope(), targets.MoveToOuterDisposeScope());
     }
+
+    /// <summary>The picked images as standardised floats (batch, features) and their labels, in the current dispose scope.</summary>
+    private (Tensor Inputs, Tensor Labels) Standardised(Tensor images, Tensor labels, Tensor picks) =>
+        (images.index_select(0, picks).to_type(ScalarType.Float32).div_(255f).sub_(_mean).div_(_std), labels.index_select(0, picks));
 
     /// <summary>Reads one split's image and label files and checks them against each other and the classes.</summary>
     private static (byte[] Images, byte[] Labels, ImageShape Shape) ReadSplit(string folder, string imagesName, string labelsName, int classes)

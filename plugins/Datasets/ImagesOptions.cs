@@ -4,6 +4,19 @@ using Forge.Abstractions.Plugins;
 
 namespace Forge.Plugins.Datasets;
 
+/// <summary>Augmentation presets of the <c>images</c> dataset; each knob given on its own overrides its preset's value.</summary>
+public enum AugmentationLevel
+{
+    /// <summary>The training images as they are.</summary>
+    None,
+    /// <summary>Random crops after 2 pixels of zero padding, and horizontal flips.</summary>
+    Light,
+    /// <summary>Light, and mixup with α = 0.2.</summary>
+    Medium,
+    /// <summary>Crops after 4 pixels of padding, flips, and mixup (α = 0.4) or cutmix (α = 1), one of the two per batch.</summary>
+    Strong,
+}
+
 /// <summary>Options of the <c>images</c> dataset.</summary>
 public sealed class ImagesOptions
 {
@@ -29,4 +42,38 @@ public sealed class ImagesOptions
 
     [Description("Seed of the held-out and training subsets; independent of the experiment's seed, so trials with different seeds see the same data.")]
     public long SubsetSeed { get; set; }
+
+    [Description("Augmentation of the training batches (never of the held-out ones): none, light (crops after 2 pixels of padding, flips), medium (light and mixup 0.2) or strong (crops after 4 pixels, flips, and mixup 0.4 or cutmix 1 per batch). cropPadding, flip, mixup and cutmix override the preset's values.")]
+    public AugmentationLevel Augmentation { get; set; } = AugmentationLevel.None;
+
+    [Description("Random crops: pad each image with this many pixels of zeros on every side, then cut a window of its own size at a random offset (0 = off). Default: the preset's.")]
+    [Range(0, 64)]
+    public int? CropPadding { get; set; }
+
+    [Description("Flip half the images left to right. Default: the preset's.")]
+    public bool? Flip { get; set; }
+
+    [Description("Mixup (Zhang et al. 2018): each image and its labels mixed with another's of the batch, in a proportion λ ~ Beta(α, α); this is α (0 = off). Default: the preset's.")]
+    [Range(0.0, 100.0)]
+    public double? Mixup { get; set; }
+
+    [Description("CutMix (Yun et al. 2019): a box of another image of the batch pasted in, the labels mixed by its area, λ ~ Beta(α, α); this is α (0 = off). With mixup too, each batch takes one of the two. Default: the preset's.")]
+    [Range(0.0, 100.0)]
+    public double? Cutmix { get; set; }
+
+    /// <summary>The augmentation these options ask for: the preset's values, each knob given replacing its own.</summary>
+    public ImageAugmentation ResolvedAugmentation
+    {
+        get
+        {
+            var preset = Augmentation switch
+            {
+                AugmentationLevel.Light => new ImageAugmentation(2, true, 0, 0),
+                AugmentationLevel.Medium => new ImageAugmentation(2, true, 0.2, 0),
+                AugmentationLevel.Strong => new ImageAugmentation(4, true, 0.4, 1.0),
+                _ => new ImageAugmentation(0, false, 0, 0),
+            };
+            return new ImageAugmentation(CropPadding ?? preset.CropPadding, Flip ?? preset.Flip, Mixup ?? preset.Mixup, Cutmix ?? preset.Cutmix);
+        }
+    }
 }

@@ -5,7 +5,7 @@ public enum TaskKind
 {
     /// <summary>Real-valued targets of shape [batch, outputs]; mean squared error.</summary>
     Regression,
-    /// <summary>Class indices of shape [batch]; model outputs logits [batch, classes]; cross-entropy.</summary>
+    /// <summary>Class indices of shape [batch] (or class probabilities [batch, classes], <see cref="Batch.ClassProbabilities"/>); model outputs logits [batch, classes]; cross-entropy.</summary>
     Classification,
     /// <summary>Next-token indices of shape [batch, time]; model outputs logits [batch, time, vocab]; cross-entropy.</summary>
     LanguageModeling,

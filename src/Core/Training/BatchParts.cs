@@ -19,7 +19,7 @@ public static class BatchParts
             throw new InvalidOperationException($"a batch of {batch.Examples} does not split into {ranks} ranks × {microBatches} micro-batches");
         return Enumerable.Range(0, microBatches)
             .Select(k => (rank * microBatches + k) * rows)
-            .Select(start => new Batch(batch.Inputs.narrow(0, start, rows), batch.Targets.narrow(0, start, rows)))
+            .Select(start => new Batch(batch.Inputs.narrow(0, start, rows), batch.Targets.narrow(0, start, rows)) { ClassProbabilities = batch.ClassProbabilities })
             .ToList();
     }
 }

@@ -37,8 +37,8 @@ public class PluginCatalogTests
     {
         var catalog = PluginCatalog.BuiltIn();
 
-        Assert.Equal(new[] { "gpt", "mlp" }, catalog.Family(PluginFamily.Model).Select(p => p.Name));
-        Assert.Equal(new[] { "synthetic", "text", "tokens" }, catalog.Family(PluginFamily.Dataset).Select(p => p.Name));
+        Assert.Equal(new[] { "gpt", "mlp", "vit" }, catalog.Family(PluginFamily.Model).Select(p => p.Name));
+        Assert.Equal(new[] { "images", "synthetic", "text", "tokens" }, catalog.Family(PluginFamily.Dataset).Select(p => p.Name));
         Assert.Equal(new[] { "adamw", "lion", "muon", "sgd" }, catalog.Family(PluginFamily.Optimizer).Select(p => p.Name));
         Assert.Equal(new[] { "abc", "mup", "sp", "spectral", "umup" }, catalog.Family(PluginFamily.Parametrization).Select(p => p.Name));
         Assert.Equal(new[] { "bf16", "fp32", "fp8" }, catalog.Family(PluginFamily.Precision).Select(p => p.Name));
