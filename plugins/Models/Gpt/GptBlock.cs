@@ -7,7 +7,8 @@ namespace Forge.Plugins.Models.Gpt;
 
 /// <summary>
 /// One pre-norm block: <c>x + r·drop(attn(norm(x)))</c>, then <c>x + r·drop(mlp(norm(x)))</c> (or the ops' form of a
-/// residual branch; dropout in training only). Causal in <c>gpt</c>; bidirectional in <c>vit</c>, which uses the same block.
+/// residual branch; dropout and stochastic depth, at a rate rising linearly over the blocks, in training only). Causal
+/// in <c>gpt</c>; bidirectional in <c>vit</c>, which uses the same block.
 /// </summary>
 internal sealed class GptBlock : nn.Module<Tensor, Tensor>
 {
@@ -18,12 +19,14 @@ internal sealed class GptBlock : nn.Module<Tensor, Tensor>
     private readonly double _attentionResidual;
     private readonly double _mlpResidual;
     private readonly double _dropout;
+    private readonly double _dropPath;
     private readonly ModelOps _ops;
 
     public GptBlock(GptOptions options, ParameterFactory factory, string name, int index, bool causal = true) : base(name)
     {
         _ops = factory.Ops;
         _dropout = options.ResidualDropout;
+        _dropPath = options.Depth > 1 ? options.StochasticDepth * index / (options.Depth - 1) : options.StochasticDepth;
         _attentionNorm = GptNorm.Create(options, factory, $"{name}.attention_norm");
         _attention = new CausalSelfAttention(options, factory, $"{name}.attention", causal);
         _mlpNorm = GptNorm.Create(options, factory, $"{name}.mlp_norm");
@@ -38,8 +41,8 @@ internal sealed class GptBlock : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        x = _ops.Residual(x, _attentionResidual, h => _ops.Dropout(_attention.call(_attentionNorm.call(h)), _dropout, training));
-        return _ops.Residual(x, _mlpResidual, h => _ops.Dropout(_mlp.call(_mlpNorm.call(h)), _dropout, training));
+        x = _ops.Residual(x, _attentionResidual, h => _ops.DropPath(_ops.Dropout(_attention.call(_attentionNorm.call(h)), _dropout, training), _dropPath, training));
+        return _ops.Residual(x, _mlpResidual, h => _ops.DropPath(_ops.Dropout(_mlp.call(_mlpNorm.call(h)), _dropout, training), _dropPath, training));
     }
 
     /// <summary>The block on new positions <paramref name="x"/> (batch, new, width), attending over layer <paramref name="layer"/>'s cache too, as in a window of <paramref name="context"/>.</summary>

@@ -101,6 +101,10 @@ public sealed class GptOptions : IValidatableObject
     [Range(0.0, 0.95)]
     public double ResidualDropout { get; set; }
 
+    [Description("Stochastic depth (drop path): the rate at which the last block's residual branches skip an example in training, rising linearly from 0 at the first block (as in DeiT and AugReg's ViTs).")]
+    [Range(0.0, 0.95)]
+    public double StochasticDepth { get; set; }
+
     [Description("RoPE's base (positions: rope).")]
     [Range(1.0, 1e12)]
     public double RopeBase { get; set; } = 10000;

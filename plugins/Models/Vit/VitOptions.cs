@@ -71,6 +71,10 @@ public sealed class VitOptions : IValidatableObject
     [Range(0.0, 0.95)]
     public double ResidualDropout { get; set; }
 
+    [Description("Stochastic depth (drop path): the rate at which the last block's residual branches skip an example in training, rising linearly from 0 at the first block (AugReg's regularisation).")]
+    [Range(0.0, 0.95)]
+    public double StochasticDepth { get; set; }
+
     [Description("Biases in linear layers and LayerNorms.")]
     public bool Bias { get; set; } = true;
 
@@ -81,7 +85,7 @@ public sealed class VitOptions : IValidatableObject
     public GptOptions Block => new()
     {
         Width = Width, Depth = Depth, Heads = Heads, HeadDim = HeadDim, MlpRatio = MlpRatio, Mlp = Mlp, Norm = Norm,
-        ResidualDropout = ResidualDropout, Bias = Bias, Attention = Attention, Positions = PositionEncoding.None,
+        ResidualDropout = ResidualDropout, StochasticDepth = StochasticDepth, Bias = Bias, Attention = Attention, Positions = PositionEncoding.None,
     };
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

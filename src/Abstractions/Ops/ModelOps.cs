@@ -123,6 +123,24 @@ public class ModelOps
     }
 
     /// <summary>
+    /// Stochastic depth (Huang et al. 2016; "drop path"): while <paramref name="training"/>, each example's whole
+    /// <paramref name="branch"/> output (first dimension) is dropped at rate <paramref name="rate"/> and the kept ones
+    /// divided by 1 − rate, from libtorch's default generator (seeded and checkpointed by Forge); the branch itself
+    /// otherwise. Added in 1.2.
+    /// </summary>
+    public virtual Tensor DropPath(Tensor branch, double rate, bool training) =>
+        training && rate > 0 ? branch.mul(KeptExamples(branch, rate)).div(1 - rate) : branch;
+
+    /// <summary>A mask (batch, 1, …, 1) of ones for the examples stochastic depth keeps at <paramref name="rate"/>, zeros for the others.</summary>
+    protected static Tensor KeptExamples(Tensor branch, double rate)
+    {
+        var shape = new long[branch.dim()];
+        Array.Fill(shape, 1L);
+        shape[0] = branch.shape[0];
+        return empty(shape, dtype: branch.dtype, device: branch.device).bernoulli_(1 - rate);
+    }
+
+    /// <summary>
     /// Dropout at rate <paramref name="rate"/> while <paramref name="training"/> (the kept entries divided by 1 − rate),
     /// from libtorch's default generator, which Forge seeds and checkpoints; the input itself otherwise. Added in 1.2.
     /// </summary>

@@ -97,6 +97,10 @@ public class UnitScaledOps(IPrecisionPlugin precision, double activationMult = 1
     /// <inheritdoc />
     public override Tensor CrossEntropy(Tensor logits, Tensor targets) => UnitScaled.CrossEntropy(logits, targets, lossMult);
 
+    /// <summary>Unit-scaled stochastic depth: the kept examples divided by √(1 − rate) instead of 1 − rate, so a unit branch stays unit, as <see cref="Dropout"/> does.</summary>
+    public override Tensor DropPath(Tensor branch, double rate, bool training) =>
+        training && rate > 0 ? branch.mul(KeptExamples(branch, rate)).div(Math.Sqrt(1 - rate)) : branch;
+
     /// <summary>Unit-scaled dropout (graphcore's): the output and its gradient times √(1 − rate), so unit inputs stay unit.</summary>
     public override Tensor Dropout(Tensor input, double rate, bool training) =>
         training && rate > 0 ? UnitScaled.Scale(nn.functional.dropout(input, rate, training: true), Math.Sqrt(1 - rate), Math.Sqrt(1 - rate)) : input;

@@ -41,6 +41,8 @@ public class VitModelTests
     [InlineData("sp", "model.positions=sinusoidal")]
     [InlineData("umup", "model.pooling=mean,model.attention=explicit")] // (without positions the data, a lit quadrant, cannot be learnt: the model would not know where a patch is)
     [InlineData("mup", "model.embeddingDropout=0.1,model.residualDropout=0.1")]
+    [InlineData("mup", "model.stochasticDepth=0.3")]
+    [InlineData("umup", "model.stochasticDepth=0.3")]
     public void Trains_and_resumes_bit_exactly(string parametrization, string options)
     {
         using var dir = new TempDirectory();
