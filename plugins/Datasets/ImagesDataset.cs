@@ -73,9 +73,6 @@ public sealed class ImagesDataset : IDatasetPlugin, IDisposable
     /// <summary>Held-out examples (the test files, or the held-out fraction of the training files).</summary>
     public long HeldOutExamples => _heldOutLabels.shape[0];
 
-    /// <summary>The augmentation of the training batches (the preset's values and the knobs given).</summary>
-    public ImageAugmentation Augmentation => _augmentation;
-
     /// <inheritdoc />
     /// <remarks>Augmented when the options ask for it, every random decision from <paramref name="generator"/>; with mixup or cutmix the targets are class probabilities.</remarks>
     public Batch NextTrainingBatch(int batchSize, Generator generator)

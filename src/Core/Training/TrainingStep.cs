@@ -20,6 +20,7 @@ public sealed class TrainingStep : IDisposable
     private readonly Experiment _experiment;
     private readonly TrainingOptions _options;
     private readonly bool _checkEveryStep;
+    private readonly bool _classification; // logged steps count the batch's correct predictions
     private readonly IReadOnlyList<optim.ILearningRateController> _groups;
     private readonly double[] _initialRates;
     private readonly IReadOnlyList<Parameter> _trainable;
@@ -34,6 +35,7 @@ public sealed class TrainingStep : IDisposable
     {
         _experiment = experiment;
         _options = experiment.Spec.Experiment.Training;
+        _classification = experiment.Dataset.Description.Task == TaskKind.Classification;
         _checkEveryStep = checkEveryStep;
         _groups = experiment.Optimizer.ParamGroups.ToList();
         _initialRates = _groups.Select(g => g.InitialLearningRate).ToArray(); // per-group rates set by the parametrization
@@ -75,7 +77,7 @@ public sealed class TrainingStep : IDisposable
             (examples, predictions) = (batch.Examples, batch.Predictions);
             _experiment.Optimizer.zero_grad();
             Tensor? lossTensor = null, correct = null;
-            bool countCorrect = plan.Logged && _experiment.Dataset.Description.Task == TaskKind.Classification;
+            bool countCorrect = plan.Logged && _classification;
             foreach (var part in BatchParts.Of(batch, _collective.Rank, _collective.Size, _options.MicroBatches))
             {
                 var output = _experiment.Model.call(part.Inputs);
