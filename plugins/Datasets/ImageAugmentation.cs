@@ -5,18 +5,23 @@ namespace Forge.Plugins.Datasets;
 /// <summary>
 /// The augmentation of one training batch of images, every random decision drawn from the run's data generator
 /// (checkpointed, so a resumed run augments exactly as the uninterrupted one): random crops after zero padding,
-/// horizontal flips, and mixup (Zhang et al. 2018) or CutMix (Yun et al. 2019) with mixed labels. Images are
-/// standardised already, so the padding's zeros are the mean pixel. TorchVision.NET's transforms are not used: they
-/// take no generator and decide once for a whole batch, where these decide per image from the run's stream.
+/// horizontal flips, RandAugment (<see cref="Datasets.RandAugment"/>), and mixup (Zhang et al. 2018) or CutMix (Yun et
+/// al. 2019) with mixed labels, in that order. Images are standardised already, so the padding's zeros are the mean
+/// pixel. TorchVision.NET's transforms are not used: they take no generator and decide once for a whole batch (one
+/// crop, one flip, one magnitude per call), where these decide per image from the run's stream.
 /// </summary>
 /// <param name="CropPadding">Pixels of zero padding on every side before a random crop of the original size; 0 is off.</param>
 /// <param name="Flip">Whether half the images are flipped left to right.</param>
 /// <param name="Mixup">Mixup's α (λ ~ Beta(α, α)); 0 is off.</param>
 /// <param name="Cutmix">CutMix's α; 0 is off. With both, each batch takes one of the two, even odds.</param>
-public sealed record ImageAugmentation(int CropPadding, bool Flip, double Mixup, double Cutmix)
+/// <param name="RandAugment">RandAugment's operations per image and magnitude; null or 0 operations is off.</param>
+public sealed record ImageAugmentation(int CropPadding, bool Flip, double Mixup, double Cutmix, RandAugment? RandAugment = null)
 {
     /// <summary>Whether it changes anything.</summary>
-    public bool Active => CropPadding > 0 || Flip || Mixup > 0 || Cutmix > 0;
+    public bool Active => CropPadding > 0 || Flip || Mixup > 0 || Cutmix > 0 || RandAugments;
+
+    /// <summary>Whether RandAugment runs.</summary>
+    public bool RandAugments => RandAugment is { Ops: > 0 };
 
     /// <summary>Whether the labels become class probabilities (mixup or cutmix).</summary>
     public bool Mixes => Mixup > 0 || Cutmix > 0;
@@ -24,9 +29,10 @@ public sealed record ImageAugmentation(int CropPadding, bool Flip, double Mixup,
     /// <summary>
     /// Augments <paramref name="images"/> (batch, channels, height, width) with labels <paramref name="labels"/>
     /// (batch) of <paramref name="classes"/> classes; returns the images and the targets: the labels themselves, or
-    /// class probabilities (batch, classes) when it mixes.
+    /// class probabilities (batch, classes) when it mixes. Pixels are standardised: a pixel in [0, 1] is
+    /// value · <paramref name="pixelStd"/> + <paramref name="pixelMean"/>, the scale RandAugment works on.
     /// </summary>
-    public (Tensor Images, Tensor Targets) Apply(Tensor images, Tensor labels, int classes, Generator generator)
+    public (Tensor Images, Tensor Targets) Apply(Tensor images, Tensor labels, int classes, Generator generator, float pixelMean = 0f, float pixelStd = 1f)
     {
         long batch = images.shape[0], height = images.shape[2], width = images.shape[3];
         var device = images.device;
@@ -44,6 +50,8 @@ public sealed record ImageAugmentation(int CropPadding, bool Flip, double Mixup,
             var flipped = (rand(new long[] { batch }, generator: generator) < 0.5).to(device).view(batch, 1, 1, 1);
             images = where(flipped, images.flip(3), images);
         }
+        if (RandAugments)
+            images = RandAugment!.Apply(images.mul(pixelStd).add(pixelMean).clamp(0, 1), generator).sub(pixelMean).div(pixelStd);
         if (!Mixes)
             return (images, labels);
 

@@ -82,7 +82,7 @@ public sealed class ImagesDataset : IDatasetPlugin, IDisposable
         var (inputs, labels) = Standardised(_trainImages, _trainLabels, picks);
         if (!_augmentation.Active)
             return new Batch(inputs.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
-        var (images, targets) = _augmentation.Apply(inputs.view(batchSize, _shape.Channels, _shape.Height, _shape.Width), labels, _classes, generator);
+        var (images, targets) = _augmentation.Apply(inputs.view(batchSize, _shape.Channels, _shape.Height, _shape.Width), labels, _classes, generator, _mean, _std);
         return new Batch(images.reshape(batchSize, _shape.Features).MoveToOuterDisposeScope(), targets.MoveToOuterDisposeScope())
         {
             ClassProbabilities = _augmentation.Mixes,

@@ -10,14 +10,18 @@ namespace Forge.Tests.Data;
 public class ImageAugmentationTests
 {
     [Theory]
-    [InlineData(AugmentationLevel.None, 0, false, 0, 0)]
-    [InlineData(AugmentationLevel.Light, 2, true, 0, 0)]
-    [InlineData(AugmentationLevel.Medium, 2, true, 0.2, 0)]
-    [InlineData(AugmentationLevel.Strong, 4, true, 0.4, 1.0)]
-    public void Presets_give_their_values_and_each_knob_given_replaces_its_own(AugmentationLevel level, int padding, bool flip, double mixup, double cutmix)
+    [InlineData(AugmentationLevel.None, 0, false, 0, 0, 0)]
+    [InlineData(AugmentationLevel.Light, 2, true, 0, 0, 0)]
+    [InlineData(AugmentationLevel.Medium, 2, true, 0.2, 0, 0)]
+    [InlineData(AugmentationLevel.Strong, 4, true, 0.4, 1.0, 2)]
+    public void Presets_give_their_values_and_each_knob_given_replaces_its_own(AugmentationLevel level, int padding, bool flip, double mixup, double cutmix, int randAugmentOps)
     {
-        Assert.Equal(new ImageAugmentation(padding, flip, mixup, cutmix), new ImagesOptions { Augmentation = level }.ResolvedAugmentation);
-        Assert.Equal(new ImageAugmentation(padding, false, mixup, 0.5), new ImagesOptions { Augmentation = level, Flip = false, Cutmix = 0.5 }.ResolvedAugmentation);
+        var randAugment = randAugmentOps > 0 ? new RandAugment(randAugmentOps, 9) : null;
+        Assert.Equal(new ImageAugmentation(padding, flip, mixup, cutmix, randAugment), new ImagesOptions { Augmentation = level }.ResolvedAugmentation);
+        Assert.Equal(new ImageAugmentation(padding, false, mixup, 0.5, randAugment), new ImagesOptions { Augmentation = level, Flip = false, Cutmix = 0.5 }.ResolvedAugmentation);
+        Assert.Equal(new ImageAugmentation(padding, flip, mixup, cutmix, new RandAugment(1, 9)), new ImagesOptions { Augmentation = level, RandAugmentOps = 1 }.ResolvedAugmentation);
+        Assert.Equal(new ImageAugmentation(padding, flip, mixup, cutmix, new RandAugment(3, 20)), new ImagesOptions { Augmentation = level, RandAugmentOps = 3, RandAugmentMagnitude = 20 }.ResolvedAugmentation);
+        Assert.Equal(new ImageAugmentation(padding, flip, mixup, cutmix), new ImagesOptions { Augmentation = level, RandAugmentOps = 0 }.ResolvedAugmentation);
     }
 
     /// <summary>Constant images (image i has every pixel i + 1) with label i mod 4.</summary>
