@@ -4,12 +4,19 @@ namespace Forge.Sweeps;
 /// <summary>
 /// The sweep's figures, as PNG and SVG: the metric against log2(learning rate) with one curve per setting of the
 /// other swept parameters (seeds averaged) and each curve's optimum marked — Tensor Programs V's Figure 1 when
-/// the other parameter is the width; and every trial's training-loss curve.
+/// the other parameter is the width; the metric against each other numeric swept parameter (a figure per parameter,
+/// <c>metric-vs-PARAMETER</c>, one curve per setting of the rest); and every trial's training-loss curve.
 /// </summary>
 public static class SweepPlots
 {
+    /// <summary>The file name (without extension) of the figure of the metric against <paramref name="parameter"/>.</summary>
+    public static string ParameterFigure(string parameter) => $"metric-vs-{parameter}";
+
     public static void Write(IReadOnlyList<TrialResult> results, SweepMetric metric, string folder)
     {
+        foreach (var (parameter, byParameter) in ParameterCurves(results, metric))
+            Save(ParameterPlot(parameter, byParameter, metric), Path.Combine(folder, ParameterFigure(parameter)));
+
         var lossVsLr = new ScottPlot.Plot();
         foreach (var curve in LearningRateCurves(results, metric))
         {
@@ -50,9 +57,59 @@ public static class SweepPlots
             .Where(c => c.Item2.Count > 0)
             .ToList();
 
-    private static string Label(TrialResult r)
+    /// <summary>
+    /// For each swept parameter other than the learning rate and the seed whose values are all numbers (at least two
+    /// of them): per setting of the other parameters but the seed, (value, mean metric over seeds), finite points only.
+    /// </summary>
+    public static IReadOnlyList<(string Parameter, IReadOnlyList<(string Label, IReadOnlyList<(double Value, double Metric)> Points)> Curves)> ParameterCurves(
+        IReadOnlyList<TrialResult> results, SweepMetric metric)
     {
-        var label = string.Join(", ", r.Values.Where(v => v.Key is not ("optimizer.lr" or "seed")).Select(v => $"{v.Key}={v.Value}"));
+        var scored = results.Where(r => r.Metric(metric) is { } m && double.IsFinite(m) && !r.Diverged).ToList();
+        var figures = new List<(string, IReadOnlyList<(string, IReadOnlyList<(double, double)>)>)>();
+        foreach (var parameter in scored.SelectMany(r => r.Values.Keys).Distinct().Where(k => k is not ("optimizer.lr" or "seed")))
+        {
+            var values = scored.Select(r => r.Values.TryGetValue(parameter, out var v) ? Number(v) : null).ToList();
+            if (values.Any(v => v is null) || values.Distinct().Count() < 2)
+                continue;
+            var curves = scored.GroupBy(r => Label(r, parameter))
+                .Select(g => (g.Key, (IReadOnlyList<(double, double)>)g.GroupBy(r => Number(r.Values[parameter])!.Value)
+                    .Select(v => (v.Key, v.Average(r => r.Metric(metric)!.Value)))
+                    .OrderBy(p => p.Item1).ToList()))
+                .ToList();
+            figures.Add((parameter, curves));
+        }
+        return figures;
+    }
+
+    private static ScottPlot.Plot ParameterPlot(string parameter, IReadOnlyList<(string Label, IReadOnlyList<(double Value, double Metric)> Points)> curves, SweepMetric metric)
+    {
+        var all = curves.SelectMany(c => c.Points.Select(p => p.Value)).ToList();
+        bool log = all.Min() > 0 && all.Max() / all.Min() >= 4; // widths, fractions, multipliers: read on a log scale
+        var plot = new ScottPlot.Plot();
+        var palette = new ScottPlot.Palettes.Category20();
+        for (int i = 0; i < curves.Count; i++)
+        {
+            var (label, points) = curves[i];
+            var line = plot.Add.Scatter(points.Select(p => log ? Math.Log2(p.Value) : p.Value).ToArray(), points.Select(p => p.Metric).ToArray(), palette.GetColor(i));
+            line.LegendText = label;
+            line.LineWidth = 2;
+            line.MarkerSize = 7;
+        }
+        plot.Title($"{metric} against {parameter}");
+        plot.XLabel(log ? $"log2 {parameter}" : parameter);
+        plot.YLabel(metric.ToString());
+        plot.ShowLegend(ScottPlot.Edge.Right);
+        return plot;
+    }
+
+    /// <summary>A swept value as a number, or null (strings, objects, booleans).</summary>
+    private static double? Number(string json) =>
+        double.TryParse(json, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) ? value : null;
+
+    /// <summary>The trial's swept values but <paramref name="except"/> and the seed, the label of the curve it belongs to.</summary>
+    private static string Label(TrialResult r, string except = "optimizer.lr")
+    {
+        var label = string.Join(", ", r.Values.Where(v => v.Key != except && v.Key != "seed").Select(v => $"{v.Key}={v.Value}"));
         return label.Length == 0 ? "all trials" : label;
     }
 

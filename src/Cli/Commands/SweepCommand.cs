@@ -112,7 +112,7 @@ internal sealed class SweepCommand(TextWriter output, TextWriter error, bool liv
             await Output.WriteLineAsync($"budget: {cut}");
         int notDone = sweep.Remaining;
         await Output.WriteLineAsync(notDone == 0
-            ? $"sweep done: {SweepResults.CsvFile}, loss-vs-lr.png/svg and loss-curves.png/svg in {sweep.Folder}"
+            ? $"sweep done: {SweepResults.CsvFile}, loss-vs-lr, loss-curves and metric-vs-PARAMETER figures (.png, .svg) in {sweep.Folder}"
             : $"sweep incomplete: {notDone} trials not done; run 'forge sweep resume {sweep.Folder}' to run them.");
         return cancellationToken.IsCancellationRequested ? ExitCodes.Interrupted : notDone == 0 ? ExitCodes.Success : ExitCodes.Failed;
     }

@@ -12,8 +12,9 @@ public enum LossAxis
 
 /// <summary>
 /// Training and evaluation loss against step (or tokens trained on) for one or many runs in one figure (PNG and SVG): each run one
-/// colour, its training loss as a thin line and its evaluation loss as a thicker line with markers. Runs are
-/// labelled by experiment name, with the run folder added where two runs share a name.
+/// colour, its training loss as a thin line and its evaluation loss as a thicker line with markers. Classification
+/// runs add their top-1 accuracy on a right-hand axis, in the run's colour, dashed (training batches thin, held-out
+/// thick with markers). Runs are labelled by experiment name, with the run folder added where two runs share a name.
 /// </summary>
 public static class LossPlot
 {
@@ -41,11 +42,32 @@ public static class LossPlot
                 eval.MarkerSize = 6;
                 eval.LegendText = $"{label} eval";
             }
+            if (run.TrainAccuracy.Count > 0)
+            {
+                var train = plot.Add.Scatter(run.TrainAccuracy.Select(p => X(run, p.Step, axis)).ToArray(), run.TrainAccuracy.Select(p => p.Accuracy).ToArray(), color.WithAlpha(0.45));
+                train.MarkerSize = 0;
+                train.LinePattern = ScottPlot.LinePattern.Dashed;
+                train.Axes.YAxis = plot.Axes.Right;
+                train.LegendText = $"{label} train accuracy";
+            }
+            if (run.EvalAccuracy.Count > 0)
+            {
+                var eval = plot.Add.Scatter(run.EvalAccuracy.Select(p => X(run, p.Step, axis)).ToArray(), run.EvalAccuracy.Select(p => p.Accuracy).ToArray(), color);
+                eval.LineWidth = 2;
+                eval.MarkerSize = 6;
+                eval.MarkerShape = ScottPlot.MarkerShape.OpenCircle;
+                eval.LinePattern = ScottPlot.LinePattern.Dashed;
+                eval.Axes.YAxis = plot.Axes.Right;
+                eval.LegendText = $"{label} eval accuracy";
+            }
         }
         var axisName = axis == LossAxis.Tokens ? "tokens" : "step";
-        plot.Title(title ?? $"loss against {axisName}");
+        bool accuracy = runs.Any(r => r.HasAccuracy);
+        plot.Title(title ?? (accuracy ? $"loss and accuracy against {axisName}" : $"loss against {axisName}"));
         plot.XLabel(axisName);
         plot.YLabel("loss");
+        if (accuracy)
+            plot.Axes.Right.Label.Text = "accuracy (dashed)";
         plot.ShowLegend(ScottPlot.Edge.Right);
         var directory = Path.GetDirectoryName(Path.GetFullPath(pathWithoutExtension));
         if (directory is not null)

@@ -23,6 +23,31 @@ public class PlotCommandTests
         var svg = File.ReadAllText(target + ".svg");
         Assert.Contains("two runs", svg);
         Assert.Contains("eval", svg); // legend entries for the evaluation curves
+        Assert.DoesNotContain("accuracy", svg); // a regression run has none
+    }
+
+    [Fact]
+    public async Task A_classification_run_adds_its_accuracy_on_a_right_hand_axis()
+    {
+        using var dir = new TempDirectory();
+        dir.File("runs/vit/20260101-000000/metrics.jsonl", string.Join('\n',
+            "{\"step\":1,\"loss\":2.3,\"trainAccuracy\":0.1}",
+            "{\"step\":2,\"loss\":1.9,\"trainAccuracy\":0.35,\"evalLoss\":2.0,\"evalAccuracy\":0.3}",
+            "{\"step\":3,\"loss\":1.2,\"trainAccuracy\":0.6}",
+            "{\"step\":4,\"loss\":0.8,\"trainAccuracy\":0.75,\"evalLoss\":0.9,\"evalAccuracy\":0.7}"));
+        var folder = Path.Combine(dir.Path, "runs", "vit", "20260101-000000");
+
+        var curves = await Forge.Core.Plots.RunCurves.ReadAsync(folder, CancellationToken.None);
+        var result = await CliRunner.RunAsync("plot", folder);
+
+        Assert.Equal(new[] { (1, 0.1), (2, 0.35), (3, 0.6), (4, 0.75) }, curves.TrainAccuracy);
+        Assert.Equal(new[] { (2, 0.3), (4, 0.7) }, curves.EvalAccuracy);
+        Assert.True(result.ExitCode == 0, result.Error);
+        var svg = File.ReadAllText(Path.Combine(folder, "loss.svg"));
+        Assert.Contains("loss and accuracy against step", svg);
+        Assert.Contains("accuracy (dashed)", svg);
+        Assert.Contains("vit eval accuracy", svg);
+        Assert.Contains("vit train accuracy", svg);
     }
 
     [Fact]
