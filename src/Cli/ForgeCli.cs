@@ -215,9 +215,12 @@ internal sealed class ForgeCli(TextWriter output, TextWriter error, bool interac
         var blocks = new Option<bool>("--blocks") { Description = "Only the step time of each of gpt's block and position options against the base gpt (width 256)" };
         var distributed = new Option<bool>("--distributed") { Description = "Only data parallelism's figures: two MPI ranks × one thread against one rank × one thread at widths 256 and 512 (scaling efficiency, all-reduce time and share, bytes per step, RSS per rank); needs mpirun" };
         var sweepsOnly = new Option<bool>("--sweeps") { Description = "Only sweep efficiency for trials of about ten seconds: 8 trials of 800 steps (gpt width 64), a fresh process per trial and reused workers" };
-        var bench = new Command("bench", "Measure Forge's training step: framework tax against a bare TorchSharp loop, roofline, scaling, memory, data") { smoke, benchOutput, benchData, benchWidths, fp32Only, corpora, blocks, distributed, sweepsOnly };
+        var images = new Option<bool>("--images") { Description = "Only the image figures: training images/s of vit width 128 on Fashion-MNIST, and each augmentation preset's cost against a plain step" };
+        var imagesPath = new Option<string>("--images-path") { Description = "Folder of the four IDX files for --images", DefaultValueFactory = _ => "/usr/share/datasets/fashion-mnist" };
+        var bench = new Command("bench", "Measure Forge's training step: framework tax against a bare TorchSharp loop, roofline, scaling, memory, data") { smoke, benchOutput, benchData, benchWidths, fp32Only, corpora, blocks, distributed, sweepsOnly, images, imagesPath };
         bench.SetAction((result, token) => new BenchCommand(output, error) { Verbose = result.GetValue(VerboseFlag) }.ExecuteAsync(result.GetValue(smoke), result.GetValue(benchOutput)!, result.GetValue(benchData)!,
-            result.GetValue(benchWidths), result.GetValue(fp32Only), token, result.GetValue(corpora), result.GetValue(blocks), result.GetValue(distributed), result.GetValue(sweepsOnly)));
+            result.GetValue(benchWidths), result.GetValue(fp32Only), token, result.GetValue(corpora), result.GetValue(blocks), result.GetValue(distributed), result.GetValue(sweepsOnly),
+            result.GetValue(images) ? result.GetValue(imagesPath) : null));
 
         var pluginsJson = new Option<bool>("--json") { Description = "Machine-readable output, with each plugin's options schema" };
         var plugins = new Command("plugins", "List the available plugins by family, with version, source file, SHA-256 and options") { pluginsJson };

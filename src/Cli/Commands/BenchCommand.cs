@@ -4,14 +4,21 @@ using Forge.Core.Errors;
 namespace Forge.Cli.Commands;
 
 /// <summary>
-/// <c>forge bench [--smoke] [--output DIR] [--data FILE] [--corpora] [--blocks] [--distributed] [--sweeps]</c>: the performance harness (see benchmarks/README.md);
+/// <c>forge bench [--smoke] [--output DIR] [--data FILE] [--corpora] [--blocks] [--distributed] [--sweeps] [--images [--images-path DIR]]</c>: the performance harness (see benchmarks/README.md);
 /// results go to <c>DIR/bench-&lt;time&gt;.json</c> and <c>.md</c>.
 /// </summary>
 internal sealed class BenchCommand(TextWriter output, TextWriter error) : CommandBase(output, error)
 {
-    public Task<int> ExecuteAsync(bool smoke, string outputFolder, string dataPath, int[]? widths, bool fp32Only, CancellationToken cancellationToken, bool corpora = false, bool blocks = false, bool distributed = false, bool sweeps = false) =>
+    public Task<int> ExecuteAsync(bool smoke, string outputFolder, string dataPath, int[]? widths, bool fp32Only, CancellationToken cancellationToken, bool corpora = false, bool blocks = false, bool distributed = false, bool sweeps = false, string? imagesPath = null) =>
         GuardAsync(async () =>
         {
+            if (imagesPath is not null)
+            {
+                var measured = await Task.Run(() => new ImageFigures(imagesPath, smoke, Output).Run(), cancellationToken);
+                var (imagesJson, imagesMarkdown) = ImageFigures.Write(measured, outputFolder);
+                await Output.WriteLineAsync($"wrote {imagesJson} and {imagesMarkdown}");
+                return ExitCodes.Success;
+            }
             if (!File.Exists(dataPath))
                 throw new RunSetupException($"--data: {Path.GetFullPath(dataPath)} does not exist; run from the repository root or pass --data data/tinyshakespeare.txt.");
             ReportNativeSetup();

@@ -43,6 +43,28 @@ public class BenchSmokeTests
     }
 
     [Fact]
+    public async Task The_image_smoke_bench_times_plain_and_augmented_steps_and_batches_and_writes_json_and_markdown()
+    {
+        using var dir = new TempDirectory();
+
+        var result = await CliRunner.RunAsync("bench", "--images", "--images-path", TinyImages.Folder(dir), "--smoke", "--output", dir.Path);
+
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        var json = Directory.GetFiles(dir.Path, "bench-images-*-smoke.json").Single();
+        Assert.Contains("training images/s", File.ReadAllText(Path.ChangeExtension(json, ".md")));
+        var report = JsonNode.Parse(File.ReadAllText(json))!;
+        Assert.Equal(16 / (report["stepMilliseconds"]!.GetValue<double>() / 1e3), report["imagesPerSecond"]!.GetValue<double>(), 6);
+        var levels = report["levels"]!.AsArray();
+        Assert.Equal(new[] { "light", "medium", "strong" }, levels.Select(l => l!["level"]!.GetValue<string>()));
+        Assert.All(levels, l =>
+        {
+            Assert.InRange(l!["batchMilliseconds"]!.GetValue<double>(), 1e-4, 1e4);
+            Assert.InRange(l["shareOfStep"]!.GetValue<double>(), -1, 10);
+            Assert.InRange(l["stepRatio"]!["median"]!.GetValue<double>(), 0.1, 10);
+        });
+    }
+
+    [Fact]
     public async Task The_smoke_bench_measures_every_figure_and_writes_json_and_markdown()
     {
         using var dir = new TempDirectory();
