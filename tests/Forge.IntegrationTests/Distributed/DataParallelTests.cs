@@ -101,8 +101,10 @@ public class DataParallelTests
 
     /// <summary>
     /// A stop signal to mpirun: every rank finishes the same step and rank 0 checkpoints it. SIGUSR1 is forwarded as
-    /// it is, so the job exits with Forge's 130; SIGTERM mpirun turns into SIGKILL a second later (these steps are
-    /// short enough to finish), and exits with its own status.
+    /// it is, so the job exits with Forge's 130. SIGTERM mpirun follows with SIGKILL a second later
+    /// (<c>odls_base_sigkill_timeout</c>) and exits with its own status: when the step, the checkpoint and the summary
+    /// do not fit in that second on a busy machine, rank 0 dies before its summary, which Open MPI, not Forge,
+    /// decides, so for TERM the test checks the summary and checkpoint only when the summary was written.
     /// </summary>
     [RequiresMpiTheory]
     [InlineData("TERM")]
@@ -125,6 +127,8 @@ public class DataParallelTests
             Assert.NotEqual(0, code);
         Assert.Equal(2, Regex.Matches(job.Output, $"SIG{signal}: stopping after the current step").Count); // every rank heard it
         var folder = Assert.Single(Directory.GetDirectories(Path.Combine(runs, "test-gpt")));
+        if (signal == "TERM" && !File.Exists(Path.Combine(folder, "summary.json")))
+            return; // Open MPI's SIGKILL came first
         var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")))!;
         Assert.Equal("interrupted", summary["status"]!.GetValue<string>());
         int steps = summary["steps"]!.GetValue<int>();
