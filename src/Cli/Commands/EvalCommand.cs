@@ -24,7 +24,7 @@ internal sealed class EvalCommand(TextWriter output, TextWriter error) : Command
                 await Output.WriteLineAsync(JsonSerializer.Serialize(result, SpecJson.OutputOptions));
             else
                 await Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{result.Checkpoint} (step {result.Step}) on {result.Data}: loss {result.Loss:F4}{(result.Perplexity is { } p ? $", perplexity {p:F3}" : "")}{(result.BitsPerByte is { } b ? $", {b:F4} bits per byte" : "")}{(result.Accuracy is { } a ? $", accuracy {a:P2}" : "")} ({result.Tokens:N0} predictions: {result.Batches} batches of {result.BatchSize} at context {result.Context}{(result.Tokenizer is { } t ? $", tokenizer {t}" : "")})"));
+                    $"{result.Checkpoint} (step {result.Step}) on {result.Data}: loss {result.Loss:F4}{(result.Perplexity is { } p ? $", perplexity {p:F3}" : "")}{(result.BitsPerByte is { } b ? $", {b:F4} bits per byte" : "")}{(result.Accuracy is { } a ? $", accuracy {a:P2}" : "")} ({result.Tokens:N0} predictions: {result.Batches} batches of {result.BatchSize}{(result.Context > 0 ? $" at context {result.Context}" : "")}{(result.Tokenizer is { } t ? $", tokenizer {t}" : "")})"));
             return ExitCodes.Success;
         });
 }

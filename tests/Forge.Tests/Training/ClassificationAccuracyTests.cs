@@ -48,6 +48,8 @@ public class ClassificationAccuracyTests
 
         Assert.True(eval.ExitCode == 0, eval.Error);
         Assert.Equal(final, JsonNode.Parse(eval.Output)!["accuracy"]!.GetValue<double>(), 9); // the same model on the same held-out batches
+        var text = await CliRunner.RunAsync("eval", folder);
+        Assert.Matches(@"accuracy \d+\.\d\d ?% \([0-9,]+ predictions: \d+ batches of \d+\)", text.Output); // no context for images
     }
 
     [Fact]
