@@ -60,11 +60,12 @@ public static class SweepPlots
     /// <summary>
     /// For each swept parameter other than the learning rate and the seed whose values are all numbers (at least two
     /// of them): per setting of the other parameters but the seed, (value, mean metric over seeds), finite points only.
+    /// Under successive halving only the top rung's trials count: lower rungs trained fewer steps.
     /// </summary>
     public static IReadOnlyList<(string Parameter, IReadOnlyList<(string Label, IReadOnlyList<(double Value, double Metric)> Points)> Curves)> ParameterCurves(
         IReadOnlyList<TrialResult> results, SweepMetric metric)
     {
-        var scored = results.Where(r => r.Metric(metric) is { } m && double.IsFinite(m) && !r.Diverged).ToList();
+        var scored = TransferSelection.TopRung(results).Where(r => r.Metric(metric) is { } m && double.IsFinite(m) && !r.Diverged).ToList();
         var figures = new List<(string, IReadOnlyList<(string, IReadOnlyList<(double, double)>)>)>();
         foreach (var parameter in scored.SelectMany(r => r.Values.Keys).Distinct().Where(k => k is not ("optimizer.lr" or "seed")))
         {

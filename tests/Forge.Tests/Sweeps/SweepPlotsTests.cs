@@ -33,6 +33,16 @@ public class SweepPlotsTests
     }
 
     [Fact]
+    public void Under_successive_halving_only_the_top_rung_counts()
+    {
+        var rungs = Grid.Select(t => t with { Rung = 1 }).Concat(new[] { Trial(32, "none", 3, 0.10) with { Rung = 0 } }).ToList();
+
+        var (_, curves) = Assert.Single(SweepPlots.ParameterCurves(rungs, SweepMetric.FinalEvalAccuracy));
+
+        Assert.Equal(0.81, curves[0].Points[0].Metric, 10); // the rung-0 trial's 0.10 is left out
+    }
+
+    [Fact]
     public void The_sweep_writes_the_figure_beside_its_others()
     {
         using var dir = new TempDirectory();
