@@ -29,37 +29,10 @@ public static class LossPlot
             var run = runs[i];
             var label = runs.Count(r => r.Name == run.Name) == 1 ? run.Name : $"{run.Name}/{run.Folder}";
             var color = palette.GetColor(i);
-            if (run.Train.Count > 0)
-            {
-                var train = plot.Add.Scatter(run.Train.Select(p => X(run, p.Step, axis)).ToArray(), run.Train.Select(p => p.Loss).ToArray(), color.WithAlpha(0.45));
-                train.MarkerSize = 0;
-                train.LegendText = $"{label} train";
-            }
-            if (run.Eval.Count > 0)
-            {
-                var eval = plot.Add.Scatter(run.Eval.Select(p => X(run, p.Step, axis)).ToArray(), run.Eval.Select(p => p.Loss).ToArray(), color);
-                eval.LineWidth = 2;
-                eval.MarkerSize = 6;
-                eval.LegendText = $"{label} eval";
-            }
-            if (run.TrainAccuracy.Count > 0)
-            {
-                var train = plot.Add.Scatter(run.TrainAccuracy.Select(p => X(run, p.Step, axis)).ToArray(), run.TrainAccuracy.Select(p => p.Accuracy).ToArray(), color.WithAlpha(0.45));
-                train.MarkerSize = 0;
-                train.LinePattern = ScottPlot.LinePattern.Dashed;
-                train.Axes.YAxis = plot.Axes.Right;
-                train.LegendText = $"{label} train accuracy";
-            }
-            if (run.EvalAccuracy.Count > 0)
-            {
-                var eval = plot.Add.Scatter(run.EvalAccuracy.Select(p => X(run, p.Step, axis)).ToArray(), run.EvalAccuracy.Select(p => p.Accuracy).ToArray(), color);
-                eval.LineWidth = 2;
-                eval.MarkerSize = 6;
-                eval.MarkerShape = ScottPlot.MarkerShape.OpenCircle;
-                eval.LinePattern = ScottPlot.LinePattern.Dashed;
-                eval.Axes.YAxis = plot.Axes.Right;
-                eval.LegendText = $"{label} eval accuracy";
-            }
+            Curve(plot, run, run.Train, axis, color, $"{label} train", heldOut: false, accuracy: false);
+            Curve(plot, run, run.Eval, axis, color, $"{label} eval", heldOut: true, accuracy: false);
+            Curve(plot, run, run.TrainAccuracy, axis, color, $"{label} train accuracy", heldOut: false, accuracy: true);
+            Curve(plot, run, run.EvalAccuracy, axis, color, $"{label} eval accuracy", heldOut: true, accuracy: true);
         }
         var axisName = axis == LossAxis.Tokens ? "tokens" : "step";
         bool accuracy = runs.Any(r => r.HasAccuracy);
@@ -74,6 +47,33 @@ public static class LossPlot
             Directory.CreateDirectory(directory);
         plot.SavePng(pathWithoutExtension + ".png", 1200, 650);
         plot.SaveSvg(pathWithoutExtension + ".svg", 1200, 650);
+    }
+
+    /// <summary>
+    /// One curve of a run in its colour, if it has points: training curves thin and translucent, held-out ones thick
+    /// with markers; accuracies dashed on the right-hand axis (held-out ones with open markers).
+    /// </summary>
+    private static void Curve(ScottPlot.Plot plot, RunCurves run, IReadOnlyList<(int Step, double Value)> points, LossAxis axis, ScottPlot.Color color,
+        string legend, bool heldOut, bool accuracy)
+    {
+        if (points.Count == 0)
+            return;
+        var line = plot.Add.Scatter(points.Select(p => X(run, p.Step, axis)).ToArray(), points.Select(p => p.Value).ToArray(), heldOut ? color : color.WithAlpha(0.45));
+        line.LegendText = legend;
+        if (heldOut)
+        {
+            line.LineWidth = 2;
+            line.MarkerSize = 6;
+        }
+        else
+            line.MarkerSize = 0;
+        if (accuracy)
+        {
+            line.LinePattern = ScottPlot.LinePattern.Dashed;
+            line.Axes.YAxis = plot.Axes.Right;
+            if (heldOut)
+                line.MarkerShape = ScottPlot.MarkerShape.OpenCircle;
+        }
     }
 
     private static double X(RunCurves run, int step, LossAxis axis) =>
