@@ -20,10 +20,10 @@ public static class SweepPlots
         var lossVsLr = new ScottPlot.Plot();
         foreach (var curve in LearningRateCurves(results, metric))
         {
-            var line = lossVsLr.Add.Scatter(curve.Points.Select(p => p.Log2Lr).ToArray(), curve.Points.Select(p => p.Loss).ToArray());
+            var line = lossVsLr.Add.Scatter(curve.Points.Select(p => p.Log2Lr).ToArray(), curve.Points.Select(p => p.Metric).ToArray());
             line.LegendText = curve.Label;
-            var best = curve.Points.MinBy(p => p.Loss);
-            var marker = lossVsLr.Add.Marker(best.Log2Lr, best.Loss, ScottPlot.MarkerShape.FilledDiamond, 14);
+            var best = Optimum(curve.Points, metric);
+            var marker = lossVsLr.Add.Marker(best.Log2Lr, best.Metric, ScottPlot.MarkerShape.FilledDiamond, 14);
             marker.Color = line.Color;
         }
         lossVsLr.Title($"{metric} against learning rate (optimum marked)");
@@ -48,7 +48,11 @@ public static class SweepPlots
     }
 
     /// <summary>Per setting of the parameters other than the learning rate and the seed: (log2 lr, mean metric over seeds), finite points only.</summary>
-    public static IReadOnlyList<(string Label, IReadOnlyList<(double Log2Lr, double Loss)> Points)> LearningRateCurves(IReadOnlyList<TrialResult> results, SweepMetric metric) =>
+    /// <summary>The best point of a curve: the lowest loss, or the highest accuracy.</summary>
+    public static (double Log2Lr, double Metric) Optimum(IReadOnlyList<(double Log2Lr, double Metric)> points, SweepMetric metric) =>
+        metric.HigherIsBetter() ? points.MaxBy(p => p.Metric) : points.MinBy(p => p.Metric);
+
+    public static IReadOnlyList<(string Label, IReadOnlyList<(double Log2Lr, double Metric)> Points)> LearningRateCurves(IReadOnlyList<TrialResult> results, SweepMetric metric) =>
         results.Where(r => r.LearningRate is > 0 && r.Metric(metric) is { } m && double.IsFinite(m) && !r.Diverged)
             .GroupBy(r => Label(r))
             .Select(g => (g.Key, (IReadOnlyList<(double, double)>)g.GroupBy(r => r.LearningRate!.Value)

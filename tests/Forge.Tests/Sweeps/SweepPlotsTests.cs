@@ -43,6 +43,15 @@ public class SweepPlotsTests
     }
 
     [Fact]
+    public void The_learning_rate_figure_marks_the_highest_accuracy_and_the_lowest_loss()
+    {
+        var points = new[] { (-8.0, 0.80), (-7.0, 0.86), (-6.0, 0.70) };
+
+        Assert.Equal((-7.0, 0.86), SweepPlots.Optimum(points, SweepMetric.FinalEvalAccuracy));
+        Assert.Equal((-6.0, 0.70), SweepPlots.Optimum(points, SweepMetric.FinalEvalLoss));
+    }
+
+    [Fact]
     public void The_sweep_writes_the_figure_beside_its_others()
     {
         using var dir = new TempDirectory();
