@@ -47,19 +47,13 @@ public static class SweepPlots
         Save(curves, Path.Combine(folder, "loss-curves"));
     }
 
-    /// <summary>Per setting of the parameters other than the learning rate and the seed: (log2 lr, mean metric over seeds), finite points only.</summary>
     /// <summary>The best point of a curve: the lowest loss, or the highest accuracy.</summary>
     public static (double Log2Lr, double Metric) Optimum(IReadOnlyList<(double Log2Lr, double Metric)> points, SweepMetric metric) =>
         metric.HigherIsBetter() ? points.MaxBy(p => p.Metric) : points.MinBy(p => p.Metric);
 
+    /// <summary>Per setting of the parameters other than the learning rate and the seed: (log2 lr, mean metric over seeds), finite points only.</summary>
     public static IReadOnlyList<(string Label, IReadOnlyList<(double Log2Lr, double Metric)> Points)> LearningRateCurves(IReadOnlyList<TrialResult> results, SweepMetric metric) =>
-        results.Where(r => r.LearningRate is > 0 && r.Metric(metric) is { } m && double.IsFinite(m) && !r.Diverged)
-            .GroupBy(r => Label(r))
-            .Select(g => (g.Key, (IReadOnlyList<(double, double)>)g.GroupBy(r => r.LearningRate!.Value)
-                .Select(lr => (Math.Log2(lr.Key), lr.Average(r => r.Metric(metric)!.Value)))
-                .OrderBy(p => p.Item1).ToList()))
-            .Where(c => c.Item2.Count > 0)
-            .ToList();
+        Curves(Scored(results, metric).Where(r => r.LearningRate is > 0), metric, r => Math.Log2(r.LearningRate!.Value), "optimizer.lr");
 
     /// <summary>
     /// For each swept parameter other than the learning rate and the seed whose values are all numbers (at least two
@@ -69,22 +63,30 @@ public static class SweepPlots
     public static IReadOnlyList<(string Parameter, IReadOnlyList<(string Label, IReadOnlyList<(double Value, double Metric)> Points)> Curves)> ParameterCurves(
         IReadOnlyList<TrialResult> results, SweepMetric metric)
     {
-        var scored = TransferSelection.TopRung(results).Where(r => r.Metric(metric) is { } m && double.IsFinite(m) && !r.Diverged).ToList();
+        var scored = Scored(TransferSelection.TopRung(results), metric).ToList();
         var figures = new List<(string, IReadOnlyList<(string, IReadOnlyList<(double, double)>)>)>();
         foreach (var parameter in scored.SelectMany(r => r.Values.Keys).Distinct().Where(k => k is not ("optimizer.lr" or "seed")))
         {
             var values = scored.Select(r => r.Values.TryGetValue(parameter, out var v) ? Number(v) : null).ToList();
             if (values.Any(v => v is null) || values.Distinct().Count() < 2)
                 continue;
-            var curves = scored.GroupBy(r => Label(r, parameter))
-                .Select(g => (g.Key, (IReadOnlyList<(double, double)>)g.GroupBy(r => Number(r.Values[parameter])!.Value)
-                    .Select(v => (v.Key, v.Average(r => r.Metric(metric)!.Value)))
-                    .OrderBy(p => p.Item1).ToList()))
-                .ToList();
-            figures.Add((parameter, curves));
+            figures.Add((parameter, Curves(scored, metric, r => Number(r.Values[parameter])!.Value, parameter)));
         }
         return figures;
     }
+
+    /// <summary>Trials with a finite metric that did not diverge.</summary>
+    private static IEnumerable<TrialResult> Scored(IEnumerable<TrialResult> results, SweepMetric metric) =>
+        results.Where(r => r.Metric(metric) is { } m && double.IsFinite(m) && !r.Diverged);
+
+    /// <summary>One curve per label (the swept values but <paramref name="along"/> and the seed): (x, mean metric over the trials at that x), by x.</summary>
+    private static IReadOnlyList<(string Label, IReadOnlyList<(double X, double Metric)> Points)> Curves(
+        IEnumerable<TrialResult> scored, SweepMetric metric, Func<TrialResult, double> x, string along) =>
+        scored.GroupBy(r => Label(r, along))
+            .Select(g => (g.Key, (IReadOnlyList<(double, double)>)g.GroupBy(x)
+                .Select(p => (p.Key, p.Average(r => r.Metric(metric)!.Value)))
+                .OrderBy(p => p.Item1).ToList()))
+            .ToList();
 
     private static ScottPlot.Plot ParameterPlot(string parameter, IReadOnlyList<(string Label, IReadOnlyList<(double Value, double Metric)> Points)> curves, SweepMetric metric)
     {
@@ -112,7 +114,7 @@ public static class SweepPlots
         double.TryParse(json, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) ? value : null;
 
     /// <summary>The trial's swept values but <paramref name="except"/> and the seed, the label of the curve it belongs to.</summary>
-    private static string Label(TrialResult r, string except = "optimizer.lr")
+    private static string Label(TrialResult r, string except)
     {
         var label = string.Join(", ", r.Values.Where(v => v.Key != except && v.Key != "seed").Select(v => $"{v.Key}={v.Value}"));
         return label.Length == 0 ? "all trials" : label;
