@@ -44,7 +44,7 @@ public sealed record IdxFile(IReadOnlyList<int> Dimensions, byte[] Values)
         int magic = BinaryPrimitives.ReadInt32BigEndian(bytes);
         if (magic != expectedMagic)
             throw new PluginException($"{field}: '{path}' starts with the magic number {magic} (0x{magic:x8}), not {expectedMagic} (0x{expectedMagic:x8}, unsigned bytes in {dimensions} dimension(s)): " +
-                (dimensions == 3 ? "it is not an IDX image file (a label file has 2049)." : "it is not an IDX label file (an image file has 2051)."));
+                (dimensions == 3 ? $"it is not an IDX image file (a label file has {LabelsMagic})." : $"it is not an IDX label file (an image file has {ImagesMagic})."));
         var sizes = Enumerable.Range(0, dimensions).Select(d => BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4 + 4 * d))).ToArray();
         if (sizes.Any(s => s <= 0))
             throw new PluginException($"{field}: '{path}' declares the sizes [{string.Join(", ", sizes)}]; every size must be positive.");
