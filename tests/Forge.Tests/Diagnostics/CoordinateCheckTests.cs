@@ -19,6 +19,10 @@ public class CoordinateCheckTests
 
     private static readonly JsonObject GptSpec = TestSpecs.Gpt().With("model.headDim=16", "data.context=64", "training.batchSize=8", "optimizer.weightDecay=0");
 
+    /// <summary>experiments/llama-mup.json's block (RMSNorm, SwiGLU, RoPE, grouped-query attention with the groups fixed, no biases) on the small gpt.</summary>
+    private static readonly JsonObject LlamaSpec = GptSpec.With("model.norm=rms", "model.mlp=swiglu", "model.mlpRatio=2.6667", "model.mlpMultipleOf=16",
+        "model.positions=rope", "model.kvGroups=2", "model.bias=false");
+
     private static IReadOnlyList<ModuleVerdict> Check(JsonObject spec, string parametrization, int[] widths, int seeds)
     {
         var document = spec.With($"parametrization={parametrization}");
@@ -77,6 +81,35 @@ public class CoordinateCheckTests
     public void Sp_gpt_fails_on_the_logits()
     {
         var verdicts = Check(GptSpec, "{\"name\":\"sp\"}", new[] { 128, 512 }, seeds: 1);
+
+        Assert.Contains(verdicts, v => v.Module == "readout" && v.Step > 1 && !v.Passed);
+    }
+
+    [Fact]
+    public void Mup_llama_block_is_flat_in_width()
+    {
+        var verdicts = Check(LlamaSpec, "{\"name\":\"mup\",\"baseWidth\":128}", new[] { 128, 512 }, seeds: 3);
+
+        Assert.Contains(verdicts, v => v.Module == "blocks.1.mlp.gate");
+        Assert.Contains(verdicts, v => v.Module == "blocks.1.attention.key");
+        Assert.True(verdicts.All(v => v.Passed), Failures(verdicts));
+    }
+
+    [Fact]
+    public void Umup_llama_block_is_flat_in_width()
+    {
+        // At η = 1 block 0's attention sits at 0.83x per 4x here, and the Llama spec's tuned η = 2 fails there: u-μP's
+        // embedding rate falls as width^-1/2, which a μP check sees (docs/results/llama-coord-check.md).
+        var verdicts = Check(LlamaSpec.With("optimizer.lr=0.5", "optimizer.weightDecay=0"), "{\"name\":\"umup\"}", new[] { 128, 512 }, seeds: 3);
+
+        Assert.Contains(verdicts, v => v.Module == "blocks.1.mlp.gate");
+        Assert.True(verdicts.All(v => v.Passed), Failures(verdicts));
+    }
+
+    [Fact]
+    public void Sp_llama_block_fails()
+    {
+        var verdicts = Check(LlamaSpec, "{\"name\":\"sp\"}", new[] { 128, 512 }, seeds: 1);
 
         Assert.Contains(verdicts, v => v.Module == "readout" && v.Step > 1 && !v.Passed);
     }
