@@ -39,7 +39,7 @@ public sealed class ImageFigures(string imagesPath, bool quick, TextWriter log)
 
     public ImageReport Run()
     {
-        int width = quick ? 32 : 128, batch = quick ? 16 : 128, steps = quick ? 4 : 12, pairs = quick ? 1 : 6, draws = quick ? 4 : 40;
+        int width = quick ? 32 : 128, batch = quick ? 16 : 128, steps = quick ? 4 : 12, pairs = quick ? 3 : 6, draws = quick ? 4 : 40;
         using var plain = Build(Spec(width, batch, steps, "none"));
         var figures = new List<AugmentationFigures>();
         var plainSteps = new List<double>();
