@@ -36,6 +36,14 @@ public class CoordinateCheckTests
     private static string Failures(IReadOnlyList<ModuleVerdict> verdicts) =>
         string.Join(", ", verdicts.Where(v => !v.Passed).Select(v => $"{v.Module}@t{v.Step}: {v.ChangePer4x:F2}x"));
 
+    /// <summary>The check measured each of <paramref name="modules"/> and every module passed at every step.</summary>
+    private static void AssertFlat(IReadOnlyList<ModuleVerdict> verdicts, params string[] modules)
+    {
+        foreach (var module in modules)
+            Assert.Contains(verdicts, v => v.Module == module);
+        Assert.True(verdicts.All(v => v.Passed), Failures(verdicts));
+    }
+
     [Fact]
     public void Mup_mlp_is_flat_in_width()
     {
@@ -61,9 +69,7 @@ public class CoordinateCheckTests
     {
         var verdicts = Check(GptSpec, "{\"name\":\"mup\",\"baseWidth\":128}", new[] { 128, 512 }, seeds: 3);
 
-        Assert.Contains(verdicts, v => v.Module == "blocks.1.attention");
-        Assert.Contains(verdicts, v => v.Module == "embedding_tokens");
-        Assert.True(verdicts.All(v => v.Passed), Failures(verdicts));
+        AssertFlat(verdicts, "blocks.1.attention", "embedding_tokens");
     }
 
     [Fact]
@@ -72,9 +78,7 @@ public class CoordinateCheckTests
         // u-muP's learning rates are absolute (no base width): its default-scale lr is ~1.
         var verdicts = Check(GptSpec.With("optimizer.lr=1.0", "optimizer.weightDecay=0"), "{\"name\":\"umup\"}", new[] { 128, 512 }, seeds: 3);
 
-        Assert.Contains(verdicts, v => v.Module == "blocks.1.mlp");
-        Assert.Contains(verdicts, v => v.Module == "readout");
-        Assert.True(verdicts.All(v => v.Passed), Failures(verdicts));
+        AssertFlat(verdicts, "blocks.1.mlp", "readout");
     }
 
     [Fact]
@@ -90,9 +94,7 @@ public class CoordinateCheckTests
     {
         var verdicts = Check(LlamaSpec, "{\"name\":\"mup\",\"baseWidth\":128}", new[] { 128, 512 }, seeds: 3);
 
-        Assert.Contains(verdicts, v => v.Module == "blocks.1.mlp.gate");
-        Assert.Contains(verdicts, v => v.Module == "blocks.1.attention.key");
-        Assert.True(verdicts.All(v => v.Passed), Failures(verdicts));
+        AssertFlat(verdicts, "blocks.1.mlp.gate", "blocks.1.attention.key");
     }
 
     [Fact]
@@ -102,8 +104,7 @@ public class CoordinateCheckTests
         // embedding rate falls as width^-1/2, which a μP check sees (docs/results/llama-coord-check.md).
         var verdicts = Check(LlamaSpec.With("optimizer.lr=0.5", "optimizer.weightDecay=0"), "{\"name\":\"umup\"}", new[] { 128, 512 }, seeds: 3);
 
-        Assert.Contains(verdicts, v => v.Module == "blocks.1.mlp.gate");
-        Assert.True(verdicts.All(v => v.Passed), Failures(verdicts));
+        AssertFlat(verdicts, "blocks.1.mlp.gate");
     }
 
     [Fact]
